@@ -1,0 +1,5 @@
+"""Allow `python -m rightscheck`."""
+
+from rightscheck.cli import main
+
+main()

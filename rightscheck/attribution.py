@@ -1,0 +1,106 @@
+"""Deciding, per document and pack, whether the source's content is there and credited as its terms require."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable
+
+from rightscheck.documents import Document
+from rightscheck.findings import Finding
+from rightscheck.packs import Pack, normalise_name
+from rightscheck.patterns import Match, Matcher
+
+EVIDENCE_LIMIT = 80
+# Front matter keys read as declared provenance.
+SOURCE_KEYS = ("source",)
+LICENCE_KEYS = ("licence", "license")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why we believe a document carries a pack's content."""
+
+    signal: str
+    weight: float
+    start: int
+    end: int
+    text: str
+    line: int | None = None  # set when the evidence is front matter, which has no visible-text offset
+
+
+def detect(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
+    """Signals of ``pack`` in ``found`` (each counted once) plus declared provenance; empty below threshold."""
+    hits = [Evidence(s.id, s.weight, m.start, m.end, m.text) for s in pack.signals if (m := found[s.matcher])]
+    hits.extend(_declared(doc, pack))
+    score = sum(hit.weight for hit in hits)
+    return hits if score >= pack.threshold else []
+
+
+def _declared(doc: Document, pack: Pack) -> Iterable[Evidence]:
+    for keys, names in ((SOURCE_KEYS, pack.sources), (LICENCE_KEYS, pack.licences)):
+        for key in keys:
+            value = doc.front_matter.get(key)
+            values = value if isinstance(value, list) else [value]
+            if value is not None and any(normalise_name(v) in names for v in values):
+                yield Evidence(f"front matter {key}", pack.threshold, 0, 0, f"{key}: {_flat(value)}",
+                               doc.front_matter_lines.get(key, 1))
+
+
+def _flat(value) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def check(doc: Document, pack: Pack, licensed: bool) -> list[Finding]:
+    """Findings of ``pack`` in ``doc``; ``licensed`` says the config declares a licence for the pack."""
+    found = {signal.matcher: signal.matcher.search(doc) for signal in pack.signals}
+    hits = detect(doc, pack, found)
+    if not hits:
+        return []
+    anchor = min(hits, key=lambda h: (-h.weight, h.line or doc.line_col(h.start)[0], h.start))
+
+    def credited(form: Matcher) -> bool:
+        return bool(found[form] if form in found else form.search(doc))
+
+    present = [any(credited(form) for form in part.forms) for part in pack.parts]
+    missing = [part for part, ok in zip(pack.parts, present) if not ok]
+    kinds = []
+    if pack.parts and len(missing) == len(pack.parts):
+        kinds.append("missing-attribution")
+    elif missing:
+        kinds.append("incomplete-attribution")
+    if pack.requires_licence and not licensed:
+        kinds.append("unlicensed-content")
+    values = {
+        "pack": pack.id, "name": pack.name, "evidence": _short(anchor.text), "signal": anchor.signal,
+        "expected": _both(part.description for part in pack.parts),
+        "missing": _both(part.description for part in missing), "terms": pack.terms,
+    }
+    return [_finding(doc, pack, kind, anchor, values) for kind in kinds]
+
+
+def _finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values: dict) -> Finding:
+    template = pack.findings[kind]
+    if anchor.line is not None:
+        line, column, end_line, end_column = anchor.line, 1, anchor.line, len(_line_text(doc, anchor.line)) + 1
+    else:
+        line, column = doc.line_col(anchor.start)
+        end_line, end_column = doc.line_col(anchor.end)
+    return Finding(
+        rule=f"{pack.id}/{kind}", pack=pack.id, kind=kind, severity=template.severity, path=doc.path,
+        line=line, column=column, end_line=end_line, end_column=end_column,
+        message=" ".join(template.message.format_map(values).split()), evidence=values["evidence"],
+    )
+
+
+def _line_text(doc: Document, line: int) -> str:
+    lines = doc.source.split("\n", line)
+    return lines[line - 1].rstrip("\r") if len(lines) >= line else ""
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1] + "…"
+
+
+def _both(items: Iterable[str]) -> str:
+    return " and ".join(items)

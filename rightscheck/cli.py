@@ -1,0 +1,165 @@
+"""Command line: `rightscheck scan`, `rightscheck rules list|show|validate`.
+
+Exit codes are a public contract: 0 nothing at or above --fail-on, 1 findings,
+2 usage, config or rule-pack error (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from rightscheck import __version__
+from rightscheck.errors import RightscheckError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class _Group(click.Group):
+    """Turns RightscheckError into `rightscheck: error: file:line: key: message` and exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except RightscheckError as exc:
+            click.echo(f"rightscheck: error: {exc}", err=True)
+            ctx.exit(EXIT_ERROR)
+
+
+def _ids(values: tuple[str, ...]) -> list[str]:
+    """Accept `--only afp --only ap` and `--only afp,ap`."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="rightscheck")
+def main() -> None:
+    """Check republished text for the credit and licence its sources require."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Report format on stdout.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Config file (default: nearest .rightscheck.yaml or pyproject.toml [tool.rightscheck]).")
+@click.option("--rules", "rules", multiple=True, type=click.Path(),
+              help="Extra rule-pack file or folder (repeatable).")
+@click.option("--only", multiple=True, metavar="PACK", help="Run only these packs (repeatable or comma-separated).")
+@click.option("--exclude", multiple=True, metavar="PACK", help="Skip these packs (repeatable or comma-separated).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
+              help="Lowest severity that makes the exit code 1 [default: error].")
+@click.option("-v", "--verbose", is_flag=True, help="Report skipped files and ignored front matter on stderr.")
+def scan(paths, fmt, config_file, rules, only, exclude, fail_on, verbose) -> None:
+    """Scan files and folders (default: .) for uncredited or unlicensed source content."""
+    from rightscheck.config import find_config, load_config
+    from rightscheck.findings import at_or_above
+    from rightscheck.packs import load_packs
+    from rightscheck.report import render_json, render_text
+    from rightscheck.scanner import scan as run_scan
+
+    paths = list(paths) or ["."]
+    config_path = Path(config_file) if config_file else find_config(paths)
+    if config_file and not config_path.is_file():
+        raise RightscheckError("config file not found", config_file)
+    config = load_config(config_path)
+    packs = load_packs(
+        extra=[*config.rules, *map(Path, rules)],
+        only=_ids(only) or config.only,
+        exclude=[*config.exclude, *_ids(exclude)],
+    )
+    result = run_scan(paths, packs, config)
+    if verbose:
+        if config.path:
+            click.echo(f"rightscheck: config {config.path}", err=True)
+        for skipped in result.skipped:
+            click.echo(f"rightscheck: skipped {skipped.path}: {skipped.reason}", err=True)
+        for path, note in result.notes:
+            click.echo(f"rightscheck: {path}: {note}", err=True)
+    click.echo(render_json(result) if fmt == "json" else render_text(result))
+    threshold = fail_on or config.fail_on
+    failing = any(at_or_above(f.severity, threshold) for f in result.findings)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+@main.group()
+def rules() -> None:
+    """List, show and validate rule packs."""
+
+
+_rules_option = click.option("--rules", "extra", multiple=True, type=click.Path(),
+                             help="Extra rule-pack file or folder (repeatable).")
+
+
+@rules.command("list")
+@_rules_option
+def rules_list(extra) -> None:
+    """List the available packs."""
+    from rightscheck.packs import load_packs
+
+    packs = load_packs(extra=map(Path, extra))
+    width = max(len(p.id) for p in packs)
+    for pack in packs:
+        licence = "licence required" if pack.requires_licence else "no licence needed"
+        click.echo(f"{pack.id:<{width}}  {pack.terms:<20}  {licence:<17}  {pack.name}")
+
+
+@rules.command("show")
+@click.argument("pack_id")
+@_rules_option
+def rules_show(pack_id, extra) -> None:
+    """Print a pack's terms, signals and accepted credits."""
+    from rightscheck.packs import load_packs
+
+    packs = {p.id: p for p in load_packs(extra=map(Path, extra))}
+    if pack_id not in packs:
+        raise RightscheckError(f"unknown pack '{pack_id}' (known: {', '.join(sorted(packs))})")
+    pack = packs[pack_id]
+    out = [f"{pack.name} [{pack.id}]  ({pack.path})", "",
+           f"Terms:    {pack.terms}" + ("  (licence required)" if pack.requires_licence else ""),
+           f"Summary:  {pack.summary}"]
+    if pack.url:
+        out.append(f"Terms at: {pack.url}")
+    out += ["", f"Detection (threshold {pack.threshold:g}; each signal counts once):"]
+    for signal in pack.signals:
+        where = _where(signal.matcher.within)
+        out.append(f"  {signal.weight:>4g}  {signal.id}: {signal.description}{where}")
+        out.append(f"        {signal.matcher.label}")
+    if pack.sources or pack.licences:
+        declared = ", ".join(sorted(pack.sources | pack.licences))
+        out.append(f"  front matter source:/licence: naming {declared} counts as decisive")
+    out += ["", "Accepted credit (every part required; a part is present when any form matches):"]
+    for part in pack.parts:
+        out.append(f"  {part.id}: {part.description}")
+        for form in part.forms:
+            out.append(f"    - {form.label}{_where(form.within)}")
+    out += ["", "Findings:"]
+    for kind, template in pack.findings.items():
+        out.append(f"  {pack.id}/{kind} [{template.severity}]")
+    click.echo("\n".join(out))
+
+
+def _where(within) -> str:
+    return f" (within {within[0].replace('_', ' ')} {within[1]})" if within else ""
+
+
+@rules.command("validate")
+@click.argument("files", nargs=-1, type=click.Path())
+def rules_validate(files) -> None:
+    """Validate pack files (default: the built-in packs); exit 2 if any is invalid."""
+    from rightscheck.packs import builtin_rules_dir, load_pack, pack_files
+
+    targets = [f for given in files for f in pack_files(Path(given))] if files else pack_files(builtin_rules_dir())
+    failed = 0
+    for path in targets:
+        try:
+            pack = load_pack(path)
+        except RightscheckError as exc:
+            failed += 1
+            click.echo(f"rightscheck: error: {exc}", err=True)
+        else:
+            click.echo(f"ok  {path}  ({pack.id}: {len(pack.signals)} signals, {len(pack.parts)} credit parts)")
+    if failed:
+        sys.exit(EXIT_ERROR)

@@ -1,0 +1,121 @@
+"""Project configuration: `.rightscheck.yaml` or `[tool.rightscheck]` in pyproject.toml, found from the scanned root upward."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from rightscheck.errors import RightscheckError
+from rightscheck.schemas import validate
+from rightscheck.yamlfile import LineMap, load_yaml
+
+CONFIG_NAMES = (".rightscheck.yaml", ".rightscheck.yml")
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+_UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+
+
+@dataclass
+class Config:
+    """Settings from the config file; the CLI overrides some of them."""
+
+    path: str | None = None
+    root: Path = field(default_factory=Path.cwd)
+    licences: frozenset[str] = frozenset()
+    exclude_paths: list[str] = field(default_factory=list)
+    rules: list[Path] = field(default_factory=list)
+    only: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+    fail_on: str = "error"
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+def find_config(paths: Iterable[str]) -> Path | None:
+    """Nearest config file at or above the common directory of ``paths``; the search stops at a repository root."""
+    dirs = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths] or [os.getcwd()]
+    here = Path(os.path.commonpath(dirs))
+    for directory in (here, *here.parents):
+        for name in CONFIG_NAMES:
+            if (directory / name).is_file():
+                return directory / name
+        pyproject = directory / "pyproject.toml"
+        if pyproject.is_file() and re.search(r"(?m)^\s*\[tool\.rightscheck\]", _read(pyproject)):
+            return pyproject
+        if (directory / ".git").exists():
+            return None
+    return None
+
+
+def load_config(path: Path | None) -> Config:
+    """Read and validate a config file; None gives the defaults."""
+    if path is None:
+        return Config()
+    name = str(path)
+    text = _read(path)
+    if path.name == "pyproject.toml":
+        data, lines = _load_pyproject(text, name)
+    else:
+        data, lines = load_yaml(text, name)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise RightscheckError("config must be a mapping of keys", name, 1)
+    validate(data, "config", name, lines)
+    base = path.resolve().parent
+    return Config(
+        path=name,
+        root=base,
+        licences=frozenset(data.get("licences", []) + data.get("licenses", [])),
+        exclude_paths=list(data.get("exclude_paths", [])),
+        rules=[base / r for r in data.get("rules", [])],
+        only=list(data.get("only", [])),
+        exclude=list(data.get("exclude", [])),
+        fail_on=data.get("fail_on", "error"),
+        max_file_size=parse_size(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)),
+    )
+
+
+def parse_size(value: int | str) -> int:
+    """``10MB`` / ``512KiB`` / ``2048`` -> bytes (the schema has already checked the form)."""
+    if isinstance(value, int):
+        return value
+    match = re.fullmatch(r"\s*([0-9.]+)\s*([KMG]i?B|B)?\s*", value, re.I)
+    if not match:
+        raise RightscheckError(f"invalid size '{value}' (use e.g. 10MB)", key="max_file_size")
+    return int(float(match.group(1)) * _UNITS[(match.group(2) or "B").upper()])
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RightscheckError(f"cannot read config: {exc}", str(path)) from None
+
+
+def _load_pyproject(text: str, name: str) -> tuple[Any, LineMap]:
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = re.search(r"line (\d+)", str(exc))
+        raise RightscheckError(f"invalid TOML: {exc}", name, int(line.group(1)) if line else None) from None
+    section = data.get("tool", {}).get("rightscheck", {})
+    lines = LineMap()
+    # tomllib keeps no positions: find the section header and its top-level keys by scanning the text.
+    in_section = False
+    for number, raw in enumerate(text.splitlines(), 1):
+        stripped = raw.strip()
+        if stripped.startswith("["):
+            in_section = stripped.replace(" ", "") == "[tool.rightscheck]"
+            if in_section:
+                lines.set((), number)
+            continue
+        key = re.match(r"([A-Za-z0-9_-]+)\s*=", stripped)
+        if in_section and key:
+            lines.set((key.group(1),), number)
+    return section, lines

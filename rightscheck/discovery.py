@@ -1,0 +1,108 @@
+"""Which files a scan reads: walking the given paths, honouring excludes, size limits and symlink rules."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from rightscheck.config import Config
+from rightscheck.documents import kind_for
+from rightscheck.errors import RightscheckError
+
+SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A file to scan: ``path`` as shown in findings, ``fs_path`` as opened."""
+
+    path: str
+    fs_path: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+def discover(paths: Iterable[str], config: Config) -> Iterator[Candidate | Skipped]:
+    """Yield scan candidates and skips, in a stable (sorted) order per argument."""
+    excluded = _exclude_matcher(config)
+    for arg in paths:
+        if not os.path.lexists(arg):
+            raise RightscheckError("no such file or directory", arg)
+        root = os.path.realpath(arg if os.path.isdir(arg) else os.path.dirname(arg) or ".")
+        if os.path.isdir(arg):
+            yield from _walk(arg, root, config, excluded)
+        else:
+            yield from _file(arg, kind_for(arg) or "text", root, config, excluded)
+
+
+def _walk(top: str, root: str, config: Config, excluded) -> Iterator[Candidate | Skipped]:
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        kept = []
+        for name in sorted(dirnames):
+            full = os.path.join(dirpath, name)
+            if name in SKIP_DIRS:
+                yield Skipped(_display(full), "version-control directory")
+            elif os.path.islink(full):
+                yield Skipped(_display(full), "symlinked directory not followed")
+            elif excluded(full, is_dir=True):
+                yield Skipped(_display(full), "excluded by config")
+            else:
+                kept.append(name)
+        dirnames[:] = kept
+        for name in sorted(filenames):
+            kind = kind_for(name)
+            if kind:
+                yield from _file(os.path.join(dirpath, name), kind, root, config, excluded)
+
+
+def _file(path: str, kind: str, root: str, config: Config, excluded) -> Iterator[Candidate | Skipped]:
+    display = _display(path)
+    if excluded(path, is_dir=False):
+        yield Skipped(display, "excluded by config")
+        return
+    if os.path.islink(path):
+        target = os.path.realpath(path)
+        if not os.path.exists(target):
+            yield Skipped(display, "dangling symlink")
+            return
+        if os.path.commonpath([root, target]) != root:
+            yield Skipped(display, "symlink points outside the scanned root")
+            return
+    try:
+        size = os.stat(path).st_size
+    except OSError as exc:
+        yield Skipped(display, f"cannot stat: {exc.strerror}")
+        return
+    if size > config.max_file_size:
+        yield Skipped(display, f"larger than max_file_size ({size} > {config.max_file_size} bytes)")
+        return
+    yield Candidate(display, path, kind)
+
+
+def _display(path: str) -> str:
+    return os.path.normpath(path).replace(os.sep, "/")
+
+
+def _exclude_matcher(config: Config):
+    if not config.exclude_paths:
+        return lambda path, is_dir: False
+    import pathspec
+
+    spec = pathspec.PathSpec.from_lines("gitwildmatch", config.exclude_paths)
+    root = str(config.root)
+
+    def excluded(path: str, is_dir: bool) -> bool:
+        rel = os.path.relpath(os.path.abspath(path), root)
+        if rel.startswith(".."):
+            return False
+        rel = rel.replace(os.sep, "/") + ("/" if is_dir else "")
+        return spec.match_file(rel)
+
+    return excluded

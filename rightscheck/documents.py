@@ -1,0 +1,145 @@
+"""Reading a file into a Document: decoding, front matter, visible text and line/column mapping.
+
+Every kind of document keeps ``text`` exactly as long as ``source`` (markup and
+front matter are blanked, not removed), so an offset found by a pattern in the
+visible text is also the offset in the file, and line/column come from the file.
+"""
+
+from __future__ import annotations
+
+import bisect
+import codecs
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import regex
+
+from rightscheck.errors import RightscheckError
+from rightscheck.yamlfile import load_yaml
+
+KINDS = {
+    ".txt": "text", ".text": "text",
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+}
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_FRONT_MATTER = regex.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*$", regex.S | regex.M)
+_NON_BLANK_LINE = regex.compile(r"(?m)^[^\n]*\S[^\n]*$")
+_MD_LINK = regex.compile(r"\]\(\s*<?([^)\s>]+)|<(https?://[^>\s]+)>")
+_BARE_URL = regex.compile(r"https?://[^\s<>\"')\]]+")
+
+
+class SkipFile(Exception):
+    """The file cannot be scanned as text; the reason is reported, the scan goes on."""
+
+
+def kind_for(path: str) -> str | None:
+    """Document kind by file extension, or None for files a directory walk should not pick up."""
+    return KINDS.get(os.path.splitext(path)[1].lower())
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """Decode bytes to text: BOM, then strict UTF-8, then a detected charset; raise SkipFile for binary data."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data.decode(encoding, errors="replace"), encoding
+    if b"\x00" in data[:8192]:
+        raise SkipFile("binary file (NUL bytes)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes  # deferred: only non-UTF-8 files pay for the import
+
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise SkipFile("binary file (no text encoding fits)")
+    return str(best), best.encoding
+
+
+@dataclass
+class Document:
+    """One scanned file: its source text, the visible text patterns run on, and what it declares."""
+
+    path: str
+    kind: str
+    source: str
+    text: str
+    encoding: str = "utf-8"
+    links: list[tuple[int, str]] = field(default_factory=list)
+    front_matter: dict[str, Any] = field(default_factory=dict)
+    front_matter_lines: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    _line_starts: list[int] | None = field(default=None, repr=False)
+    _content_lines: list[tuple[int, int]] | None = field(default=None, repr=False)
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column (in characters) of a text offset, in the original file."""
+        if self._line_starts is None:
+            starts = [0]
+            find = self.source.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def region(self, within: tuple[str, int] | None) -> tuple[int, int]:
+        """Offsets [start, end) of the part of the visible text a ``within`` constraint allows."""
+        if within is None:
+            return 0, len(self.text)
+        if self._content_lines is None:
+            self._content_lines = [m.span() for m in _NON_BLANK_LINE.finditer(self.text)]
+        lines = self._content_lines
+        where, count = within
+        if not lines:
+            return 0, 0
+        if where == "first_lines":
+            return 0, lines[min(count, len(lines)) - 1][1]
+        return lines[max(len(lines) - count, 0)][0], len(self.text)
+
+
+def parse(path: str, data: bytes, kind: str = "text") -> Document:
+    """Build a Document from raw bytes; ``path`` is the display path used in findings."""
+    source, encoding = decode(data)
+    if kind == "html":
+        from rightscheck.htmltext import visible_text
+
+        text, links = visible_text(source)
+        doc = Document(path, kind, source, text, encoding, links)
+    else:
+        doc = Document(path, kind, source, source, encoding)
+        if kind == "markdown":
+            _read_front_matter(doc)
+            doc.links = [(m.start(), m.group(1) or m.group(2)) for m in _MD_LINK.finditer(doc.text)]
+    doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))
+    return doc
+
+
+def _read_front_matter(doc: Document) -> None:
+    match = _FRONT_MATTER.match(doc.source)
+    if not match:
+        return
+    body_start = doc.source.index("\n") + 1
+    try:
+        data, lines = load_yaml(match.group(1), doc.path)
+    except RightscheckError as exc:
+        doc.notes.append(f"front matter ignored: {exc.message}")
+        data = None
+    if isinstance(data, dict):
+        doc.front_matter = {str(k): v for k, v in data.items()}
+        first_line = doc.line_col(body_start)[0]
+        for key in doc.front_matter:
+            line = lines.line_for((key,))
+            doc.front_matter_lines[key] = first_line + (line - 1 if line else 0)
+    # Blank the front matter so patterns see only the article, keeping offsets and line breaks.
+    end = match.end()
+    blanked = regex.sub(r"[^\n]", " ", doc.source[:end])
+    doc.text = blanked + doc.source[end:]

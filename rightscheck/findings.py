@@ -1,0 +1,35 @@
+"""The finding record: the public contract shared by every report format."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem at one place. Columns are 1-based characters; ``end_column`` is exclusive (as in SARIF)."""
+
+    rule: str
+    pack: str
+    kind: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+    evidence: str
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.rule)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def at_or_above(severity: str, threshold: str) -> bool:
+    """Whether ``severity`` reaches ``threshold`` ('never' is reached by nothing)."""
+    return threshold != "never" and SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]

@@ -1,0 +1,202 @@
+"""Rule packs: loading YAML, validating against the schema, compiling matchers once per scan.
+
+Packs are data; this module knows no source by name. Every problem in a pack is
+a RightscheckError naming the file, line and key path.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Iterable
+
+import regex
+
+from rightscheck.errors import RightscheckError
+from rightscheck.patterns import Matcher, compile_pattern, phrase_to_pattern
+from rightscheck.schemas import validate
+from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
+
+KINDS = ("missing-attribution", "incomplete-attribution", "unlicensed-content")
+SEVERITIES = ("error", "warning", "info")
+PLACEHOLDERS = frozenset({"pack", "name", "evidence", "signal", "expected", "missing", "terms"})
+
+DEFAULT_FINDINGS = {
+    "missing-attribution": ("error", "{name} content ({evidence}) is republished without credit; add {expected}."),
+    "incomplete-attribution": ("warning", "{name} credit is incomplete ({evidence}); also show {missing}."),
+    "unlicensed-content": (
+        "error",
+        "{name} content ({evidence}) is {terms} and needs a licence; declare it with "
+        "`licences: [{pack}]` in the config, or remove the content.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: str
+    description: str
+    weight: float
+    matcher: Matcher
+
+
+@dataclass(frozen=True)
+class Part:
+    """One required credit part; present when any of its forms matches."""
+
+    id: str
+    description: str
+    forms: tuple[Matcher, ...]
+
+
+@dataclass(frozen=True)
+class Template:
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Pack:
+    id: str
+    name: str
+    path: str
+    terms: str
+    summary: str
+    url: str | None
+    requires_licence: bool
+    threshold: float
+    signals: tuple[Signal, ...]
+    parts: tuple[Part, ...]
+    findings: dict[str, Template]
+    sources: frozenset[str] = field(default_factory=frozenset)
+    licences: frozenset[str] = field(default_factory=frozenset)
+
+
+def normalise_name(value: Any) -> str:
+    """Case- and spacing-insensitive key for comparing declared source or licence names."""
+    return " ".join(regex.split(r"[\s_]+", str(value).casefold())).strip()
+
+
+def builtin_rules_dir() -> Path:
+    """The packs shipped in the wheel (rightscheck/rules), or the checkout's top-level rules/ when run from source."""
+    here = Path(__file__).resolve().parent
+    installed = here / "rules"
+    return installed if installed.is_dir() else here.parent / "rules"
+
+
+def pack_files(location: Path) -> list[Path]:
+    """YAML files of a pack directory (sorted), or the file itself."""
+    if location.is_file():
+        return [location]
+    if not location.is_dir():
+        raise RightscheckError("rules path does not exist", str(location))
+    return sorted(p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def load_pack(path: Path, display: str | None = None) -> Pack:
+    """Read, validate and compile one pack file."""
+    name = display or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RightscheckError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", name) from None
+    except OSError as exc:
+        raise RightscheckError(f"cannot read: {exc.strerror}", name) from None
+    data, lines = load_yaml(text, name)
+    if data is None:
+        raise RightscheckError("empty rule pack", name, 1)
+    validate(data, "rulepack", name, lines)
+    return _compile(data, name, lines)
+
+
+def load_packs(extra: Iterable[Path] = (), only: Iterable[str] = (), exclude: Iterable[str] = (),
+               builtin: bool = True) -> list[Pack]:
+    """Built-in packs plus packs from ``extra`` dirs/files, filtered by ``only``/``exclude`` ids."""
+    files = (pack_files(builtin_rules_dir()) if builtin else []) + [f for loc in extra for f in pack_files(Path(loc))]
+    packs: dict[str, Pack] = {}
+    for path in files:
+        pack = load_pack(path)
+        if pack.id in packs:
+            raise RightscheckError(f"duplicate pack id '{pack.id}' (also in {packs[pack.id].path})", pack.path,
+                                   None, "id")
+        packs[pack.id] = pack
+    only, exclude = list(only), list(exclude)
+    for option, ids in (("--only", only), ("--exclude", exclude)):
+        unknown = [i for i in ids if i not in packs]
+        if unknown:
+            raise RightscheckError(f"unknown pack '{unknown[0]}' in {option} (known: {', '.join(sorted(packs))})")
+    return [p for i, p in sorted(packs.items()) if (not only or i in only) and i not in exclude]
+
+
+def _compile(data: dict, name: str, lines: LineMap) -> Pack:
+    def fail(message: str, key_path: tuple) -> RightscheckError:
+        return RightscheckError(message, name, lines.line_for(key_path), format_key_path(key_path))
+
+    def matcher(spec: dict, key_path: tuple, default_within=None) -> Matcher:
+        given = [k for k in ("pattern", "phrase", "link") if k in spec]
+        if len(given) != 1:
+            raise fail("needs exactly one of pattern, phrase, link" + (f" (has {', '.join(given)})" if given else ""),
+                       key_path)
+        kind = given[0]
+        source = phrase_to_pattern(spec[kind]) if kind == "phrase" else spec[kind]
+        ignore_case = spec.get("ignore_case", kind == "phrase")
+        try:
+            compiled = compile_pattern(source, ignore_case)
+        except regex.error as exc:
+            raise fail(f"pattern does not compile: {exc}", key_path + (kind,)) from None
+        return Matcher(compiled, kind == "link", _within(spec.get("within", default_within)), f"{kind}: {spec[kind]}")
+
+    signals: dict[str, Signal] = {}
+    for index, spec in enumerate(data["signals"]):
+        key_path = ("signals", index)
+        if spec["id"] in signals:
+            raise fail(f"duplicate signal id '{spec['id']}'", key_path + ("id",))
+        signals[spec["id"]] = Signal(spec["id"], spec.get("description", spec["id"]), float(spec["weight"]),
+                                     matcher(spec, key_path))
+
+    parts = []
+    for p_index, spec in enumerate(data["attribution"]):
+        forms = []
+        for f_index, form in enumerate(spec["any_of"]):
+            key_path = ("attribution", p_index, "any_of", f_index)
+            if "signal" in form:
+                if len(form) > 1:
+                    raise fail("a signal reference takes no other keys", key_path)
+                if form["signal"] not in signals:
+                    raise fail(f"unknown signal '{form['signal']}' (known: {', '.join(signals)})",
+                               key_path + ("signal",))
+                forms.append(replace(signals[form["signal"]].matcher, label=f"signal: {form['signal']}"))
+            else:
+                forms.append(matcher(form, key_path, spec.get("within")))
+        parts.append(Part(spec["id"], spec["description"], tuple(forms)))
+
+    findings = {}
+    for kind in KINDS:
+        spec = data.get("findings", {}).get(kind, {})
+        severity, message = DEFAULT_FINDINGS[kind]
+        message = spec.get("message", message)
+        for _, field_name, _, _ in string.Formatter().parse(message):
+            if field_name is not None and field_name not in PLACEHOLDERS:
+                raise fail(f"unknown placeholder {{{field_name}}} (known: {', '.join(sorted(PLACEHOLDERS))})",
+                           ("findings", kind, "message"))
+        findings[kind] = Template(spec.get("severity", severity), message)
+
+    licence = data["licence"]
+    provenance = data.get("provenance", {})
+    return Pack(
+        id=data["id"], name=data["name"], path=name, terms=licence["terms"], summary=licence["summary"].strip(),
+        url=licence.get("url"),
+        requires_licence=licence.get("requires_licence", licence["terms"] == "all-rights-reserved"),
+        threshold=float(data.get("threshold", 1.0)), signals=tuple(signals.values()), parts=tuple(parts),
+        findings=findings,
+        sources=frozenset(normalise_name(s) for s in provenance.get("sources", [])),
+        licences=frozenset(normalise_name(s) for s in provenance.get("licences", [])),
+    )
+
+
+def _within(spec: Any) -> tuple[str, int] | None:
+    if spec is None or spec == "anywhere":
+        return None
+    (where, count), = spec.items()
+    return where, int(count)

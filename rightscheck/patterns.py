@@ -1,0 +1,69 @@
+"""Compiling pack matchers (regex patterns, literal phrases, link patterns) and running them on a Document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from rightscheck.documents import Document
+
+
+_QUOTES = "'‘’‚‛ʼ`´"
+_DQUOTES = '"“”„‟«»'
+_DASHES = "-‐‑‒–—―"
+
+
+def compile_pattern(pattern: str, ignore_case: bool = False) -> regex.Pattern:
+    """Compile a pack regex with the `regex` module (Unicode properties; full case folding when ignoring case)."""
+    flags = regex.V0 | (regex.IGNORECASE | regex.FULLCASE if ignore_case else 0)
+    return regex.compile(pattern, flags)
+
+
+def phrase_to_pattern(phrase: str) -> str:
+    """Literal words -> a regex tolerant of line wrapping and of quote and dash styles."""
+    words = []
+    for word in phrase.split():
+        out = []
+        for char in word:
+            if char in _QUOTES:
+                out.append(f"[{regex.escape(_QUOTES)}]")
+            elif char in _DQUOTES:
+                out.append(f"[{regex.escape(_DQUOTES)}]")
+            elif char in _DASHES:
+                out.append(f"[{regex.escape(_DASHES)}\\s]")
+            else:
+                out.append(regex.escape(char))
+        words.append("".join(out))
+    body = r"\s+".join(words)
+    head = r"(?<!\w)" if phrase.strip()[:1].isalnum() else ""
+    tail = r"(?!\w)" if phrase.strip()[-1:].isalnum() else ""
+    return head + body + tail
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """One compiled pattern, where it looks (visible text or link targets) and which region counts."""
+
+    pattern: regex.Pattern
+    on_links: bool = False
+    within: tuple[str, int] | None = None
+    label: str = field(default="", compare=False)  # the pack's own spelling, for `rules show`
+
+    def search(self, doc: Document) -> Match | None:
+        """First match in the allowed region of ``doc``, or None."""
+        start, end = doc.region(self.within)
+        if self.on_links:
+            for offset, target in doc.links:
+                if start <= offset < end and self.pattern.search(target):
+                    return Match(offset, offset + 1, target)
+            return None
+        found = self.pattern.search(doc.text, start, end)
+        return Match(found.start(), found.end(), found.group()) if found else None

@@ -1,0 +1,57 @@
+"""One scan: discover files, read each into a Document, run every pack, collect findings and skips."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from rightscheck.attribution import check
+from rightscheck.config import Config
+from rightscheck.discovery import Candidate, Skipped, discover
+from rightscheck.documents import SkipFile, parse
+from rightscheck.findings import Finding
+from rightscheck.packs import Pack
+
+
+@dataclass
+class ScanResult:
+    findings: list[Finding] = field(default_factory=list)
+    files: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def scan(paths: Iterable[str], packs: list[Pack], config: Config) -> ScanResult:
+    """Scan ``paths`` with ``packs``; findings come back sorted by path, line, column and rule."""
+    result = ScanResult()
+    seen: set[str] = set()
+    for item in discover(paths, config):
+        if isinstance(item, Skipped):
+            result.skipped.append(item)
+            continue
+        real = os.path.realpath(item.fs_path)
+        if real in seen:
+            continue
+        seen.add(real)
+        scan_file(item, packs, config, result)
+    result.findings.sort(key=Finding.sort_key)
+    return result
+
+
+def scan_file(item: Candidate, packs: list[Pack], config: Config, result: ScanResult) -> None:
+    """Read and check one file, recording a skip (not raising) when it cannot be read as text."""
+    try:
+        with open(item.fs_path, "rb") as handle:
+            data = handle.read(config.max_file_size + 1)
+        doc = parse(item.path, data, item.kind)
+    except OSError as exc:
+        result.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
+        return
+    except SkipFile as exc:
+        result.skipped.append(Skipped(item.path, str(exc)))
+        return
+    result.files += 1
+    result.notes.extend((item.path, note) for note in doc.notes)
+    for pack in packs:
+        result.findings.extend(check(doc, pack, pack.id in config.licences))

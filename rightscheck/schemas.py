@@ -1,0 +1,52 @@
+"""JSON Schema validation of packs and config, reported as ``file:line: key.path: message``."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from rightscheck.errors import RightscheckError
+from rightscheck.yamlfile import LineMap, format_key_path
+
+
+@lru_cache(maxsize=None)
+def _validator(name: str):
+    import jsonschema  # deferred: only needed when a file is actually validated
+
+    text = resources.files("rightscheck").joinpath("schema", f"{name}.schema.json").read_text("utf-8")
+    schema = json.loads(text)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def validate(data: Any, schema_name: str, path: str, lines: LineMap) -> None:
+    """Raise RightscheckError for the first (by line) schema violation in ``data``."""
+    errors = list(_validator(schema_name).iter_errors(data))
+    if not errors:
+        return
+    located = [_locate(error, lines) for error in errors]
+    line, key_path, message = min(located, key=lambda item: (item[0] or 0, len(item[1])))
+    raise RightscheckError(message, path, line, format_key_path(key_path) or None)
+
+
+def _locate(error, lines: LineMap) -> tuple[int | None, tuple, str]:
+    key_path = tuple(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extra = sorted(k for k in error.instance if k not in allowed)
+        if extra:
+            key_path += (extra[0],)
+            hint = ", ".join(sorted(allowed))
+            return lines.line_for(key_path), key_path, f"unknown key '{extra[0]}' (allowed: {hint})"
+    if error.validator == "required":
+        return lines.line_for(key_path), key_path, error.message.replace("is a required property", "is required")
+    if error.validator == "oneOf" and "description" in error.schema:
+        return lines.line_for(key_path), key_path, f"expected {error.schema['description']}"
+    return lines.line_for(key_path), key_path, _short(error.message)
+
+
+def _short(message: str, limit: int = 160) -> str:
+    message = " ".join(message.split())
+    return message if len(message) <= limit else message[: limit - 1] + "…"

@@ -1,0 +1,98 @@
+"""Safe YAML loading that remembers where every key came from.
+
+Pack and config errors must name the file, line and key path; PyYAML's plain
+``safe_load`` forgets positions, so we compose the node graph, record each
+node's line, reject duplicate keys and oversized alias expansion (YAML bombs),
+then construct plain Python data with the safe constructor only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from rightscheck.errors import RightscheckError
+
+KeyPath = tuple  # of str | int
+MAX_NODES = 100_000  # far above any real pack or config; stops alias-expansion bombs
+MAX_BYTES = 2_000_000
+
+
+class LineMap:
+    """Key path -> 1-based line where that key (or sequence item) starts."""
+
+    def __init__(self) -> None:
+        self._lines: dict[KeyPath, int] = {}
+
+    def set(self, path: KeyPath, line: int) -> None:
+        self._lines.setdefault(path, line)
+
+    def line_for(self, path: KeyPath) -> int | None:
+        """Line of the deepest known prefix of ``path`` (errors may point below a scalar)."""
+        path = tuple(path)
+        while path:
+            if path in self._lines:
+                return self._lines[path]
+            path = path[:-1]
+        return self._lines.get((), None)
+
+
+def format_key_path(path: KeyPath) -> str:
+    """Render ``("signals", 2, "pattern")`` as ``signals[2].pattern``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def load_yaml(text: str, path: str) -> tuple[Any, LineMap]:
+    """Parse ``text`` (from file ``path``) into data and a line map; raise RightscheckError on any problem."""
+    if len(text) > MAX_BYTES:
+        raise RightscheckError(f"file is larger than {MAX_BYTES} bytes", path)
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines = LineMap()
+        if node is None:
+            return None, lines
+        _walk(node, (), lines, path, [0])
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        raise RightscheckError(f"invalid YAML: {problem}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise RightscheckError(f"invalid YAML: {exc}", path) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _walk(node: yaml.Node, key_path: KeyPath, lines: LineMap, path: str, count: list[int]) -> None:
+    count[0] += 1
+    if count[0] > MAX_NODES:
+        raise RightscheckError(f"too many YAML nodes (over {MAX_NODES}); alias expansion refused", path)
+    line = node.start_mark.line + 1
+    lines.set(key_path, line)
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise RightscheckError("mapping keys must be plain scalars", path, key_node.start_mark.line + 1,
+                                       format_key_path(key_path) or None)
+            key = key_node.value
+            key_line = key_node.start_mark.line + 1
+            if key in seen:
+                raise RightscheckError(f"duplicate key (first at line {seen[key]})", path, key_line,
+                                       format_key_path(key_path + (key,)))
+            seen[key] = key_line
+            lines.set(key_path + (key,), key_line)
+            _walk(value_node, key_path + (key,), lines, path, count)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            _walk(item, key_path + (index,), lines, path, count)
