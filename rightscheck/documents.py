@@ -56,9 +56,15 @@ def decode(data: bytes) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes  # deferred: only non-UTF-8 files pay for the import
 
-    best = from_bytes(data).best()
+    matches = from_bytes(data)
+    best = matches.best()
     if best is None or best.encoding is None:
         raise SkipFile("binary file (no text encoding fits)")
+    # Short Western text often fits several code pages equally well; on a tie prefer windows-1252,
+    # the legacy default browsers apply (WHATWG Encoding), so "Genève" does not come out as "Genčve".
+    for match in matches:
+        if match.encoding == "cp1252" and (match.chaos, match.coherence) == (best.chaos, best.coherence):
+            best = match
     return str(best), best.encoding
 
 

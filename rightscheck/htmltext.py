@@ -43,6 +43,11 @@ class _Painter(HTMLParser):
         if not self._hidden and text:
             self.paints.append((self._offset(), text))
 
+    def _paint_after_tag(self, text: str) -> None:
+        """Paint on the tag's closing '>' so the text after <p> starts its line with no blank run."""
+        if not self._hidden:
+            self.paints.append((self._offset() + len(self.get_starttag_text() or "x") - 1, text))
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "body" and "head" in self._hidden:
             self._hidden.clear()  # <head> left open: the body still shows
@@ -50,7 +55,7 @@ class _Painter(HTMLParser):
             self._hidden.append(tag)
             return
         if tag in _BLOCK:
-            self._paint("\n")
+            self._paint_after_tag("\n")
         if tag == "a" and not self._hidden:
             href = dict(attrs).get("href")
             if href:
@@ -58,7 +63,7 @@ class _Painter(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _BLOCK:
-            self._paint("\n")
+            self._paint_after_tag("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._hidden:
@@ -74,7 +79,7 @@ class _Painter(HTMLParser):
     def handle_entityref(self, name: str) -> None:
         decoded = html.unescape(f"&{name};")
         # An unknown name stays as written (minus the ';' the source may lack), so the paint never outgrows it.
-        self._paint("&" + name if decoded.startswith("&") else decoded)
+        self._paint("&" + name if decoded == f"&{name};" else decoded)
 
     def handle_charref(self, name: str) -> None:
         self._paint(html.unescape(f"&#{name};"))

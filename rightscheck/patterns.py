@@ -66,4 +66,10 @@ class Matcher:
                     return Match(offset, offset + 1, target)
             return None
         found = self.pattern.search(doc.text, start, end)
-        return Match(found.start(), found.end(), found.group()) if found else None
+        if not found:
+            return None
+        # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
+        text = found.group()
+        lead = len(text) - len(text.lstrip())
+        trimmed = text.strip()
+        return Match(found.start() + lead, found.start() + lead + len(trimmed), trimmed)

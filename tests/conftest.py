@@ -1,0 +1,40 @@
+"""Shared helpers: write invented documents and packs into a temp dir, run the CLI in-process."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rightscheck.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def write(tmp_path):
+    """write("a/b.md", text) -> Path; text is dedented so tests can indent it."""
+
+    def _write(name: str, text: str | bytes) -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def cli(monkeypatch, tmp_path):
+    """cli("scan", ...) -> click Result, run in ``tmp_path``."""
+    monkeypatch.chdir(tmp_path)
+
+    def _cli(*args: str):
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+    return _cli

@@ -1,0 +1,115 @@
+"""Document reading: decoding, visible text of HTML and Markdown, and mapping offsets back to the file."""
+
+from __future__ import annotations
+
+import pytest
+
+from rightscheck.documents import SkipFile, decode, kind_for, parse
+
+PAGE = """<!doctype html>
+<html><head><title>Storm hits coast (AFP)</title>
+<script>window.dataLayer = ["Copyright AFP"];</script>
+<style>.afp { color: red }</style></head>
+<body><nav><a href="/">Home</a> | <a href="/world">World</a></nav>
+<article>
+<p>MANILA, Oct 3 (AFP) - A storm
+battered the coast on&nbsp;Friday, officials said.</p>
+<!-- syndicated: Copyright AFP -->
+<p>Read the <a href="https://example.org/terms">terms</a> &amp; conditions.</p>
+</article></body></html>
+"""
+
+
+def test_kinds_by_extension():
+    assert kind_for("a/B.HTML") == "html"
+    assert kind_for("x.markdown") == "markdown"
+    assert kind_for("notes.txt") == "text"
+    assert kind_for("photo.jpg") is None
+
+
+@pytest.mark.parametrize(
+    "data, text, encoding",
+    [
+        ("Zürich, Jan 2 (AFP) — café".encode("utf-8"), "Zürich, Jan 2 (AFP) — café", "utf-8"),
+        ("\ufeffBOM text".encode("utf-8"), "BOM text", "utf-8-sig"),
+        ("Köln, März".encode("utf-16"), "Köln, März", "utf-16"),
+    ],
+)
+def test_decode_known_encodings(data, text, encoding):
+    assert decode(data) == (text, encoding)
+
+
+def test_decode_falls_back_to_detected_charset():
+    data = ("Sécurité à Genève: le président a déclaré « nous sommes prêts », "
+            "a-t-il ajouté devant les élèves réunis à l'école.").encode("cp1252")
+    text, encoding = decode(data)
+    assert "Genève" in text and "prêts" in text
+
+
+def test_binary_is_skipped():
+    with pytest.raises(SkipFile, match="binary"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+
+
+def test_html_visible_text_keeps_offsets_and_drops_hidden_content():
+    doc = parse("page.html", PAGE.encode(), "html")
+    assert len(doc.text) == len(doc.source)
+    assert "Storm hits coast" not in doc.text  # <head> is not article text
+    assert "dataLayer" not in doc.text and "color: red" not in doc.text
+    assert "syndicated" not in doc.text  # comments dropped
+    assert "\xa0" in doc.text and "&nbsp;" not in doc.text
+    assert "& conditions" in " ".join(doc.text.split())
+    start = doc.text.index("MANILA")
+    assert doc.source[start:start + 6] == "MANILA"
+    assert doc.line_col(start) == (7, 4)
+    battered = doc.text.index("battered")
+    assert doc.line_col(battered) == (8, 1)
+    assert [href for _, href in doc.links] == ["/", "/world", "https://example.org/terms"]
+
+
+def test_html_block_tags_start_new_lines():
+    doc = parse("p.html", b"<p>first</p><p>SEOUL (AP) \xe2\x80\x94 second</p>", "html")
+    lines = [line.strip() for line in doc.text.split("\n") if line.strip()]
+    assert lines == ["first", "SEOUL (AP) — second"]
+
+
+def test_malformed_html_does_not_crash():
+    doc = parse("bad.html", b"<p>open <b>bold <i>italic</p></div></span><p>tail &bogus; &#xZZ; <", "html")
+    assert "tail" in doc.text and len(doc.text) == len(doc.source)
+
+
+def test_markdown_front_matter_is_read_and_blanked():
+    source = "---\ntitle: Storm\nsource: AFP\nlicence: none\n---\nBody mentions nothing.\n"
+    doc = parse("a.md", source.encode(), "markdown")
+    assert doc.front_matter == {"title": "Storm", "source": "AFP", "licence": "none"}
+    assert doc.front_matter_lines == {"title": 2, "source": 3, "licence": 4}
+    assert "AFP" not in doc.text and len(doc.text) == len(source)
+    assert doc.text.count("\n") == source.count("\n")
+
+
+def test_broken_front_matter_is_noted_not_fatal():
+    doc = parse("a.md", b"---\ntitle: [unclosed\n---\nBody\n", "markdown")
+    assert doc.front_matter == {}
+    assert doc.notes and "front matter ignored" in doc.notes[0]
+
+
+def test_markdown_and_bare_links():
+    doc = parse("a.md", b"See [the licence](https://creativecommons.org/licenses/by/4.0/) and <https://x.org/a>.",
+                "markdown")
+    targets = {href for _, href in doc.links}
+    assert "https://creativecommons.org/licenses/by/4.0/" in targets and "https://x.org/a" in targets
+
+
+def test_regions_count_non_blank_lines():
+    doc = parse("a.txt", b"one\n\n  \ntwo\nthree\n\nfour\n", "text")
+    start, end = doc.region(("first_lines", 2))
+    assert doc.text[start:end].split() == ["one", "two"]
+    start, end = doc.region(("last_lines", 2))
+    assert doc.text[start:end].split() == ["three", "four"]
+    assert doc.region(("first_lines", 99)) == (0, len("one\n\n  \ntwo\nthree\n\nfour"))
+    assert parse("e.txt", b"", "text").region(("last_lines", 3)) == (0, 0)
+
+
+def test_crlf_line_columns():
+    doc = parse("a.txt", b"line one\r\nSEOUL (AP) - x\r\n", "text")
+    assert doc.line_col(doc.text.index("SEOUL")) == (2, 1)

@@ -1,0 +1,109 @@
+"""Rule packs: the built-in ones load; every kind of bad pack is rejected with file, line and key."""
+
+from __future__ import annotations
+
+import pytest
+
+from rightscheck.errors import RightscheckError
+from rightscheck.packs import builtin_rules_dir, load_pack, load_packs
+
+GOOD = """
+id: demo
+name: Demo Wire
+licence:
+  terms: all-rights-reserved
+  summary: All rights reserved.
+signals:
+  - id: dateline
+    pattern: '\\(DW\\)'
+    weight: 1.0
+attribution:
+  - id: credit
+    description: a Demo Wire credit
+    any_of:
+      - signal: dateline
+"""
+
+
+def test_builtin_packs_ship_and_validate():
+    ids = [p.id for p in load_packs()]
+    assert {"afp", "ap", "reuters"} <= set(ids)
+    assert (builtin_rules_dir() / "afp.yaml").is_file()
+
+
+def test_installed_wheel_carries_the_packs():
+    import rightscheck
+
+    package_dir = builtin_rules_dir().parent
+    if "site-packages" in rightscheck.__file__:
+        assert builtin_rules_dir() == package_dir / "rules"
+
+
+def test_good_pack_compiles_defaults(write):
+    pack = load_pack(write("demo.yaml", GOOD))
+    assert pack.requires_licence is True  # all-rights-reserved implies it
+    assert pack.threshold == 1.0
+    assert pack.findings["missing-attribution"].severity == "error"
+    assert pack.parts[0].forms[0] == pack.signals[0].matcher
+
+
+@pytest.mark.parametrize(
+    "edit, line, key, words",
+    [
+        (("    pattern: '\\(DW\\)'", "    pattern: '(DW'"), 8, "signals[0].pattern", "does not compile"),
+        (("    weight: 1.0", "    weight: heavy"), 9, "signals[0].weight", "not of type 'number'"),
+        (("name: Demo Wire", "name: Demo Wire\ncolour: red"), 3, "colour", "unknown key 'colour'"),
+        (("  terms: all-rights-reserved", "  terms: mine-all-mine"), 4, "licence.terms", "is not one of"),
+        (("      - signal: dateline", "      - signal: byline"), 14, "attribution[0].any_of[0].signal", "unknown signal"),
+        (("    weight: 1.0", "    weight: 1.0\n    phrase: DW"), 7, "signals[0]", "exactly one of pattern, phrase, link"),
+        (("id: demo", "id: Demo Pack"), 1, "id", "does not match"),
+        (("name: Demo Wire", "name: Demo Wire\nname: Other"), 3, "name", "duplicate key"),
+        (("  - id: credit", "  - id: credit\n    colour: red"), 12, "attribution[0].colour", "unknown key"),
+    ],
+)
+def test_bad_pack_names_file_line_and_key(write, edit, line, key, words):
+    path = write("bad.yaml", GOOD.replace(*edit))
+    with pytest.raises(RightscheckError) as caught:
+        load_pack(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:{line}: {key}: "), message
+    assert words in message
+    assert "\n" not in message
+
+
+def test_unknown_message_placeholder_is_rejected(write):
+    path = write("bad.yaml", GOOD + "findings:\n  missing-attribution:\n    message: 'see {__class__}'\n")
+    with pytest.raises(RightscheckError, match=r"bad.yaml:\d+: findings.missing-attribution.message: unknown placeholder"):
+        load_pack(path)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("id: [unclosed\n", "invalid YAML"),
+        ("", "empty rule pack"),
+        ("- just\n- a list\n", "not of type 'object'"),
+        ("a: &a [1, 2]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+         "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\n"
+         "f: [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n", "alias expansion refused"),
+        ("id: !!python/object/apply:os.system ['echo pwned']\n", "invalid YAML"),
+    ],
+)
+def test_malformed_pack_files(write, text, words):
+    path = write("bad.yaml", text)
+    with pytest.raises(RightscheckError, match=words):
+        load_pack(path)
+
+
+def test_duplicate_pack_ids_across_files(write, tmp_path):
+    write("packs/one.yaml", GOOD)
+    write("packs/two.yaml", GOOD)
+    with pytest.raises(RightscheckError, match="duplicate pack id 'demo'"):
+        load_packs(extra=[tmp_path / "packs"], builtin=False)
+
+
+def test_only_and_exclude_filter_and_reject_unknown_ids():
+    assert [p.id for p in load_packs(only=["ap"])] == ["ap"]
+    assert "ap" not in [p.id for p in load_packs(exclude=["ap"])]
+    with pytest.raises(RightscheckError, match="unknown pack 'apx' in --only"):
+        load_packs(only=["apx"])
