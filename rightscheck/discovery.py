@@ -95,7 +95,7 @@ def _exclude_matcher(config: Config):
         return lambda path, is_dir: False
     import pathspec
 
-    spec = pathspec.PathSpec.from_lines("gitwildmatch", config.exclude_paths)
+    spec = pathspec.GitIgnoreSpec.from_lines(config.exclude_paths)
     root = str(config.root)
 
     def excluded(path: str, is_dir: bool) -> bool:

@@ -1,0 +1,151 @@
+"""The command line: formats, exit codes, config discovery, pack selection and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+FIELDS = ["rule", "pack", "kind", "severity", "path", "line", "column", "end_line", "end_column", "message",
+          "evidence"]
+
+CREDITED = """\
+SEOUL (AP) — Officials in the South Korean capital opened a new subway line on
+Tuesday, easing commutes for thousands of residents.
+
+Copyright 2026 The Associated Press. All rights reserved. This material may not be
+published, broadcast, rewritten or redistributed without permission.
+"""
+STRIPPED = """\
+Officials in the South Korean capital opened a new subway line on Tuesday.
+
+This material may not be published, broadcast, rewritten or redistributed without permission.
+"""
+OWN = "Our reporter visited the new subway line. The AP Stylebook says to spell out numbers under 10.\n"
+
+
+@pytest.fixture
+def site(write):
+    write("site/news/credited.txt", CREDITED)
+    write("site/news/stripped.txt", STRIPPED)
+    write("site/own.txt", OWN)
+    write("site/.rightscheck.yaml", "licences: [ap]\n")
+
+
+def test_text_output_and_exit_code(cli, site):
+    result = cli("scan", "site")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("site/news/stripped.txt:3:1: error ap/missing-attribution ")
+    assert lines[-1] == "1 finding (1 error) in 3 files scanned."
+
+
+def test_json_output_has_exactly_the_contract_fields(cli, site):
+    result = cli("scan", "--format", "json", "site")
+    payload = json.loads(result.stdout)
+    assert payload["version"] == 1
+    assert [list(f) for f in payload["findings"]] == [FIELDS]
+    finding = payload["findings"][0]
+    assert (finding["path"], finding["line"], finding["column"]) == ("site/news/stripped.txt", 3, 1)
+    assert finding["evidence"].startswith("This material may not be published")
+    assert payload["summary"]["files"] == 3 and payload["summary"]["findings"] == 1
+
+
+def test_without_licence_credited_content_is_unlicensed(cli, site, tmp_path):
+    (tmp_path / "site/.rightscheck.yaml").write_text("licences: []\n")
+    result = cli("scan", "--format", "json", "site")
+    rules = [(f["rule"], f["path"]) for f in json.loads(result.stdout)["findings"]]
+    assert ("ap/unlicensed-content", "site/news/credited.txt") in rules
+
+
+def test_fail_on_controls_exit_code(cli, site):
+    assert cli("scan", "--fail-on", "never", "site").exit_code == 0
+    assert cli("scan", "site/own.txt").exit_code == 0
+
+
+def test_only_and_exclude_select_packs(cli, site):
+    assert "ap/" not in cli("scan", "--exclude", "ap", "site").stdout
+    assert cli("scan", "--only", "afp,reuters", "site").exit_code == 0
+    result = cli("scan", "--only", "nope", "site")
+    assert result.exit_code == 2
+    assert "unknown pack 'nope' in --only" in result.stderr
+
+
+def test_config_in_pyproject(cli, write, tmp_path):
+    write("proj/pyproject.toml", "[project]\nname = 'x'\n\n[tool.rightscheck]\nlicences = ['ap']\nfail_on = 'never'\n")
+    write("proj/a.txt", STRIPPED)
+    assert cli("scan", "proj").exit_code == 0
+
+
+@pytest.mark.parametrize(
+    "config, expected",
+    [
+        ("licences: [ap]\ncolour: blue\n", ".rightscheck.yaml:2: colour: unknown key 'colour'"),
+        ("licences: ap\n", ".rightscheck.yaml:1: licences: 'ap' is not of type 'array'"),
+        ("licences: [ap\n", ".rightscheck.yaml:2: invalid YAML"),
+        ("fail_on: sometimes\n", ".rightscheck.yaml:1: fail_on: 'sometimes' is not one of"),
+    ],
+)
+def test_bad_config_is_exit_2_with_file_line_key(cli, write, config, expected):
+    write("cfg/.rightscheck.yaml", config)
+    write("cfg/a.txt", OWN)
+    result = cli("scan", "cfg")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("rightscheck: error: ")
+    assert expected in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_bad_pyproject_key_names_its_line(cli, write):
+    write("proj/pyproject.toml", "[tool.rightscheck]\nlicences = ['ap']\nfail-on = 'never'\n")
+    result = cli("scan", "proj")
+    assert result.exit_code == 2 and "pyproject.toml:3: fail-on: unknown key 'fail-on'" in result.stderr
+
+
+def test_bad_extra_pack_is_exit_2(cli, write):
+    write("packs/broken.yaml", "id: broken\nname: Broken\nlicence: {terms: custom, summary: x}\n"
+                               "signals:\n  - id: s\n    pattern: '(unclosed'\n    weight: 1\nattribution: []\n")
+    write("a.txt", OWN)
+    result = cli("scan", "--rules", "packs", "a.txt")
+    assert result.exit_code == 2
+    assert "packs/broken.yaml:6: signals[0].pattern: pattern does not compile" in result.stderr
+
+
+def test_missing_path_and_config_are_usage_errors(cli):
+    assert cli("scan", "nowhere").exit_code == 2
+    assert cli("scan", "--config", "none.yaml", ".").exit_code == 2
+    assert cli("scan", "--format", "xml", ".").exit_code == 2
+
+
+def test_excluded_paths_and_verbose_skips(cli, site, tmp_path, write):
+    (tmp_path / "site/.rightscheck.yaml").write_text("licences: [ap]\nexclude_paths: ['news/']\n")
+    write("site/logo.html", b"\x89PNG\r\n\x1a\n\x00\x00")
+    result = cli("scan", "-v", "site")
+    assert result.exit_code == 0
+    assert "skipped site/news: excluded by config" in result.stderr
+    assert "skipped site/logo.html: binary file" in result.stderr
+
+
+def test_rules_commands(cli, write):
+    listing = cli("rules", "list").stdout
+    assert all(pack in listing for pack in ("afp ", "ap ", "reuters "))
+    shown = cli("rules", "show", "afp").stdout
+    assert "all-rights-reserved" in shown and "signal: dateline" in shown
+    assert cli("rules", "show", "zzz").exit_code == 2
+    assert cli("rules", "validate").exit_code == 0
+    write("bad.yaml", "id: x\n")
+    result = cli("rules", "validate", "bad.yaml")
+    assert result.exit_code == 2 and "bad.yaml:1: 'name' is required" in result.stderr
+
+
+def test_installed_console_script_prints_one_line_errors(tmp_path):
+    """End to end through the installed entry point: no traceback for a user mistake."""
+    (tmp_path / "bad.yaml").write_text("id: [\n")
+    exe = os.path.join(os.path.dirname(sys.executable), "rightscheck")
+    proc = subprocess.run([exe, "scan", "--rules", str(tmp_path / "bad.yaml"), str(tmp_path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
+    assert f"{tmp_path / 'bad.yaml'}:2: invalid YAML" in proc.stderr
