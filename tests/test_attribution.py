@@ -133,3 +133,26 @@ def test_declared_licence_in_front_matter(write):
     pack = load_pack(write("cc.yaml", CC_PACK))
     text = "---\nlicense: cc-by-4.0\n---\nA story with no credit.\n"
     assert _rules(check(_doc("a.md", text), pack, licensed=False)) == [("demo-cc/missing-attribution", 2)]
+
+
+def _signals(pack_id: str, text: str) -> set[str]:
+    from rightscheck.attribution import detect
+
+    pack = next(p for p in load_packs(only=[pack_id]))
+    doc = _doc("a.txt", text)
+    found = {s.matcher: s.matcher.search(doc) for s in pack.signals}
+    return {e.signal for e in detect(doc, pack, found)}
+
+
+def test_builtin_dateline_variants():
+    assert "dateline" in _signals("afp", "PARIS, France (AFP) - Text.\n")
+    assert "dateline" in _signals("afp", "**BAGHDAD**, Jan 18 (AFP) Jan 18, 2026 - Text.\n")
+    assert "dateline" in _signals("reuters", "NEW YORK/LONDON, Jan 9 (Reuters) - Text.\n")
+    assert "dateline" in _signals("ap", "LOS ANGELES (AP) — Text.\n")
+    assert "dateline" in _signals("ap", "**SEATTLE** (AP) — Text.\n")
+
+
+def test_builtin_reporting_line_variants():
+    for line in ("(Reporting by Ana Lima; editing by Tom Roe)",
+                 "(Reporting by Ana Lima, Writing by Bo Chen, Editing by Tom Roe)"):
+        assert "reporting-line" in _signals("reuters", f"Text.\n{line}\n"), line
