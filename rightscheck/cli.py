@@ -56,7 +56,7 @@ def scan(paths, fmt, config_file, rules, only, exclude, fail_on, verbose) -> Non
     """Scan files and folders (default: .) for uncredited or unlicensed source content."""
     from rightscheck.config import find_config, load_config
     from rightscheck.findings import at_or_above
-    from rightscheck.packs import load_packs
+    from rightscheck.packs import load_packs, select_packs
     from rightscheck.report import render_json, render_text
     from rightscheck.scanner import scan as run_scan
 
@@ -65,11 +65,9 @@ def scan(paths, fmt, config_file, rules, only, exclude, fail_on, verbose) -> Non
     if config_file and not config_path.is_file():
         raise RightscheckError("config file not found", config_file)
     config = load_config(config_path)
-    packs = load_packs(
-        extra=[*config.rules, *map(Path, rules)],
-        only=_ids(only) or config.only,
-        exclude=[*config.exclude, *_ids(exclude)],
-    )
+    available = load_packs(extra=[*config.rules, *map(Path, rules)])
+    config.check_pack_ids(p.id for p in available)
+    packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
     result = run_scan(paths, packs, config)
     if verbose:
         if config.path:

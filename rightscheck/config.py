@@ -21,6 +21,7 @@ _UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 
 class Config:
     """Settings from the config file; the CLI overrides some of them."""
 
+    raw: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
     root: Path = field(default_factory=Path.cwd)
     licences: frozenset[str] = frozenset()
@@ -30,6 +31,16 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     fail_on: str = "error"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    lines: LineMap = field(default_factory=LineMap)
+
+    def check_pack_ids(self, known: Iterable[str]) -> None:
+        """Reject config pack ids that no pack has: a typo in ``licences`` must not pass unnoticed."""
+        known = set(known)
+        for key in ("licences", "licenses", "only", "exclude"):
+            for index, pack_id in enumerate(self.raw.get(key, [])):
+                if pack_id not in known:
+                    raise RightscheckError(f"unknown pack '{pack_id}' (known: {', '.join(sorted(known))})",
+                                           self.path, self.lines.line_for((key, index)), f"{key}[{index}]")
 
 
 def find_config(paths: Iterable[str]) -> Path | None:
@@ -65,6 +76,8 @@ def load_config(path: Path | None) -> Config:
     validate(data, "config", name, lines)
     base = path.resolve().parent
     return Config(
+        raw=data,
+        lines=lines,
         path=name,
         root=base,
         licences=frozenset(data.get("licences", []) + data.get("licenses", [])),

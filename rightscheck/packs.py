@@ -110,9 +110,8 @@ def load_pack(path: Path, display: str | None = None) -> Pack:
     return _compile(data, name, lines)
 
 
-def load_packs(extra: Iterable[Path] = (), only: Iterable[str] = (), exclude: Iterable[str] = (),
-               builtin: bool = True) -> list[Pack]:
-    """Built-in packs plus packs from ``extra`` dirs/files, filtered by ``only``/``exclude`` ids."""
+def load_packs(extra: Iterable[Path] = (), builtin: bool = True) -> list[Pack]:
+    """Built-in packs plus packs from ``extra`` dirs/files, sorted by id; duplicate ids are an error."""
     files = (pack_files(builtin_rules_dir()) if builtin else []) + [f for loc in extra for f in pack_files(Path(loc))]
     packs: dict[str, Pack] = {}
     for path in files:
@@ -121,12 +120,18 @@ def load_packs(extra: Iterable[Path] = (), only: Iterable[str] = (), exclude: It
             raise RightscheckError(f"duplicate pack id '{pack.id}' (also in {packs[pack.id].path})", pack.path,
                                    None, "id")
         packs[pack.id] = pack
+    return [packs[i] for i in sorted(packs)]
+
+
+def select_packs(packs: list[Pack], only: Iterable[str] = (), exclude: Iterable[str] = ()) -> list[Pack]:
+    """Keep the packs named by ``only`` (all if empty) minus ``exclude``; unknown ids are an error."""
+    known = {p.id for p in packs}
     only, exclude = list(only), list(exclude)
     for option, ids in (("--only", only), ("--exclude", exclude)):
-        unknown = [i for i in ids if i not in packs]
+        unknown = [i for i in ids if i not in known]
         if unknown:
-            raise RightscheckError(f"unknown pack '{unknown[0]}' in {option} (known: {', '.join(sorted(packs))})")
-    return [p for i, p in sorted(packs.items()) if (not only or i in only) and i not in exclude]
+            raise RightscheckError(f"unknown pack '{unknown[0]}' in {option} (known: {', '.join(sorted(known))})")
+    return [p for p in packs if (not only or p.id in only) and p.id not in exclude]
 
 
 def _compile(data: dict, name: str, lines: LineMap) -> Pack:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rightscheck.attribution import check
 from rightscheck.documents import parse
-from rightscheck.packs import load_pack, load_packs
+from rightscheck.packs import load_pack, load_packs, select_packs
 
 CC_PACK = """
 id: demo-cc
@@ -39,7 +39,7 @@ def _doc(name: str, text: str):
 
 
 def _afp():
-    return next(p for p in load_packs(only=["afp"]))
+    return select_packs(load_packs(), only=["afp"])[0]
 
 
 def _rules(findings):
@@ -138,7 +138,7 @@ def test_declared_licence_in_front_matter(write):
 def _signals(pack_id: str, text: str) -> set[str]:
     from rightscheck.attribution import detect
 
-    pack = next(p for p in load_packs(only=[pack_id]))
+    pack = select_packs(load_packs(), only=[pack_id])[0]
     doc = _doc("a.txt", text)
     found = {s.matcher: s.matcher.search(doc) for s in pack.signals}
     return {e.signal for e in detect(doc, pack, found)}

@@ -149,3 +149,35 @@ def test_installed_console_script_prints_one_line_errors(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
     assert f"{tmp_path / 'bad.yaml'}:2: invalid YAML" in proc.stderr
+
+
+def test_unknown_pack_id_in_config_names_line_and_key(cli, write):
+    write("cfg/.rightscheck.yaml", "fail_on: error\nlicences:\n  - ap\n  - apf\n")
+    write("cfg/a.txt", OWN)
+    result = cli("scan", "cfg")
+    assert result.exit_code == 2
+    assert ".rightscheck.yaml:4: licences[1]: unknown pack 'apf'" in result.stderr
+
+
+def test_undecodable_bytes_fall_back_to_a_detected_charset(cli, write):
+    write("s/latin.txt", "ROTTERDAM, Jan 19 (Reuters) - Déjà vu à Genève pour les négociateurs.\n".encode("cp1252"))
+    payload = json.loads(cli("scan", "--format", "json", "s").stdout)
+    assert [f["rule"] for f in payload["findings"]] == ["reuters/unlicensed-content"]
+    assert payload["findings"][0]["evidence"] == "ROTTERDAM, Jan 19 (Reuters)"
+
+
+def test_file_vanishing_before_read_is_a_skip_not_a_crash(tmp_path):
+    from rightscheck.config import Config
+    from rightscheck.discovery import Candidate
+    from rightscheck.scanner import ScanResult, scan_file
+
+    result = ScanResult()
+    scan_file(Candidate("gone.txt", str(tmp_path / "gone.txt"), "text"), [], Config(), result)
+    assert [(s.path, s.reason) for s in result.skipped] == [("gone.txt", "cannot read: No such file or directory")]
+
+
+def test_crlf_markdown_front_matter(cli, write):
+    write("m/a.md", b"---\r\ntitle: x\r\nsource: Reuters\r\n---\r\nNo credit here.\r\n")
+    result = cli("scan", "--format", "json", "m")
+    assert [(f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]] == [
+        ("reuters/missing-attribution", 3), ("reuters/unlicensed-content", 3)]
