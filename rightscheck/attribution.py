@@ -26,6 +26,7 @@ class Evidence:
     end: int
     text: str
     line: int | None = None  # set when the evidence is front matter, which has no visible-text offset
+    source: dict | None = None  # set when the evidence is text reused from an indexed source
 
 
 def detect(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
@@ -50,10 +51,20 @@ def _flat(value) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def check(doc: Document, pack: Pack, licensed: bool) -> list[Finding]:
-    """Findings of ``pack`` in ``doc``; ``licensed`` says the config declares a licence for the pack."""
-    found = {signal.matcher: signal.matcher.search(doc) for signal in pack.signals}
-    hits = detect(doc, pack, found)
+def signal_matches(doc: Document, pack: Pack) -> dict[Matcher, Match | None]:
+    """First match of each of the pack's signals in ``doc``."""
+    return {signal.matcher: signal.matcher.search(doc) for signal in pack.signals}
+
+
+def check(doc: Document, pack: Pack, licensed: bool, reused: list[Evidence] = ()) -> list[Finding]:
+    """Findings of ``pack`` in ``doc``; ``licensed`` says the config declares a licence for the pack.
+
+    ``reused`` is evidence from text reuse: it proves the content is there (so a missing credit is
+    reported) but not that more than a quotation was taken, so it never raises unlicensed-content.
+    """
+    found = signal_matches(doc, pack)
+    textual = detect(doc, pack, found)
+    hits = textual or [*reused]
     if not hits:
         return []
     anchor = min(hits, key=lambda h: (-h.weight, h.line or doc.line_col(h.start)[0], h.start))
@@ -68,17 +79,17 @@ def check(doc: Document, pack: Pack, licensed: bool) -> list[Finding]:
         kinds.append("missing-attribution")
     elif missing:
         kinds.append("incomplete-attribution")
-    if pack.requires_licence and not licensed:
+    if pack.requires_licence and not licensed and textual:
         kinds.append("unlicensed-content")
     values = {
-        "pack": pack.id, "name": pack.name, "evidence": _short(anchor.text), "signal": anchor.signal,
-        "expected": _both(part.description for part in pack.parts),
-        "missing": _both(part.description for part in missing), "terms": pack.terms,
+        **template_values(pack, anchor), "expected": _both(part.description for part in pack.parts),
+        "missing": _both(part.description for part in missing),
     }
-    return [_finding(doc, pack, kind, anchor, values) for kind in kinds]
+    return [make_finding(doc, pack, kind, anchor, values) for kind in kinds]
 
 
-def _finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values: dict) -> Finding:
+def make_finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values: dict) -> Finding:
+    """A finding of ``kind`` placed on ``anchor``, its message filled from the pack's template."""
     template = pack.findings[kind]
     if anchor.line is not None:
         line, column, end_line, end_column = anchor.line, 1, anchor.line, len(_line_text(doc, anchor.line)) + 1
@@ -89,7 +100,18 @@ def _finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values: dic
         rule=f"{pack.id}/{kind}", pack=pack.id, kind=kind, severity=template.severity, path=doc.path,
         line=line, column=column, end_line=end_line, end_column=end_column,
         message=" ".join(template.message.format_map(values).split()), evidence=values["evidence"],
+        source=anchor.source,
     )
+
+
+def template_values(pack: Pack, anchor: Evidence) -> dict:
+    """Message placeholders every finding kind can use."""
+    source = anchor.source or {}
+    return {
+        "pack": pack.id, "name": pack.name, "evidence": short(anchor.text), "signal": anchor.signal,
+        "terms": pack.terms, "expected": "", "missing": "", "words": source.get("words", ""),
+        "limit": "", "source": source.get("path", ""),
+    }
 
 
 def _line_text(doc: Document, line: int) -> str:
@@ -97,7 +119,8 @@ def _line_text(doc: Document, line: int) -> str:
     return lines[line - 1].rstrip("\r") if len(lines) >= line else ""
 
 
-def _short(text: str) -> str:
+def short(text: str) -> str:
+    """Evidence text on one line, cut to a readable length."""
     text = " ".join(text.split())
     return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1] + "…"
 

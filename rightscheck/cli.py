@@ -51,24 +51,32 @@ def main() -> None:
 @click.option("--exclude", multiple=True, metavar="PACK", help="Skip these packs (repeatable or comma-separated).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
               help="Lowest severity that makes the exit code 1 [default: error].")
+@click.option("--sources", "sources", multiple=True, type=click.Path(),
+              help="Folder of source texts (wire copy, CC articles) to find reused passages from (repeatable).")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False),
+              help="Source index file [default: .rightscheck-index.sqlite in the first sources folder].")
 @click.option("-v", "--verbose", is_flag=True, help="Report skipped files and ignored front matter on stderr.")
-def scan(paths, fmt, config_file, rules, only, exclude, fail_on, verbose) -> None:
+def scan(paths, fmt, config_file, rules, only, exclude, fail_on, sources, index_path, verbose) -> None:
     """Scan files and folders (default: .) for uncredited or unlicensed source content."""
-    from rightscheck.config import find_config, load_config
     from rightscheck.findings import at_or_above
-    from rightscheck.packs import load_packs, select_packs
+    from rightscheck.packs import select_packs
     from rightscheck.report import render_json, render_text
     from rightscheck.scanner import scan as run_scan
 
     paths = list(paths) or ["."]
-    config_path = Path(config_file) if config_file else find_config(paths)
-    if config_file and not config_path.is_file():
-        raise RightscheckError("config file not found", config_file)
-    config = load_config(config_path)
-    available = load_packs(extra=[*config.rules, *map(Path, rules)])
-    config.check_pack_ids(p.id for p in available)
+    config, available = _setup(paths, config_file, rules)
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
-    result = run_scan(paths, packs, config)
+    reuse = None
+    dirs = _source_dirs(sources, config)
+    if dirs:
+        from rightscheck.reuse import ReuseChecker
+        from rightscheck.sourceindex import build_index
+
+        index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
+        _report_refresh(stats, index.path, verbose)
+        reuse = ReuseChecker(index, packs, config)
+        index.close()
+    result = run_scan(paths, packs, config, reuse)
     if verbose:
         if config.path:
             click.echo(f"rightscheck: config {config.path}", err=True)
@@ -80,6 +88,88 @@ def scan(paths, fmt, config_file, rules, only, exclude, fail_on, verbose) -> Non
     threshold = fail_on or config.fail_on
     failing = any(at_or_above(f.severity, threshold) for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _setup(paths: list[str], config_file: str | None, rules: tuple[str, ...]):
+    """Config (given or discovered from ``paths``) and every available pack, cross-checked."""
+    from rightscheck.config import find_config, load_config
+    from rightscheck.packs import load_packs
+
+    config_path = Path(config_file) if config_file else find_config(paths)
+    if config_file and not config_path.is_file():
+        raise RightscheckError("config file not found", config_file)
+    config = load_config(config_path)
+    available = load_packs(extra=[*config.rules, *map(Path, rules)])
+    config.check_pack_ids(p.id for p in available)
+    return config, available
+
+
+def _source_dirs(sources: tuple[str, ...], config):
+    from rightscheck.config import SourceDir
+
+    return [SourceDir(path) for path in sources] or config.sources
+
+
+def _report_refresh(stats, path: Path, verbose: bool) -> None:
+    """A rebuild is always worth a warning; the rest only in verbose mode."""
+    if stats.rebuilt and stats.rebuilt != "new index":
+        click.echo(f"rightscheck: warning: {path}: {stats.rebuilt}; rebuilt the index", err=True)
+    if verbose:
+        mb = stats.bytes_indexed / 1e6
+        click.echo(f"rightscheck: index {path}: {stats.added} added, {stats.updated} updated, "
+                   f"{stats.unchanged} unchanged, {stats.removed} removed ({mb:.1f} MB in {stats.seconds:.2f} s)",
+                   err=True)
+        for path_, original in stats.duplicates:
+            click.echo(f"rightscheck: source {path_} duplicates {original}; indexed once", err=True)
+        for skipped in stats.skipped:
+            click.echo(f"rightscheck: skipped source {skipped.path}: {skipped.reason}", err=True)
+
+
+@main.group("index")
+def index_group() -> None:
+    """Build and inspect the index of source texts used for reuse detection."""
+
+
+@index_group.command("build")
+@click.argument("sources", nargs=-1, type=click.Path())
+@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file to write.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--rules", "rules", multiple=True, type=click.Path(), help="Extra rule-pack file or folder.")
+def index_build(sources, index_path, config_file, rules) -> None:
+    """Index (or refresh) source folders; only files whose content changed are re-read."""
+    from rightscheck.sourceindex import build_index
+
+    config, available = _setup(list(sources) or ["."], config_file, rules)
+    dirs = _source_dirs(sources, config)
+    index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
+    _report_refresh(stats, index.path, verbose=True)
+    info = index.info()
+    index.close()
+    click.echo(f"{info['path']}: {info['sources']} sources, {info['tokens']} words, "
+               f"{info['fingerprints']} fingerprints")
+
+
+@index_group.command("info")
+@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file to read.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
+def index_info(index_path, config_file) -> None:
+    """Describe an index: sources per pack, words, fingerprints, settings."""
+    from rightscheck.sourceindex import default_index_path, read_index
+
+    if index_path:
+        path = Path(index_path)
+    else:
+        config, _ = _setup(["."], config_file, ())
+        path = default_index_path(config.sources, config)
+    index = read_index(path)
+    info = index.info()
+    index.close()
+    click.echo(f"index:        {info['path']} (format {info['format']}, updated {info['updated']})")
+    click.echo(f"sources:      {info['sources']} ({info['bytes'] / 1e6:.1f} MB, {info['tokens']} words)")
+    for pack, count in info["by_pack"].items():
+        click.echo(f"  {pack:<12}{count}")
+    click.echo(f"fingerprints: {info['fingerprints']} ({info['shingle_words']}-word shingles, winnowing window "
+               f"{info['window']}: every shared run of {info['guaranteed_match_words']}+ words is found)")
 
 
 @main.group()

@@ -10,11 +10,19 @@ from typing import Any, Iterable
 
 from rightscheck.errors import RightscheckError
 from rightscheck.schemas import validate
-from rightscheck.yamlfile import LineMap, load_yaml
+from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
 
 CONFIG_NAMES = (".rightscheck.yaml", ".rightscheck.yml")
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 _UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+
+
+@dataclass(frozen=True)
+class SourceDir:
+    """A folder of source texts for reuse detection; ``pack`` attributes all of it to one pack."""
+
+    path: str
+    pack: str | None = None
 
 
 @dataclass
@@ -31,16 +39,23 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     fail_on: str = "error"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    sources: list[SourceDir] = field(default_factory=list)
+    index: Path | None = None
+    quotation: dict[str, dict[str, Any]] = field(default_factory=dict)
     lines: LineMap = field(default_factory=LineMap)
 
     def check_pack_ids(self, known: Iterable[str]) -> None:
         """Reject config pack ids that no pack has: a typo in ``licences`` must not pass unnoticed."""
         known = set(known)
-        for key in ("licences", "licenses", "only", "exclude"):
-            for index, pack_id in enumerate(self.raw.get(key, [])):
-                if pack_id not in known:
-                    raise RightscheckError(f"unknown pack '{pack_id}' (known: {', '.join(sorted(known))})",
-                                           self.path, self.lines.line_for((key, index)), f"{key}[{index}]")
+        named = [((key, index), pack_id) for key in ("licences", "licenses", "only", "exclude")
+                 for index, pack_id in enumerate(self.raw.get(key, []))]
+        named += [(("sources", index, "pack"), item["pack"]) for index, item in enumerate(self.raw.get("sources", []))
+                  if isinstance(item, dict) and "pack" in item]
+        named += [(("quotation", pack_id), pack_id) for pack_id in self.raw.get("quotation", {})]
+        for key_path, pack_id in named:
+            if pack_id not in known:
+                raise RightscheckError(f"unknown pack '{pack_id}' (known: {', '.join(sorted(known))})",
+                                       self.path, self.lines.line_for(key_path), format_key_path(key_path))
 
 
 def find_config(paths: Iterable[str]) -> Path | None:
@@ -87,6 +102,10 @@ def load_config(path: Path | None) -> Config:
         exclude=list(data.get("exclude", [])),
         fail_on=data.get("fail_on", "error"),
         max_file_size=parse_size(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)),
+        sources=[SourceDir(str(base / item), None) if isinstance(item, str)
+                 else SourceDir(str(base / item["path"]), item.get("pack")) for item in data.get("sources", [])],
+        index=base / data["index"] if "index" in data else None,
+        quotation=dict(data.get("quotation", {})),
     )
 
 

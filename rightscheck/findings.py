@@ -22,12 +22,17 @@ class Finding:
     end_column: int
     message: str
     evidence: str
+    source: dict | None = None  # reuse findings: where in which source the text comes from
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.rule)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """The public JSON form: ``source`` appears only on findings about reused text."""
+        data = asdict(self)
+        if data["source"] is None:
+            del data["source"]
+        return data
 
 
 def at_or_above(severity: str, threshold: str) -> bool:

@@ -18,9 +18,10 @@ from rightscheck.patterns import Matcher, compile_pattern, phrase_to_pattern
 from rightscheck.schemas import validate
 from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
 
-KINDS = ("missing-attribution", "incomplete-attribution", "unlicensed-content")
+KINDS = ("missing-attribution", "incomplete-attribution", "unlicensed-content", "quotation-limit", "modified-content")
 SEVERITIES = ("error", "warning", "info")
-PLACEHOLDERS = frozenset({"pack", "name", "evidence", "signal", "expected", "missing", "terms"})
+PLACEHOLDERS = frozenset({"pack", "name", "evidence", "signal", "expected", "missing", "terms", "words", "limit",
+                          "source"})
 
 DEFAULT_FINDINGS = {
     "missing-attribution": ("error", "{name} content ({evidence}) is republished without credit; add {expected}."),
@@ -29,6 +30,16 @@ DEFAULT_FINDINGS = {
         "error",
         "{name} content ({evidence}) is {terms} and needs a licence; declare it with "
         "`licences: [{pack}]` in the config, or remove the content.",
+    ),
+    "quotation-limit": (
+        "error",
+        "{words} words reused from {source}; {name} allows {limit} without a licence. Shorten the quotation "
+        "or declare a licence with `licences: [{pack}]`.",
+    ),
+    "modified-content": (
+        "error",
+        "text reused from {source} was altered ({evidence}); {name} terms ({terms}) allow no derivatives: "
+        "republish it unchanged.",
     ),
 }
 
@@ -57,6 +68,23 @@ class Template:
 
 
 @dataclass(frozen=True)
+class Quotation:
+    """How much of this pack's source text may be reused; ``None`` means no such limit."""
+
+    min_passage_words: int = 12
+    max_passage_words: int | None = None
+    max_quoted_words: int | None = None
+    max_total_words: int | None = None
+    max_source_share: float | None = None
+    allow_with_licence: bool = True
+    no_derivatives: bool = False
+
+    def merged(self, overrides: dict[str, Any]) -> "Quotation":
+        """These terms with config overrides applied."""
+        return replace(self, **overrides)
+
+
+@dataclass(frozen=True)
 class Pack:
     id: str
     name: str
@@ -71,6 +99,7 @@ class Pack:
     findings: dict[str, Template]
     sources: frozenset[str] = field(default_factory=frozenset)
     licences: frozenset[str] = field(default_factory=frozenset)
+    quotation: Quotation = field(default_factory=Quotation)
 
 
 def normalise_name(value: Any) -> str:
@@ -197,6 +226,7 @@ def _compile(data: dict, name: str, lines: LineMap) -> Pack:
         findings=findings,
         sources=frozenset(normalise_name(s) for s in provenance.get("sources", [])),
         licences=frozenset(normalise_name(s) for s in provenance.get("licences", [])),
+        quotation=Quotation(**data.get("quotation", {})),
     )
 
 

@@ -57,9 +57,10 @@ class Matcher:
     within: tuple[str, int] | None = None
     label: str = field(default="", compare=False)  # the pack's own spelling, for `rules show`
 
-    def search(self, doc: Document) -> Match | None:
-        """First match in the allowed region of ``doc``, or None."""
-        start, end = doc.region(self.within)
+    def search(self, doc: Document, start: int = 0, end: int | None = None) -> Match | None:
+        """First match in the allowed region of ``doc`` (narrowed to ``start``..``end`` if given), or None."""
+        low, high = doc.region(self.within)
+        start, end = max(low, start), high if end is None else min(high, end)
         if self.on_links:
             for offset, target in doc.links:
                 if start <= offset < end and self.pattern.search(target):
@@ -73,3 +74,8 @@ class Matcher:
         lead = len(text) - len(text.lstrip())
         trimmed = text.strip()
         return Match(found.start() + lead, found.start() + lead + len(trimmed), trimmed)
+
+    def finditer(self, doc: Document, start: int = 0) -> list[tuple[int, int]]:
+        """Spans of all matches in the allowed region from ``start`` on (text matchers only)."""
+        low, high = doc.region(self.within)
+        return [m.span() for m in self.pattern.finditer(doc.text, max(low, start), high)]

@@ -33,7 +33,14 @@ def render_json(result: ScanResult) -> str:
 
 
 def render_text(result: ScanResult) -> str:
-    lines = [f"{f.path}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}" for f in result.findings]
+    lines = []
+    shown = None
+    for f in result.findings:
+        lines.append(f"{f.path}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}")
+        passage = f.source and (f.path, f.line, f.column, f.source["path"], f.source["line"])
+        if passage and passage != shown:  # several findings on one passage: show it once
+            lines.extend(_side_by_side(f))
+        shown = passage or shown
     counts = summary(result)
     parts = [f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts["by_severity"].items() if n]
     found = f"{counts['findings']} finding{'' if counts['findings'] == 1 else 's'}"
@@ -42,3 +49,15 @@ def render_text(result: ScanResult) -> str:
     skipped = f", {counts['skipped']} skipped" if counts["skipped"] else ""
     lines.append(f"{found}{detail} in {files}{skipped}.")
     return "\n".join(lines)
+
+
+def _side_by_side(finding) -> list[str]:
+    """The scanned passage over its source passage; words only in one of them are marked {+...+} / [-...-]."""
+    src = finding.source
+    share = f", {src['share']:.0%} of the source" if src.get("share") else ""
+    return [
+        f"    scanned {finding.path}:{finding.line}-{finding.end_line} ({src['words']} words{share})",
+        f"      {src['scanned_excerpt']}",
+        f"    source  {src['path']}:{src['line']}-{src['end_line']}",
+        f"      {src['source_excerpt']}",
+    ]

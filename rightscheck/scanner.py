@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from rightscheck.attribution import check
 from rightscheck.config import Config
@@ -12,6 +12,9 @@ from rightscheck.discovery import Candidate, Skipped, discover
 from rightscheck.documents import SkipFile, parse
 from rightscheck.findings import Finding
 from rightscheck.packs import Pack
+
+if TYPE_CHECKING:
+    from rightscheck.reuse import ReuseChecker  # numpy is imported only when sources are used
 
 
 @dataclass
@@ -22,24 +25,28 @@ class ScanResult:
     notes: list[tuple[str, str]] = field(default_factory=list)
 
 
-def scan(paths: Iterable[str], packs: list[Pack], config: Config) -> ScanResult:
-    """Scan ``paths`` with ``packs``; findings come back sorted by path, line, column and rule."""
+def scan(paths: Iterable[str], packs: list[Pack], config: Config, reuse: ReuseChecker | None = None) -> ScanResult:
+    """Scan ``paths`` with ``packs`` (and against indexed sources when ``reuse`` is given); findings come back
+    sorted by path, line, column and rule."""
     result = ScanResult()
-    seen: set[str] = set()
+    seen: set[str] = set(reuse.source_paths) if reuse else set()
     for item in discover(paths, config):
         if isinstance(item, Skipped):
             result.skipped.append(item)
             continue
         real = os.path.realpath(item.fs_path)
         if real in seen:
+            if reuse and real in reuse.source_paths:
+                result.skipped.append(Skipped(item.path, "indexed source text, not an article"))
             continue
         seen.add(real)
-        scan_file(item, packs, config, result)
+        scan_file(item, packs, config, result, reuse)
     result.findings.sort(key=Finding.sort_key)
     return result
 
 
-def scan_file(item: Candidate, packs: list[Pack], config: Config, result: ScanResult) -> None:
+def scan_file(item: Candidate, packs: list[Pack], config: Config, result: ScanResult,
+              reuse: ReuseChecker | None = None) -> None:
     """Read and check one file, recording a skip (not raising) when it cannot be read as text."""
     try:
         with open(item.fs_path, "rb") as handle:
@@ -53,5 +60,10 @@ def scan_file(item: Candidate, packs: list[Pack], config: Config, result: ScanRe
         return
     result.files += 1
     result.notes.extend((item.path, note) for note in doc.notes)
+    evidence: dict = {}
+    if reuse:
+        judgement = reuse.check(doc)
+        result.findings.extend(judgement.findings)
+        evidence = judgement.evidence
     for pack in packs:
-        result.findings.extend(check(doc, pack, pack.id in config.licences))
+        result.findings.extend(check(doc, pack, pack.id in config.licences, evidence.get(pack.id, [])))

@@ -11,14 +11,21 @@ from rightscheck.errors import RightscheckError
 from rightscheck.yamlfile import LineMap, format_key_path
 
 
+SCHEMAS = ("rulepack", "config")
+
+
 @lru_cache(maxsize=None)
 def _validator(name: str):
     import jsonschema  # deferred: only needed when a file is actually validated
+    from referencing import Registry, Resource
 
-    text = resources.files("rightscheck").joinpath("schema", f"{name}.schema.json").read_text("utf-8")
-    schema = json.loads(text)
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema)
+    schemas = {
+        n: json.loads(resources.files("rightscheck").joinpath("schema", f"{n}.schema.json").read_text("utf-8"))
+        for n in SCHEMAS
+    }
+    registry = Registry().with_resources((s["$id"], Resource.from_contents(s)) for s in schemas.values())
+    schema = schemas[name]
+    return jsonschema.validators.validator_for(schema)(schema, registry=registry)
 
 
 def validate(data: Any, schema_name: str, path: str, lines: LineMap) -> None:

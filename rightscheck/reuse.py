@@ -1,0 +1,387 @@
+"""Finding text taken from indexed sources, and holding it against each source pack's quotation terms.
+
+Matching follows the seed-and-extend pattern of passim and TextPAIR: every k-gram of
+the scanned document is looked up in the winnowed source index (seeds); each seed
+grows into a maximal exact match; exact matches on the same source, in order and
+separated by at most a few changed, inserted or dropped words, are chained into one
+passage. Text matched by any pack signal (notice blocks, datelines, credits) is
+removed from the scanned token stream first: quoting an agency's own notice is a
+credit, not reuse.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from difflib import SequenceMatcher
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from rightscheck import fingerprints, tokens
+from rightscheck.attribution import Evidence, make_finding, template_values
+from rightscheck.documents import Document, SkipFile, parse
+from rightscheck.findings import Finding
+from rightscheck.config import Config
+from rightscheck.packs import Pack, Quotation
+from rightscheck.sourceindex import Lookup, Source, SourceIndex
+
+GAP = 8  # most words changed, inserted or dropped between two exact matches of one passage
+REACH = GAP + 6  # how far beyond a passage's ends short exact runs are looked for
+MIN_EXACT_SHARE = 0.5  # a passage is at least half exact matches
+NEARBY = 300  # characters around a quotation searched for a credit
+EXCERPT = 240
+_OPEN_QUOTES = "\"'“‘«„‚‹"
+_CLOSE_QUOTES = "\"'”’»“‘›"
+
+
+class Text:
+    """Token view of a document: normalised ids and, computed on demand, each kept token's character span."""
+
+    def __init__(self, doc: Document, masks: list[tuple[int, int]] = ()):
+        self.doc = doc
+        self._spans: list[tuple[int, int]] | None = None
+        if masks:
+            spans = tokens.spans(doc.text)
+            self._spans = [span for span in spans if not _inside(span, masks)]
+            words = tokens.normalise_words([doc.text[a:b] for a, b in self._spans])
+        else:
+            words = tokens.words(doc.text)
+        self.ids = tokens.token_ids(words)
+
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = tokens.spans(self.doc.text)
+        return self._spans
+
+
+@dataclass
+class Passage:
+    """One stretch of the scanned document taken from one source, as exact blocks (q, s, length)."""
+
+    source: Source
+    blocks: list[tuple[int, int, int]]
+    source_text: Text
+    q_start: int = field(init=False)
+    q_end: int = field(init=False)
+    s_start: int = field(init=False)
+    s_end: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.q_start, self.s_start = self.blocks[0][0], self.blocks[0][1]
+        self.q_end, self.s_end = self.blocks[-1][0] + self.blocks[-1][2], self.blocks[-1][1] + self.blocks[-1][2]
+
+    @property
+    def words(self) -> int:
+        return self.q_end - self.q_start
+
+    @property
+    def exact(self) -> int:
+        return sum(block[2] for block in self.blocks)
+
+    def gaps(self) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+        """(scanned token range, source token range) between consecutive blocks: the edits."""
+        out = []
+        for (q1, s1, n1), (q2, s2, _) in zip(self.blocks, self.blocks[1:]):
+            if q2 > q1 + n1 or s2 > s1 + n1:
+                out.append(((q1 + n1, q2), (s1 + n1, s2)))
+        return out
+
+
+def _inside(span: tuple[int, int], masks: list[tuple[int, int]]) -> bool:
+    return any(a <= span[0] and span[1] <= b for a, b in masks)
+
+
+def signal_spans(doc: Document, packs: list[Pack]) -> list[tuple[int, int]]:
+    """Character ranges of every match of every pack signal that occurs in ``doc`` (notices, credits)."""
+    spans = []
+    for pack in packs:
+        for signal in pack.signals:
+            if signal.matcher.on_links:
+                continue
+            first = signal.matcher.search(doc)
+            if first:
+                spans.extend(signal.matcher.finditer(doc, first.start))
+    return sorted(spans)
+
+
+class SourceCache:
+    """Source documents re-read for alignment and line numbers; a few hundred kept per scan."""
+
+    def __init__(self, size: int = 256):
+        self._items: OrderedDict[int, Text | None] = OrderedDict()
+        self._size = size
+
+    def get(self, source: Source) -> Text | None:
+        if source.id in self._items:
+            self._items.move_to_end(source.id)
+            return self._items[source.id]
+        try:
+            with open(source.real_path, "rb") as handle:
+                text = Text(parse(source.path, handle.read(), source.kind))
+        except (OSError, SkipFile):
+            text = None  # vanished since indexing: its matches cannot be shown, so none are reported
+        self._items[source.id] = text
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return text
+
+
+def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cache: SourceCache) -> list[Passage]:
+    """Every passage of ``scanned`` that comes from an indexed source."""
+    query = fingerprints.kgram_hashes(np.asarray(scanned.ids, dtype=np.uint64))
+    qpos, sids, spos = lookup.seeds(query)
+    passages = []
+    for sid in np.unique(sids):
+        source = sources.get(int(sid))
+        source_text = cache.get(source) if source else None
+        if source_text is None:
+            continue
+        mine = sids == sid
+        seeds = sorted(zip(qpos[mine].tolist(), spos[mine].tolist()))
+        blocks = _select(_extend(seeds, scanned.ids, source_text.ids), len(scanned.ids))
+        passages.extend(Passage(source, _widen(chain, scanned.ids, source_text.ids), source_text)
+                        for chain in _chain(blocks))
+    return [p for p in passages if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
+
+
+def _extend(seeds: list[tuple[int, int]], q: list[int], s: list[int]) -> list[tuple[int, int, int]]:
+    """Grow each seed into a maximal exact match (q start, s start, length); seeds inside one are skipped."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    blocks = []
+    for qi, si in seeds:
+        diagonal = si - qi
+        if any(a <= qi < b for a, b in found.get(diagonal, ())):
+            continue
+        if q[qi:qi + fingerprints.K] != s[si:si + fingerprints.K]:
+            continue  # hash collision
+        start_q, start_s = qi, si
+        while start_q > 0 and start_s > 0 and q[start_q - 1] == s[start_s - 1]:
+            start_q -= 1
+            start_s -= 1
+        end_q, end_s = qi + fingerprints.K, si + fingerprints.K
+        while end_q < len(q) and end_s < len(s) and q[end_q] == s[end_s]:
+            end_q += 1
+            end_s += 1
+        found.setdefault(diagonal, []).append((start_q, end_q))
+        blocks.append((start_q, start_s, end_q - start_q))
+    return blocks
+
+
+def _select(blocks: list[tuple[int, int, int]], length: int) -> list[tuple[int, int, int]]:
+    """Longest first, each block keeps the longest run of scanned words no longer block claimed; in scanned order."""
+    taken = bytearray(length)
+    kept = []
+    for q, s, n in sorted(blocks, key=lambda b: (-b[2], b[0], b[1])):
+        best_start, best_len, run_start = q, 0, None
+        for i in range(q, q + n + 1):
+            if i < q + n and not taken[i]:
+                run_start = i if run_start is None else run_start
+            elif run_start is not None:
+                if i - run_start > best_len:
+                    best_start, best_len = run_start, i - run_start
+                run_start = None
+        if best_len:
+            shift = best_start - q
+            taken[best_start:best_start + best_len] = b"\x01" * best_len
+            kept.append((best_start, s + shift, best_len))
+    return sorted(kept)
+
+
+def _chain(blocks: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]]]:
+    """Join blocks that follow each other in both texts with small gaps into passages."""
+    chains: list[list[tuple[int, int, int]]] = []
+    for block in blocks:
+        if chains:
+            q0, s0, n0 = chains[-1][-1]
+            q_gap, s_gap = block[0] - (q0 + n0), block[1] - (s0 + n0)
+            if 0 <= q_gap <= GAP and 0 <= s_gap <= GAP:
+                chains[-1].append(block)
+                continue
+        chains.append([block])
+    return [chain for chain in chains if sum(b[2] for b in chain) >= fingerprints.K]
+
+
+def _widen(chain: list[tuple[int, int, int]], q: list[int], s: list[int]) -> list[tuple[int, int, int]]:
+    """Add short exact runs (2+ words, too short to seed) just beyond either end of a passage, so a word
+    changed near its start or end shows up as an edit instead of silently shortening the passage."""
+    q0, s0, _ = chain[0]
+    before = SequenceMatcher(None, q[max(q0 - REACH, 0):q0], s[max(s0 - REACH, 0):s0], autojunk=False)
+    head = [(max(q0 - REACH, 0) + a, max(s0 - REACH, 0) + b, n) for a, b, n in before.get_matching_blocks()]
+    q1, s1, n1 = chain[-1]
+    qe, se = q1 + n1, s1 + n1
+    after = SequenceMatcher(None, q[qe:qe + REACH], s[se:se + REACH], autojunk=False)
+    tail = [(qe + a, se + b, n) for a, b, n in after.get_matching_blocks()]
+    prefix: list[tuple[int, int, int]] = []
+    for block in reversed(head):
+        first = (prefix or chain)[0]
+        if block[2] >= 2 and 0 <= first[0] - block[0] - block[2] <= GAP and 0 <= first[1] - block[1] - block[2] <= GAP:
+            prefix.insert(0, block)
+    suffix: list[tuple[int, int, int]] = []
+    for block in tail:
+        last = (suffix or chain)[-1]
+        if block[2] >= 2 and 0 <= block[0] - last[0] - last[2] <= GAP and 0 <= block[1] - last[1] - last[2] <= GAP:
+            suffix.append(block)
+    return prefix + chain + suffix
+
+
+# -- judging passages against quotation terms -------------------------------------------------------
+
+@dataclass
+class Judgement:
+    findings: list[Finding]
+    evidence: dict[str, list[Evidence]]  # pack id -> reuse evidence for the attribution check
+
+
+def judge(scanned: Text, passages: list[Passage], packs: dict[str, Pack], licences: frozenset[str],
+          overrides: dict[str, dict]) -> Judgement:
+    """Quotation-limit and modified-content findings, and reuse evidence per pack."""
+    result = Judgement([], {})
+    by_source: dict[int, list[Passage]] = {}
+    for passage in passages:
+        by_source.setdefault(passage.source.id, []).append(passage)
+    for group in by_source.values():
+        source = group[0].source
+        pack = packs.get(source.pack or "")
+        if pack is None:
+            continue  # a source no pack claims: no terms to hold it against
+        terms = pack.quotation.merged(overrides.get(pack.id, {}))
+        reused = [p for p in group if p.words >= terms.min_passage_words]
+        if not reused:
+            continue
+        evidence = [_evidence(scanned, p) for p in reused]
+        result.evidence.setdefault(pack.id, []).append(evidence[0])
+        if not (pack.id in licences and terms.allow_with_licence):
+            result.findings.extend(_limits(scanned, pack, terms, reused, evidence))
+        if terms.no_derivatives:
+            for passage, anchor in zip(reused, evidence):
+                edits = _edits(scanned, passage)
+                if edits:
+                    values = {**template_values(pack, anchor), "evidence": edits}
+                    result.findings.append(make_finding(scanned.doc, pack, "modified-content", anchor, values))
+    return result
+
+
+def _limits(scanned: Text, pack: Pack, terms: Quotation, reused: list[Passage],
+            evidence: list[Evidence]) -> list[Finding]:
+    findings = []
+    for passage, anchor in zip(reused, evidence):
+        limit, what = terms.max_passage_words, "in one passage"
+        if terms.max_quoted_words is not None and _quoted(scanned, passage) and _credited_near(scanned, passage, pack):
+            limit, what = terms.max_quoted_words, "in a credited quotation"
+        if limit is not None and passage.words > limit:
+            values = {**template_values(pack, anchor), "limit": f"{limit} words {what}"}
+            findings.append(make_finding(scanned.doc, pack, "quotation-limit", anchor, values))
+    if findings:
+        return findings
+    total = sum(p.words for p in reused)
+    share = _coverage(reused) / max(reused[0].source.tokens, 1)
+    over = []
+    if terms.max_total_words is not None and total > terms.max_total_words:
+        over.append(f"{terms.max_total_words} words from one source")
+    if terms.max_source_share is not None and share > terms.max_source_share:
+        over.append(f"{terms.max_source_share:.0%} of one source")
+    if over:
+        anchor = evidence[0]
+        values = {**template_values(pack, anchor), "words": f"{total} ({share:.0%} of the source)",
+                  "limit": " or ".join(over)}
+        findings.append(make_finding(scanned.doc, pack, "quotation-limit", anchor, values))
+    return findings
+
+
+def _coverage(passages: list[Passage]) -> int:
+    covered: set[int] = set()
+    for p in passages:
+        covered.update(range(p.s_start, p.s_end))
+    return len(covered)
+
+
+def _evidence(scanned: Text, passage: Passage) -> Evidence:
+    """Evidence located on the scanned passage, carrying where in the source it comes from."""
+    start, end = scanned.spans[passage.q_start][0], scanned.spans[passage.q_end - 1][1]
+    source_doc = passage.source_text.doc
+    s_start = passage.source_text.spans[passage.s_start][0]
+    s_end = passage.source_text.spans[passage.s_end - 1][1]
+    source = {
+        "path": passage.source.path,
+        "line": source_doc.line_col(s_start)[0],
+        "end_line": source_doc.line_col(max(s_end - 1, s_start))[0],
+        "words": passage.words,
+        "share": round((passage.s_end - passage.s_start) / max(passage.source.tokens, 1), 4),
+        "scanned_excerpt": _excerpt(scanned, passage.q_start, passage.q_end, _edited(passage, 0), "{+", "+}"),
+        "source_excerpt": _excerpt(passage.source_text, passage.s_start, passage.s_end, _edited(passage, 1),
+                                   "[-", "-]"),
+    }
+    return Evidence("reused-text", 0.0, start, end, scanned.doc.text[start:end], source=source)
+
+
+def _edited(passage: Passage, side: int) -> set[int]:
+    return {i for gap in passage.gaps() for i in range(*gap[side])}
+
+
+def _excerpt(text: Text, start: int, end: int, marked: set[int], open_mark: str, close_mark: str) -> str:
+    """The passage's own text, whitespace folded, edited words wrapped in marks, cut to a readable length."""
+    pieces = []
+    cursor = text.spans[start][0]
+    for i in range(start, end):
+        a, b = text.spans[i]
+        pieces.append(text.doc.text[cursor:a])
+        word = text.doc.text[a:b]
+        pieces.append(f"{open_mark}{word}{close_mark}" if i in marked else word)
+        cursor = b
+    excerpt = " ".join("".join(pieces).split())
+    return excerpt if len(excerpt) <= EXCERPT else excerpt[: EXCERPT - 1] + "…"
+
+
+def _edits(scanned: Text, passage: Passage) -> str:
+    """The differing words, e.g. '"Sunday" -> "Monday"; +"very"', for modified-content evidence."""
+    out = []
+    for (qa, qb), (sa, sb) in passage.gaps()[:3]:
+        new = _words(scanned, qa, qb)
+        old = _words(passage.source_text, sa, sb)
+        if new and old:
+            out.append(f'"{old}" -> "{new}"')
+        elif new:
+            out.append(f'+"{new}"')
+        else:
+            out.append(f'-"{old}"')
+    more = len(passage.gaps()) - 3
+    return "; ".join(out) + (f"; {more} more" if more > 0 else "")
+
+
+def _words(text: Text, start: int, end: int) -> str:
+    return " ".join(text.doc.text[a:b] for a, b in text.spans[start:end])
+
+
+def _quoted(scanned: Text, passage: Passage) -> bool:
+    """Whether the passage sits inside quotation marks."""
+    text = scanned.doc.text
+    start, end = scanned.spans[passage.q_start][0], scanned.spans[passage.q_end - 1][1]
+    before = text[max(start - 3, 0):start].strip()
+    after = text[end:end + 4].strip(" \t\n.,;:!?")
+    return bool(before) and before[-1] in _OPEN_QUOTES and bool(after) and after[0] in _CLOSE_QUOTES
+
+
+def _credited_near(scanned: Text, passage: Passage, pack: Pack) -> bool:
+    start = scanned.spans[passage.q_start][0] - NEARBY
+    end = scanned.spans[passage.q_end - 1][1] + NEARBY
+    return any(form.search(scanned.doc, start, end) for part in pack.parts for form in part.forms)
+
+
+class ReuseChecker:
+    """Everything a scan needs to check documents against an index: loaded once, used for every file."""
+
+    def __init__(self, index: SourceIndex, packs: list[Pack], config: Config):
+        self.lookup = index.lookup()
+        self.sources = index.sources()
+        self.source_paths = {source.real_path for source in self.sources.values()}
+        self.cache = SourceCache()
+        self.packs = packs
+        self.by_id = {pack.id: pack for pack in packs}
+        self.licences = config.licences
+        self.overrides = config.quotation
+
+    def check(self, doc: Document) -> Judgement:
+        scanned = Text(doc, signal_spans(doc, self.packs))
+        passages = find_passages(scanned, self.lookup, self.sources, self.cache)
+        return judge(scanned, passages, self.by_id, self.licences, self.overrides)

@@ -1,0 +1,333 @@
+"""The on-disk index of source texts (SQLite) and its in-memory lookup table.
+
+One row per source file: its content hash, the pack it is attributed to, its token
+count and its winnowed fingerprints (hashes and token positions as numpy blobs).
+A refresh re-fingerprints only files whose content hash changed. A scan loads every
+fingerprint once into sorted arrays, so each scanned document costs one vectorised
+binary search instead of a query per shingle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+
+from rightscheck import fingerprints, tokens
+from rightscheck.attribution import detect, signal_matches
+from rightscheck.config import Config, SourceDir
+from rightscheck.discovery import Skipped, discover
+from rightscheck.documents import Document, SkipFile, parse
+from rightscheck.errors import RightscheckError
+from rightscheck.packs import Pack
+
+INDEX_NAME = ".rightscheck-index.sqlite"
+FORMAT = f"1/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    real_path TEXT NOT NULL UNIQUE,
+    display_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    pack TEXT,
+    attributed_by TEXT,
+    tokens INTEGER NOT NULL,
+    hashes BLOB NOT NULL,
+    positions BLOB NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Source:
+    """An indexed source file."""
+
+    id: int
+    path: str  # display path
+    real_path: str
+    kind: str
+    pack: str | None
+    tokens: int
+
+
+@dataclass
+class RefreshStats:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path of identical source)
+    skipped: list[Skipped] = field(default_factory=list)
+    bytes_indexed: int = 0
+    seconds: float = 0.0
+    rebuilt: str | None = None  # why the whole index was rebuilt
+
+
+def default_index_path(dirs: list[SourceDir], config: Config) -> Path:
+    """Configured index path, else the index file inside the first sources folder."""
+    if config.index:
+        return config.index
+    if not dirs:
+        raise RightscheckError("no sources given: pass --sources DIR or set sources: in the config")
+    first = Path(dirs[0].path)
+    return (first if first.is_dir() else first.parent) / INDEX_NAME
+
+
+def packs_key(packs: Iterable[Pack], dirs: Iterable[SourceDir]) -> str:
+    """Changes whenever the packs or the folder-to-pack mapping change (source attribution depends on both)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for pack in packs:
+        digest.update(pack.id.encode() + b"\0" + Path(pack.path).read_bytes() + b"\0")
+    for item in dirs:
+        digest.update(f"{os.path.realpath(item.path)}={item.pack}\0".encode())
+    return digest.hexdigest()
+
+
+class SourceIndex:
+    """An open index file. Use :func:`open_index` to get one (it handles old or corrupt files)."""
+
+    def __init__(self, path: Path, connection: sqlite3.Connection, final_path: Path | None = None):
+        self.path = path
+        self._db = connection
+        self._final_path = final_path  # set while a rebuild writes a temporary file
+
+    # -- writing -----------------------------------------------------------------------------------
+    def refresh(self, dirs: list[SourceDir], packs: list[Pack], config: Config, key: str) -> RefreshStats:
+        """Bring the index in line with the files under ``dirs``; only changed files are re-fingerprinted."""
+        started = time.perf_counter()
+        stats = RefreshStats()
+        try:
+            entries = self._survey(dirs, config, stats)
+            known = {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT real_path, id, digest FROM sources")}
+            with self._db:
+                for item, real, digest, mapped in entries:
+                    existing = known.get(real)
+                    if existing and existing[1] == digest:
+                        stats.unchanged += 1
+                        self._db.execute("UPDATE sources SET display_path = ? WHERE id = ?", (item.path, existing[0]))
+                        continue
+                    try:
+                        with open(item.fs_path, "rb") as handle:
+                            data = handle.read()
+                        doc = parse(item.path, data, item.kind)
+                    except (OSError, SkipFile) as exc:
+                        stats.skipped.append(Skipped(item.path, str(exc)))
+                        continue
+                    self._store(real, doc, digest, len(data), attribute(doc, mapped, packs), existing)
+                    stats.bytes_indexed += len(data)
+                    stats.updated += bool(existing)
+                    stats.added += not existing
+                current = {real for _, real, _, _ in entries}
+                gone = [(known[real][0],) for real in known if real not in current]
+                self._db.executemany("DELETE FROM sources WHERE id = ?", gone)
+                stats.removed = len(gone)
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packs', ?)", (key,))
+                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('updated', ?)",
+                                 (time.strftime("%Y-%m-%dT%H:%M:%S"),))
+        except BaseException:
+            self._abandon()
+            raise
+        self._finish()
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    @staticmethod
+    def _survey(dirs: list[SourceDir], config: Config, stats: RefreshStats) -> list[tuple]:
+        """Every source file once, hashed; of files with identical content only the first is kept."""
+        entries, seen, by_digest = [], set(), {}
+        for source_dir in dirs:
+            if not os.path.exists(source_dir.path):
+                raise RightscheckError("sources folder does not exist", source_dir.path)
+            for item in discover([source_dir.path], config):
+                if isinstance(item, Skipped):
+                    stats.skipped.append(item)
+                    continue
+                real = os.path.realpath(item.fs_path)
+                if real in seen:
+                    continue
+                seen.add(real)
+                try:
+                    digest = hashlib.blake2b(Path(item.fs_path).read_bytes(), digest_size=16).hexdigest()
+                except OSError as exc:
+                    stats.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
+                    continue
+                if digest in by_digest:
+                    stats.duplicates.append((item.path, by_digest[digest]))
+                    continue
+                by_digest[digest] = item.path
+                entries.append((item, real, digest, source_dir.pack))
+        return entries
+
+    def _store(self, real: str, doc: Document, digest: str, size: int, attribution: tuple[str | None, str | None],
+               existing: tuple[int, str] | None) -> None:
+        ids = tokens.token_ids(tokens.words(doc.text))
+        hashes, positions = fingerprints.fingerprint(ids)
+        row = (real, doc.path, doc.kind, digest, size, *attribution, len(ids), hashes.tobytes(), positions.tobytes())
+        if existing:
+            self._db.execute(
+                "UPDATE sources SET real_path=?, display_path=?, kind=?, digest=?, size=?, pack=?, attributed_by=?, "
+                "tokens=?, hashes=?, positions=? WHERE id=?", (*row, existing[0]))
+        else:
+            self._db.execute(
+                "INSERT INTO sources (real_path, display_path, kind, digest, size, pack, attributed_by, tokens, "
+                "hashes, positions) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+
+    def _finish(self) -> None:
+        """After a rebuild, move the finished temporary file over the old index in one rename."""
+        if self._final_path is not None:
+            self._db.close()
+            os.replace(self.path, self._final_path)
+            self.path, self._final_path = self._final_path, None
+            self._db = sqlite3.connect(self.path)
+
+    def _abandon(self) -> None:
+        """A failed rebuild leaves no temporary file behind."""
+        if self._final_path is not None:
+            self._db.close()
+            self.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- reading -----------------------------------------------------------------------------------
+    def sources(self) -> dict[int, Source]:
+        rows = self._db.execute("SELECT id, display_path, real_path, kind, pack, tokens FROM sources")
+        return {row[0]: Source(*row) for row in rows}
+
+    def info(self) -> dict:
+        """Counts and settings for `rightscheck index info`."""
+        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        count, total_tokens, size, fps = self._db.execute(
+            "SELECT count(*), coalesce(sum(tokens), 0), coalesce(sum(size), 0), "
+            "coalesce(sum(length(positions)) / 4, 0) FROM sources").fetchone()
+        per_pack = dict(self._db.execute(
+            "SELECT coalesce(pack, '(none)'), count(*) FROM sources GROUP BY pack ORDER BY pack"))
+        return {
+            "path": str(self.path), "format": meta.get("format"), "updated": meta.get("updated"),
+            "sources": count, "bytes": size, "tokens": total_tokens, "fingerprints": fps, "by_pack": per_pack,
+            "shingle_words": fingerprints.K, "window": fingerprints.W, "guaranteed_match_words": fingerprints.GUARANTEE,
+        }
+
+    def lookup(self, max_df: int | None = None) -> "Lookup":
+        rows = self._db.execute("SELECT id, hashes, positions FROM sources").fetchall()
+        return Lookup(rows, max_df)
+
+
+def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config,
+                path: Path | None = None) -> tuple[SourceIndex, RefreshStats]:
+    """Open the index for ``dirs`` (rebuilding it if stale or broken) and refresh it from the files."""
+    path = path or default_index_path(dirs, config)
+    key = packs_key(packs, dirs)
+    index, reason = open_index(path, key)
+    stats = index.refresh(dirs, packs, config, key)
+    stats.rebuilt = reason
+    return index, stats
+
+
+def attribute(doc: Document, mapped: str | None, packs: list[Pack]) -> tuple[str | None, str | None]:
+    """Which pack a source belongs to: the config mapping, else declared front matter, else the strongest signals."""
+    if mapped:
+        return mapped, "config"
+    best: tuple[float, str] | None = None
+    for pack in packs:
+        hits = detect(doc, pack, signal_matches(doc, pack))
+        if any(hit.line is not None for hit in hits):
+            return pack.id, "front matter"
+        score = sum(hit.weight for hit in hits)
+        if hits and (best is None or score > best[0]):
+            best = (score, pack.id)
+    return (best[1], "signals") if best else (None, None)
+
+
+def open_index(path: Path, key: str) -> tuple[SourceIndex, str | None]:
+    """Open (or create) the index at ``path``; an unreadable, old-format or stale-pack index is rebuilt.
+
+    Returns the index and, when it is being rebuilt, the reason (for a warning). A rebuild writes a
+    temporary file beside ``path`` and renames it over the old one only when complete.
+    """
+    reason = "new index"
+    if path.exists():
+        try:
+            db = sqlite3.connect(path)
+            meta = dict(db.execute("SELECT key, value FROM meta"))
+            if meta.get("format") != FORMAT:
+                reason = f"index format {meta.get('format')} is not {FORMAT}"
+            elif meta.get("packs") != key:
+                reason = "rule packs or source mapping changed"
+            else:
+                return SourceIndex(path, db), None
+            db.close()
+        except sqlite3.DatabaseError as exc:
+            reason = f"index unreadable ({exc})"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    db = sqlite3.connect(temporary)
+    db.executescript(_SCHEMA)
+    db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+    db.commit()
+    return SourceIndex(temporary, db, final_path=path), reason
+
+
+def read_index(path: Path) -> SourceIndex:
+    """Open an existing index read-only for `index info`."""
+    if not path.is_file():
+        raise RightscheckError("no index here (build one with `rightscheck index build SOURCES`)", str(path))
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db.execute("SELECT count(*) FROM sources").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise RightscheckError(f"not a rightscheck index ({exc})", str(path)) from None
+    return SourceIndex(path, db)
+
+
+class Lookup:
+    """All fingerprints in sorted arrays; fingerprints shared by more than ``max_df`` sources are boilerplate."""
+
+    def __init__(self, rows: list[tuple[int, bytes, bytes]], max_df: int | None = None):
+        self.source_count = len(rows)
+        if not rows:
+            self.hashes = np.empty(0, dtype=np.uint64)
+            self.sids = np.empty(0, dtype=np.uint32)
+            self.positions = np.empty(0, dtype=np.uint32)
+            self.boilerplate = 0
+            return
+        hashes = np.concatenate([np.frombuffer(r[1], dtype=np.uint64) for r in rows])
+        positions = np.concatenate([np.frombuffer(r[2], dtype=np.uint32) for r in rows])
+        sids = np.concatenate([np.full(len(r[2]) // 4, r[0], dtype=np.uint32) for r in rows])
+        order = np.lexsort((sids, hashes))
+        hashes, sids, positions = hashes[order], sids[order], positions[order]
+        limit = max_df if max_df is not None else max(10, self.source_count // 100)
+        # document frequency: distinct sources per hash (pairs are sorted by hash, then source)
+        new_pair = np.ones(len(hashes), dtype=bool)
+        new_pair[1:] = (hashes[1:] != hashes[:-1]) | (sids[1:] != sids[:-1])
+        unique_hashes, starts = np.unique(hashes, return_index=True)
+        df = np.add.reduceat(new_pair.astype(np.int64), starts)
+        banal = unique_hashes[df > limit]
+        keep = ~np.isin(hashes, banal)
+        self.hashes, self.sids, self.positions = hashes[keep], sids[keep], positions[keep]
+        self.boilerplate = len(banal)
+
+    def seeds(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query position, source id, source position) for every query hash found in the index."""
+        left = np.searchsorted(self.hashes, query, side="left")
+        right = np.searchsorted(self.hashes, query, side="right")
+        counts = right - left
+        hit = np.nonzero(counts)[0]
+        if len(hit) == 0:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        counts = counts[hit]
+        qpos = np.repeat(hit, counts)
+        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        index = np.repeat(left[hit], counts) + offsets
+        return qpos, self.sids[index].astype(np.int64), self.positions[index].astype(np.int64)

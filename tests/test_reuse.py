@@ -1,0 +1,281 @@
+"""Reuse detection: tokens, winnowing, the SQLite index, passage alignment and quotation terms."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+
+import numpy as np
+import pytest
+
+from rightscheck import fingerprints, tokens
+from rightscheck.config import Config, SourceDir
+from rightscheck.packs import load_pack, load_packs
+from rightscheck.reuse import ReuseChecker
+from rightscheck.scanner import scan
+from rightscheck.sourceindex import INDEX_NAME, build_index, read_index
+
+WIRE = """\
+Nairobi, Feb 3 (AFP) - Kenya's parliament approved on Tuesday a plan to build
+eleven new water reservoirs in the arid north, where three failed rainy seasons
+have left herders without pasture, the speaker's office said.
+
+"Every reservoir we build is a season of grazing we give back to families who
+have lost everything," water minister Amina Odhiambo told lawmakers during a
+debate that ran late into the evening.
+
+The reservoirs, to be financed by a mix of government bonds and development
+loans, are due to be completed within four years, according to the plan.
+
+Opposition members backed the project but demanded an independent audit of the
+contracts, citing delays on a similar scheme launched a decade ago.
+
+ao/kb
+
+All rights reserved. Copyright Agence France-Presse. Sections of the information
+displayed on this page (dispatches, photographs, logos) are protected by
+intellectual property rights owned by Agence France-Presse.
+"""
+
+ND_PACK = """
+id: demo-nd
+name: Demo Commons ND
+licence:
+  terms: cc-by-nd
+  summary: Republish unchanged with credit.
+provenance:
+  sources: [Demo Commons]
+signals:
+  - id: outlet
+    phrase: first published by Demo Commons
+    weight: 1.0
+attribution:
+  - id: credit
+    description: the line "first published by Demo Commons"
+    any_of:
+      - signal: outlet
+quotation:
+  no_derivatives: true
+"""
+
+ESSAY = """\
+---
+source: Demo Commons
+---
+Urban beekeeping has grown fast in European capitals over the past decade, but
+researchers warn that a crowded city can only feed so many hives before wild
+pollinators begin to lose out in the competition for nectar and pollen.
+"""
+
+
+@pytest.fixture
+def corpus(write, tmp_path):
+    write("wire/kenya-reservoirs.txt", WIRE)
+    return tmp_path
+
+
+def _scan(tmp_path, *articles, packs=None, licences=(), sources=("wire",), quotation=None):
+    packs = packs or load_packs()
+    config = Config(licences=frozenset(licences), quotation=quotation or {},
+                    sources=[SourceDir(str(tmp_path / s)) for s in sources])
+    index, stats = build_index(config.sources, packs, config)
+    checker = ReuseChecker(index, packs, config)
+    index.close()
+    result = scan([str(tmp_path / a) for a in articles], packs, config, checker)
+    return result, stats
+
+
+def _rules(result):
+    return [(f.rule, f.line) for f in result.findings]
+
+
+# -- tokens and fingerprints --------------------------------------------------------------------------
+
+def test_tokens_ignore_case_quotes_dashes_markup_and_width():
+    assert tokens.words("“Don’t” — SAID Ｏdhiambo") == tokens.words('"don\'t" - said odhiambo')
+    assert tokens.words("Gene\u0300ve") == tokens.words("Genève")
+
+
+def test_winnowing_guarantees_every_shared_run_of_k_plus_w_minus_1_words():
+    rng = random.Random(7)
+    for _ in range(200):
+        shared = [rng.randrange(1 << 32) for _ in range(fingerprints.GUARANTEE)]
+        a = [rng.randrange(1 << 32) for _ in range(rng.randrange(50))] + shared
+        b = shared + [rng.randrange(1 << 32) for _ in range(rng.randrange(50))]
+        hashes_a, _ = fingerprints.fingerprint(a)
+        all_b = fingerprints.kgram_hashes(np.asarray(b, dtype=np.uint64))
+        assert np.isin(hashes_a, all_b).any()
+
+
+def test_winnowing_keeps_a_fraction_of_positions():
+    ids = list(range(10_000))
+    _, positions = fingerprints.fingerprint(ids)
+    density = len(positions) / len(ids)
+    assert 1.5 / (fingerprints.W + 1) < density < 2.5 / (fingerprints.W + 1)
+    assert list(positions) == sorted(set(positions.tolist()))
+
+
+# -- matching ------------------------------------------------------------------------------------------
+
+def test_rewrapped_requoted_passage_with_one_changed_word(corpus, write):
+    write("site/copy.md", """\
+        # Water for the north
+
+        Our correspondent reports from Marsabit.
+
+        Kenya's Parliament approved on Wednesday a plan to build eleven new water
+        reservoirs in the arid north, where three failed rainy seasons have left herders
+        without pasture, the speaker's office said. “Every reservoir we build is a season
+        of grazing we give back to families who have lost everything.”
+        """)
+    result, _ = _scan(corpus, "site/copy.md")
+    assert _rules(result) == [("afp/missing-attribution", 5), ("afp/quotation-limit", 5)]
+    source = result.findings[1].source
+    assert (source["path"], source["line"], source["end_line"]) == (f"{corpus}/wire/kenya-reservoirs.txt", 1, 6)
+    assert source["words"] == 51
+    assert "{+Wednesday+}" in source["scanned_excerpt"] and "[-Tuesday-]" in source["source_excerpt"]
+    assert (result.findings[1].end_line, result.findings[1].end_column) == (8, 61)
+
+
+def test_notice_block_and_credited_short_quote_are_not_reuse(corpus, write):
+    write("site/ok.txt", """\
+        Herders in northern Kenya welcomed the vote. The minister said every reservoir
+        "is a season of grazing we give back to families who have lost everything", AFP reported.
+
+        All rights reserved. Copyright Agence France-Presse. Sections of the information
+        displayed on this page (dispatches, photographs, logos) are protected by
+        intellectual property rights owned by Agence France-Presse.
+        """)
+    result, _ = _scan(corpus, "site/ok.txt", licences=["afp"])
+    assert result.findings == []
+
+
+def test_unquoted_copy_over_the_limit_needs_a_licence(corpus, write):
+    write("site/long.txt", """\
+        Nairobi, Feb 3 (AFP) - Kenya's parliament approved on Tuesday a plan to build
+        eleven new water reservoirs in the arid north, where three failed rainy seasons
+        have left herders without pasture, the speaker's office said.
+        """)
+    unlicensed, _ = _scan(corpus, "site/long.txt")
+    assert ("afp/quotation-limit", 1) in _rules(unlicensed)
+    licensed, _ = _scan(corpus, "site/long.txt", licences=["afp"])
+    assert licensed.findings == []
+    strict, _ = _scan(corpus, "site/long.txt", licences=["afp"], quotation={"afp": {"allow_with_licence": False}})
+    assert [f.rule for f in strict.findings] == ["afp/quotation-limit"]
+
+
+def test_total_share_limit_across_short_passages(corpus, write):
+    write("site/two.txt", """\
+        Lawmakers voted for reservoirs to be financed by a mix of government bonds and development loans, are due to be completed within four years.
+
+        In other business, the chamber debated a long-delayed fisheries bill and a reform of county budgets.
+
+        Opposition members backed the project but demanded an independent audit of the contracts, it was reported.
+        """)
+    result, _ = _scan(corpus, "site/two.txt", quotation={"afp": {"max_passage_words": 40}})
+    limits = [f for f in result.findings if f.kind == "quotation-limit"]
+    assert len(limits) == 1 and limits[0].line == 1
+    assert "10% of one source" in limits[0].message
+
+
+def test_identical_file_and_html_markup(corpus, write):
+    page = "<html><body><nav>Home</nav><article>" + "".join(
+        f"<p>{para}</p>" for para in WIRE.split("\n\n")[:4]) + "</article></body></html>"
+    write("site/same.html", page)
+    write("site/same.txt", WIRE)
+    result, _ = _scan(corpus, "site/same.html", "site/same.txt", licences=["afp"],
+                      quotation={"afp": {"allow_with_licence": False}})
+    by_path = {f.path.rsplit("/", 1)[-1]: f for f in result.findings}
+    assert by_path["same.txt"].source["words"] >= 100 and by_path["same.html"].source["words"] >= 80
+
+
+def test_reuse_without_any_signal_still_needs_credit(corpus, write):
+    write("site/plain.txt", "Opposition members backed the project but demanded an independent audit of the "
+                            "contracts, citing delays on a similar scheme launched a decade ago.\n")
+    result, _ = _scan(corpus, "site/plain.txt", quotation={"afp": {"max_passage_words": 100, "max_source_share": 1}})
+    assert _rules(result) == [("afp/missing-attribution", 1)]
+    assert json.dumps(result.findings[0].to_dict())  # serialisable, with a source
+    assert set(result.findings[0].to_dict()["source"]) >= {"path", "line", "end_line", "words", "share"}
+
+
+def test_no_derivatives_pack_reports_altered_words(write, tmp_path):
+    pack = load_pack(write("packs/nd.yaml", ND_PACK))
+    write("essays/bees.md", ESSAY)
+    write("site/edited.txt", """\
+        Urban beekeeping has grown quickly in European capitals over the past decade, but
+        researchers warn that a crowded city can only feed so many hives before wild
+        pollinators begin to lose out in the competition for nectar.
+
+        This article was first published by Demo Commons.
+        """)
+    write("site/faithful.txt", ESSAY.split("---\n", 2)[2] + "\nThis article was first published by Demo Commons.\n")
+    result, _ = _scan(tmp_path, "site/edited.txt", "site/faithful.txt", packs=[pack], sources=("essays",))
+    assert _rules(result) == [("demo-nd/modified-content", 1)]
+    assert result.findings[0].evidence == '"fast" -> "quickly"'
+
+
+# -- the index -----------------------------------------------------------------------------------------
+
+def test_refresh_reindexes_only_changed_files(corpus, write, tmp_path):
+    write("wire/other.txt", "Geneva, Feb 4 (AFP) - " + " ".join(f"word{i}" for i in range(200)))
+    config = Config(sources=[SourceDir(str(tmp_path / "wire"))])
+    packs = load_packs()
+    index, stats = build_index(config.sources, packs, config)
+    index.close()
+    assert (stats.added, stats.unchanged, stats.rebuilt) == (2, 0, "new index")
+    index, stats = build_index(config.sources, packs, config)
+    index.close()
+    assert (stats.added, stats.updated, stats.unchanged, stats.rebuilt) == (0, 0, 2, None)
+    write("wire/other.txt", "Changed text entirely, nothing else.")
+    write("wire/copy-of-kenya.txt", WIRE)
+    (tmp_path / "wire/kenya-reservoirs.txt").unlink()
+    index, stats = build_index(config.sources, packs, config)
+    info = index.info()
+    index.close()
+    assert (stats.added, stats.updated, stats.removed) == (1, 1, 1)
+    assert info["sources"] == 2 and info["by_pack"] == {"(none)": 1, "afp": 1}
+
+
+def test_duplicate_sources_are_indexed_once(corpus, write, tmp_path):
+    write("wire/dup.txt", WIRE)
+    config = Config(sources=[SourceDir(str(tmp_path / "wire"))])
+    index, stats = build_index(config.sources, load_packs(), config)
+    index.close()
+    assert [(a.rsplit("/", 1)[-1], b.rsplit("/", 1)[-1]) for a, b in stats.duplicates] == [("kenya-reservoirs.txt", "dup.txt")]
+
+
+@pytest.mark.parametrize("damage", ["garbage", "old-format"])
+def test_corrupt_or_old_index_is_rebuilt(corpus, tmp_path, damage):
+    config = Config(sources=[SourceDir(str(tmp_path / "wire"))])
+    path = tmp_path / "wire" / INDEX_NAME
+    if damage == "garbage":
+        path.write_bytes(b"this is not sqlite" * 100)
+    else:
+        db = sqlite3.connect(path)
+        db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('format', '0');")
+        db.commit()
+        db.close()
+    index, stats = build_index(config.sources, load_packs(), config)
+    index.close()
+    assert stats.rebuilt and stats.rebuilt != "new index" and stats.added == 1
+    assert read_index(path).info()["sources"] == 1
+    assert [p.name for p in (tmp_path / "wire").iterdir() if "tmp" in p.name] == []
+
+
+def test_empty_sources_folder(tmp_path, write):
+    (tmp_path / "wire").mkdir()
+    write("site/a.txt", "Nothing to see.\n")
+    result, stats = _scan(tmp_path, "site/a.txt")
+    assert result.findings == [] and stats.added == 0
+
+
+def test_source_attribution_by_mapping_front_matter_and_signals(write, tmp_path):
+    write("wire/mapped/plain.txt", "A plain text with no credit at all, " * 5)
+    write("wire/declared.md", "---\nsource: Reuters\n---\nSome text " * 3)
+    write("wire/signals.txt", WIRE)
+    config = Config(sources=[SourceDir(str(tmp_path / "wire/mapped"), "ap"), SourceDir(str(tmp_path / "wire"))])
+    index, _ = build_index(config.sources, load_packs(), config)
+    packs = {s.path.rsplit("/", 1)[-1]: s.pack for s in index.sources().values()}
+    index.close()
+    assert packs == {"plain.txt": "ap", "declared.md": "reuters", "signals.txt": "afp"}
