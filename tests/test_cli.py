@@ -181,3 +181,53 @@ def test_crlf_markdown_front_matter(cli, write):
     result = cli("scan", "--format", "json", "m")
     assert [(f["rule"], f["line"]) for f in json.loads(result.stdout)["findings"]] == [
         ("reuters/missing-attribution", 3), ("reuters/unlicensed-content", 3)]
+
+
+WIRE_TEXT = """\
+GENEVA, Feb 4 (Reuters) - Glacier monitors in the Swiss Alps recorded the
+steepest winter loss of ice in two decades, a research network said on Wednesday,
+blaming a run of warm spells and thin snow cover across the high valleys.
+
+(Reporting by Lena Brunner; Editing by Tom Hale)
+"""
+
+
+def test_scan_with_sources_and_index_commands(cli, write, tmp_path):
+    write("wire/glaciers.txt", WIRE_TEXT)
+    write("site/story.txt", "Our weekend feature.\n\nGlacier monitors in the Swiss Alps recorded the steepest "
+                            "winter loss of ice in two decades, a research network said.\n")
+    result = cli("scan", "--format", "json", "--sources", "wire", "site")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)["findings"]
+    # 20 of the source's 45 words: over the 10% share Reuters' terms allow without a licence
+    assert [(f["rule"], f["line"]) for f in findings] == [("reuters/missing-attribution", 3),
+                                                          ("reuters/quotation-limit", 3)]
+    assert findings[0]["source"]["path"] == "wire/glaciers.txt" and findings[0]["source"]["line"] == 1
+    assert (tmp_path / "wire/.rightscheck-index.sqlite").is_file()
+    text = cli("scan", "--sources", "wire", "site").stdout
+    assert "    source  wire/glaciers.txt:1-2" in text
+    built = cli("index", "build", "wire")
+    assert built.exit_code == 0 and "0 added, 0 updated, 1 unchanged" in built.stderr
+    info = cli("index", "info", "--index", "wire/.rightscheck-index.sqlite")
+    assert "sources:      1" in info.stdout and "reuters" in info.stdout
+
+
+def test_sources_in_config_are_mapped_and_not_scanned_as_articles(cli, write, tmp_path):
+    write("proj/.rightscheck.yaml", "sources:\n  - path: wire\n    pack: reuters\nindex: .cache/index.sqlite\n")
+    write("proj/wire/glaciers.txt", WIRE_TEXT.replace("(Reuters) ", "").replace("(Reporting by Lena Brunner; "
+                                                                                "Editing by Tom Hale)", ""))
+    write("proj/story.txt", "Glacier monitors in the Swiss Alps recorded the steepest winter loss of ice in two "
+                            "decades.\n")
+    result = cli("scan", "-v", "--format", "json", "proj")
+    payload = json.loads(result.stdout)
+    assert [f["rule"] for f in payload["findings"]] == ["reuters/missing-attribution", "reuters/quotation-limit"]
+    assert {"path": "proj/wire/glaciers.txt", "reason": "indexed source text, not an article"} in payload["skipped"]
+    assert (tmp_path / "proj/.cache/index.sqlite").is_file()
+
+
+def test_bad_sources_are_usage_errors(cli, write):
+    write("proj/.rightscheck.yaml", "sources:\n  - path: wire\n    pack: nosuch\n")
+    result = cli("scan", "proj")
+    assert result.exit_code == 2 and ".rightscheck.yaml:3: sources[0].pack: unknown pack 'nosuch'" in result.stderr
+    assert cli("scan", "--sources", "missing-dir", ".").exit_code == 2
+    assert cli("index", "info", "--index", "nothing.sqlite").exit_code == 2
