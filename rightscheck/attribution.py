@@ -7,7 +7,7 @@ from typing import Iterable
 
 from rightscheck.documents import Document
 from rightscheck.findings import Finding
-from rightscheck.packs import Pack, normalise_name
+from rightscheck.packs import Pack, Signal, normalise_name
 from rightscheck.patterns import Match, Matcher
 
 EVIDENCE_LIMIT = 80
@@ -52,17 +52,42 @@ def _flat(value) -> str:
 
 
 def signal_matches(doc: Document, pack: Pack) -> dict[Matcher, Match | None]:
-    """First match of each of the pack's signals in ``doc``."""
-    return {signal.matcher: signal.matcher.search(doc) for signal in pack.signals}
+    """First match of each of the pack's signals in ``doc``; patterns whose keywords are absent are not run."""
+    runnable = _runnable(doc, pack)
+    return {s.matcher: s.matcher.search(doc) if s in runnable else None for s in pack.signals}
 
 
-def check(doc: Document, pack: Pack, licensed: bool, reused: list[Evidence] = ()) -> list[Finding]:
+def _runnable(doc: Document, pack: Pack) -> list[Signal]:
+    """Signals whose keywords (their own, else the pack's) occur in ``doc``."""
+    pack_mentioned = doc.mentions(pack.keywords)
+    return [s for s in pack.signals if (pack_mentioned if s.keywords is None else doc.mentions(s.keywords))]
+
+
+def carries(doc: Document, pack: Pack) -> str | None:
+    """How ``doc`` shows it carries the pack's content: "front matter", "signals" or None.
+
+    Signals run strongest first and stop at the threshold: cheaper than :func:`detect` when only the
+    answer, not the evidence, is wanted (attributing indexed sources)."""
+    if any(True for _ in _declared(doc, pack)):
+        return "front matter"
+    score = 0.0
+    for signal in sorted(_runnable(doc, pack), key=lambda s: -s.weight):
+        if signal.matcher.search(doc):
+            score += signal.weight
+            if score >= pack.threshold:
+                return "signals"
+    return None
+
+
+def check(doc: Document, pack: Pack, licensed: bool, reused: list[Evidence] = (),
+          found: dict[Matcher, Match | None] | None = None) -> list[Finding]:
     """Findings of ``pack`` in ``doc``; ``licensed`` says the config declares a licence for the pack.
 
     ``reused`` is evidence from text reuse: it proves the content is there (so a missing credit is
     reported) but not that more than a quotation was taken, so it never raises unlicensed-content.
+    ``found`` passes in :func:`signal_matches` when the caller already has it.
     """
-    found = signal_matches(doc, pack)
+    found = signal_matches(doc, pack) if found is None else found
     textual = detect(doc, pack, found)
     hits = textual or [*reused]
     if not hits:

@@ -82,7 +82,15 @@ class Document:
     front_matter_lines: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)
-    _content_lines: list[tuple[int, int]] | None = field(default=None, repr=False)
+    _folded: str | None = field(default=None, repr=False)
+
+    def mentions(self, keywords: tuple[str, ...]) -> bool:
+        """Whether any (case-folded) keyword occurs in the visible text; no keywords means yes."""
+        if not keywords:
+            return True
+        if self._folded is None:
+            self._folded = self.text.casefold()
+        return any(keyword in self._folded for keyword in keywords)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a text offset, in the original file."""
@@ -101,15 +109,22 @@ class Document:
         """Offsets [start, end) of the part of the visible text a ``within`` constraint allows."""
         if within is None:
             return 0, len(self.text)
-        if self._content_lines is None:
-            self._content_lines = [m.span() for m in _NON_BLANK_LINE.finditer(self.text)]
-        lines = self._content_lines
         where, count = within
-        if not lines:
-            return 0, 0
         if where == "first_lines":
-            return 0, lines[min(count, len(lines)) - 1][1]
-        return lines[max(len(lines) - count, 0)][0], len(self.text)
+            end = 0
+            for seen, match in enumerate(_NON_BLANK_LINE.finditer(self.text), 1):
+                end = match.end()
+                if seen == count:
+                    break
+            return 0, end
+        start, end, seen = len(self.text), len(self.text), 0
+        while seen < count and end > 0:  # walk back over lines from the end
+            line_start = self.text.rfind("\n", 0, end) + 1
+            if not self.text[line_start:end].isspace() and line_start < end:
+                seen += 1
+                start = line_start
+            end = line_start - 1
+        return (start, len(self.text)) if seen else (0, 0)
 
 
 def parse(path: str, data: bytes, kind: str = "text") -> Document:

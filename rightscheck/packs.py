@@ -50,6 +50,7 @@ class Signal:
     description: str
     weight: float
     matcher: Matcher
+    keywords: tuple[str, ...] | None = None  # None: the pack's keywords decide
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ class Pack:
     sources: frozenset[str] = field(default_factory=frozenset)
     licences: frozenset[str] = field(default_factory=frozenset)
     quotation: Quotation = field(default_factory=Quotation)
+    keywords: tuple[str, ...] = ()
 
 
 def normalise_name(value: Any) -> str:
@@ -186,8 +188,9 @@ def _compile(data: dict, name: str, lines: LineMap) -> Pack:
         key_path = ("signals", index)
         if spec["id"] in signals:
             raise fail(f"duplicate signal id '{spec['id']}'", key_path + ("id",))
+        own = tuple(k.casefold() for k in spec["keywords"]) if "keywords" in spec else None
         signals[spec["id"]] = Signal(spec["id"], spec.get("description", spec["id"]), float(spec["weight"]),
-                                     matcher(spec, key_path))
+                                     matcher(spec, key_path), own)
 
     parts = []
     for p_index, spec in enumerate(data["attribution"]):
@@ -227,6 +230,7 @@ def _compile(data: dict, name: str, lines: LineMap) -> Pack:
         sources=frozenset(normalise_name(s) for s in provenance.get("sources", [])),
         licences=frozenset(normalise_name(s) for s in provenance.get("licences", [])),
         quotation=Quotation(**data.get("quotation", {})),
+        keywords=tuple(k.casefold() for k in data.get("keywords", [])),
     )
 
 

@@ -23,6 +23,7 @@ from rightscheck.documents import Document, SkipFile, parse
 from rightscheck.findings import Finding
 from rightscheck.config import Config
 from rightscheck.packs import Pack, Quotation
+from rightscheck.patterns import Match, Matcher
 from rightscheck.sourceindex import Lookup, Source, SourceIndex
 
 GAP = 8  # most words changed, inserted or dropped between two exact matches of one passage
@@ -92,16 +93,14 @@ def _inside(span: tuple[int, int], masks: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in masks)
 
 
-def signal_spans(doc: Document, packs: list[Pack]) -> list[tuple[int, int]]:
-    """Character ranges of every match of every pack signal that occurs in ``doc`` (notices, credits)."""
+def signal_spans(doc: Document, found: dict[str, dict[Matcher, Match | None]]) -> list[tuple[int, int]]:
+    """Character ranges of every match of every signal that occurs in ``doc`` (notices, credits);
+    ``found`` is each pack's :func:`signal_matches`."""
     spans = []
-    for pack in packs:
-        for signal in pack.signals:
-            if signal.matcher.on_links:
-                continue
-            first = signal.matcher.search(doc)
-            if first:
-                spans.extend(signal.matcher.finditer(doc, first.start))
+    for matches in found.values():
+        for matcher, first in matches.items():
+            if first and not matcher.on_links:
+                spans.extend(matcher.finditer(doc, first.start))
     return sorted(spans)
 
 
@@ -142,7 +141,15 @@ def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cac
         blocks = _select(_extend(seeds, scanned.ids, source_text.ids), len(scanned.ids))
         passages.extend(Passage(source, _widen(chain, scanned.ids, source_text.ids), source_text)
                         for chain in _chain(blocks))
-    return [p for p in passages if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
+    known, banal = lookup.banality(query) if passages else (None, None)
+    return [p for p in passages if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)
+            and not _boilerplate(p, known, banal)]
+
+
+def _boilerplate(passage: Passage, known: np.ndarray, banal: np.ndarray) -> bool:
+    """Most of the passage's shingles known to the index are shared by many sources (TextPAIR's banality)."""
+    span = slice(passage.q_start, max(passage.q_end - fingerprints.K + 1, passage.q_start + 1))
+    return int(banal[span].sum()) * 2 > int(known[span].sum())
 
 
 def _extend(seeds: list[tuple[int, int]], q: list[int], s: list[int]) -> list[tuple[int, int, int]]:
@@ -376,12 +383,12 @@ class ReuseChecker:
         self.sources = index.sources()
         self.source_paths = {source.real_path for source in self.sources.values()}
         self.cache = SourceCache()
-        self.packs = packs
         self.by_id = {pack.id: pack for pack in packs}
         self.licences = config.licences
         self.overrides = config.quotation
 
-    def check(self, doc: Document) -> Judgement:
-        scanned = Text(doc, signal_spans(doc, self.packs))
+    def check(self, doc: Document, found: dict[str, dict[Matcher, Match | None]]) -> Judgement:
+        """Reuse findings and evidence for ``doc``; ``found`` is each selected pack's signal matches."""
+        scanned = Text(doc, signal_spans(doc, found))
         passages = find_passages(scanned, self.lookup, self.sources, self.cache)
         return judge(scanned, passages, self.by_id, self.licences, self.overrides)

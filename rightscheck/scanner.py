@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-from rightscheck.attribution import check
+from rightscheck.attribution import check, signal_matches
 from rightscheck.config import Config
 from rightscheck.discovery import Candidate, Skipped, discover
 from rightscheck.documents import SkipFile, parse
@@ -60,10 +60,11 @@ def scan_file(item: Candidate, packs: list[Pack], config: Config, result: ScanRe
         return
     result.files += 1
     result.notes.extend((item.path, note) for note in doc.notes)
+    found = {pack.id: signal_matches(doc, pack) for pack in packs}
     evidence: dict = {}
     if reuse:
-        judgement = reuse.check(doc)
+        judgement = reuse.check(doc, found)
         result.findings.extend(judgement.findings)
         evidence = judgement.evidence
     for pack in packs:
-        result.findings.extend(check(doc, pack, pack.id in config.licences, evidence.get(pack.id, [])))
+        result.findings.extend(check(doc, pack, pack.id in config.licences, evidence.get(pack.id, []), found[pack.id]))

@@ -20,7 +20,7 @@ from typing import Iterable
 import numpy as np
 
 from rightscheck import fingerprints, tokens
-from rightscheck.attribution import detect, signal_matches
+from rightscheck.attribution import carries
 from rightscheck.config import Config, SourceDir
 from rightscheck.discovery import Skipped, discover
 from rightscheck.documents import Document, SkipFile, parse
@@ -28,6 +28,8 @@ from rightscheck.errors import RightscheckError
 from rightscheck.packs import Pack
 
 INDEX_NAME = ".rightscheck-index.sqlite"
+_BITMAP_SIZE = 1 << 24
+_BITMAP_MASK = np.uint64(_BITMAP_SIZE - 1)
 FORMAT = f"1/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -234,18 +236,15 @@ def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config,
 
 
 def attribute(doc: Document, mapped: str | None, packs: list[Pack]) -> tuple[str | None, str | None]:
-    """Which pack a source belongs to: the config mapping, else declared front matter, else the strongest signals."""
+    """Which pack a source belongs to: the config mapping, else the first pack (by id) whose front matter
+    declaration or signals claim it."""
     if mapped:
         return mapped, "config"
-    best: tuple[float, str] | None = None
     for pack in packs:
-        hits = detect(doc, pack, signal_matches(doc, pack))
-        if any(hit.line is not None for hit in hits):
-            return pack.id, "front matter"
-        score = sum(hit.weight for hit in hits)
-        if hits and (best is None or score > best[0]):
-            best = (score, pack.id)
-    return (best[1], "signals") if best else (None, None)
+        how = carries(doc, pack)
+        if how:
+            return pack.id, how
+    return None, None
 
 
 def open_index(path: Path, key: str) -> tuple[SourceIndex, str | None]:
@@ -299,7 +298,9 @@ class Lookup:
             self.hashes = np.empty(0, dtype=np.uint64)
             self.sids = np.empty(0, dtype=np.uint32)
             self.positions = np.empty(0, dtype=np.uint32)
+            self.banal = np.empty(0, dtype=np.uint64)
             self.boilerplate = 0
+            self.bitmap = np.zeros(_BITMAP_SIZE, dtype=bool)
             return
         hashes = np.concatenate([np.frombuffer(r[1], dtype=np.uint64) for r in rows])
         positions = np.concatenate([np.frombuffer(r[2], dtype=np.uint32) for r in rows])
@@ -312,22 +313,43 @@ class Lookup:
         new_pair[1:] = (hashes[1:] != hashes[:-1]) | (sids[1:] != sids[:-1])
         unique_hashes, starts = np.unique(hashes, return_index=True)
         df = np.add.reduceat(new_pair.astype(np.int64), starts)
-        banal = unique_hashes[df > limit]
-        keep = ~np.isin(hashes, banal)
+        self.banal = unique_hashes[df > limit]
+        keep = ~np.isin(hashes, self.banal)
         self.hashes, self.sids, self.positions = hashes[keep], sids[keep], positions[keep]
-        self.boilerplate = len(banal)
+        self.boilerplate = len(self.banal)
+        # a bitmap of low hash bits rules out most query shingles before any binary search
+        self.bitmap = np.zeros(_BITMAP_SIZE, dtype=bool)
+        self.bitmap[(unique_hashes & _BITMAP_MASK).astype(np.int64)] = True
+
+    def banality(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per query hash: (known to the index at all, known as boilerplate).
+
+        Winnowing keeps a shingle in some sources and not others, so a stock sentence's shingles can look
+        rare one by one; a passage is judged by the share of its known shingles that are boilerplate."""
+        banal = _member(self.banal, query)
+        return banal | _member(self.hashes, query), banal
 
     def seeds(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query position, source id, source position) for every query hash found in the index."""
-        left = np.searchsorted(self.hashes, query, side="left")
-        right = np.searchsorted(self.hashes, query, side="right")
+        maybe = np.nonzero(self.bitmap[(query & _BITMAP_MASK).astype(np.int64)])[0]
+        left = np.searchsorted(self.hashes, query[maybe], side="left")
+        right = np.searchsorted(self.hashes, query[maybe], side="right")
         counts = right - left
-        hit = np.nonzero(counts)[0]
-        if len(hit) == 0:
+        found = np.nonzero(counts)[0]
+        if len(found) == 0:
             empty = np.empty(0, dtype=np.int64)
             return empty, empty, empty
-        counts = counts[hit]
+        hit, counts, left = maybe[found], counts[found], left[found]
         qpos = np.repeat(hit, counts)
         offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        index = np.repeat(left[hit], counts) + offsets
+        index = np.repeat(left, counts) + offsets
         return qpos, self.sids[index].astype(np.int64), self.positions[index].astype(np.int64)
+
+
+def _member(sorted_values: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Vectorised membership test against a sorted array."""
+    at = np.searchsorted(sorted_values, query)
+    inside = at < len(sorted_values)
+    result = np.zeros(len(query), dtype=bool)
+    result[inside] = sorted_values[at[inside]] == query[inside]
+    return result

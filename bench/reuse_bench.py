@@ -1,0 +1,225 @@
+"""Benchmark of reuse detection: index build rate, scan rate, peak memory, recall and precision.
+
+Generates a deterministic synthetic corpus (seeded): source wire dispatches and
+scanned articles, some carrying passages planted from sources at known word
+positions, verbatim or lightly edited. Then, in a fresh process per measurement,
+builds the index and scans the articles, and compares reported passages with the
+planted ones (a planted passage counts as found when one reported passage from the
+right source covers at least 90% of its words).
+
+    python bench/reuse_bench.py            # 20,000 sources, 5,000 articles (about 110 MB)
+    python bench/reuse_bench.py --small    # 2,000 sources, 500 articles
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+SEED = 20261125
+WORDS_PER_ARTICLE = 600
+NOTICE = ("All rights reserved. Copyright Agence France-Presse. Sections of the information displayed on this "
+          "page (dispatches, photographs, logos) are protected by intellectual property rights owned by Agence "
+          "France-Presse.")
+STOCK = "the figures are provisional and may be revised when the statistics office publishes its final estimate"
+CITIES = ["Nairobi", "Lima", "Oslo", "Hanoi", "Dakar", "Quito", "Riga", "Accra", "Perth", "Tunis"]
+
+
+class Writer:
+    """Pseudo-text with a Zipf-like vocabulary: enough repetition of common words, rare long n-gram overlap."""
+
+    def __init__(self, rng: random.Random, vocabulary: int = 30_000):
+        letters = "abcdefghijklmnopqrstuvwxyz"
+        self.rng = rng
+        self.words = ["".join(rng.choices(letters, k=rng.randint(2, 10))) for _ in range(vocabulary)]
+        weights = [1 / (rank + 1) for rank in range(vocabulary)]
+        total = 0.0
+        self.cum = []
+        for w in weights:
+            total += w
+            self.cum.append(total)
+
+    def words_(self, n: int) -> list[str]:
+        return self.rng.choices(self.words, cum_weights=self.cum, k=n)
+
+    def prose(self, words: list[str]) -> str:
+        """Sentences and paragraphs around a word list (punctuation never splits or joins words)."""
+        out, sentence = [], 0
+        for i, word in enumerate(words):
+            if sentence == 0:
+                word = word.capitalize()
+            sentence += 1
+            end = sentence >= self.rng.randint(8, 24) or i == len(words) - 1
+            out.append(word + ("." if end else ("," if self.rng.random() < 0.06 else "")))
+            if end:
+                sentence = 0
+                if self.rng.random() < 0.25:
+                    out.append("\n\n")
+        text = " ".join(out)
+        return text.replace(" \n\n ", "\n\n")
+
+
+def generate(root: Path, sources: int, articles: int) -> dict:
+    rng = random.Random(SEED)
+    writer = Writer(rng)
+    wire, site = root / "wire", root / "site"
+    wire.mkdir(parents=True)
+    site.mkdir(parents=True)
+    planted_from = set(rng.sample(range(sources), min(sources, articles)))
+    kept: dict[int, list[str]] = {}
+    for i in range(sources):
+        body = writer.words_(WORDS_PER_ARTICLE)
+        if rng.random() < 0.05:  # a stock sentence many dispatches share: boilerplate, never reuse
+            at = rng.randrange(len(body))
+            body[at:at] = STOCK.split()
+        if i in planted_from:
+            kept[i] = body
+        city = rng.choice(CITIES)
+        (wire / f"dispatch-{i:05d}.txt").write_text(
+            f"{city}, Jan {1 + i % 28} (AFP) - {writer.prose(body)}\n\nxx/yy\n\n{NOTICE}\n", "utf-8")
+    plants = []
+    candidates = sorted(kept)
+    for j in range(articles):
+        own = writer.words_(WORDS_PER_ARTICLE)
+        if rng.random() < 0.05:
+            own[10:10] = STOCK.split()
+        planted = []
+        if rng.random() < 0.5:
+            for _ in range(rng.choice((1, 1, 2))):
+                sid = rng.choice(candidates)
+                length = rng.randint(15, 80)
+                start = rng.randrange(WORDS_PER_ARTICLE - length)
+                passage = list(kept[sid][start:start + length])
+                edited = rng.random() < 0.5
+                if edited:  # light edits: about one word in fifteen replaced
+                    for k in range(rng.randrange(7), length, 15):
+                        passage[k] = writer.words_(1)[0]
+                at = rng.randrange(len(own) + 1)
+                while any(p["at"] < at < p["at"] + p["length"] for p in planted):
+                    at = rng.randrange(len(own) + 1)
+                for p in planted:  # an insertion before an earlier plant moves it
+                    if p["at"] >= at:
+                        p["at"] += length
+                own[at:at] = passage
+                planted.append({"source": sid, "at": at, "length": length, "edited": edited})
+        (site / f"article-{j:05d}.txt").write_text(writer.prose(own) + "\n", "utf-8")
+        plants.append(planted)
+    return {"plants": plants}
+
+
+def measure(root: Path, index_path: Path) -> dict:
+    """Runs in its own process so peak memory is the scanner's alone."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from rightscheck.attribution import signal_matches
+    from rightscheck.config import Config, SourceDir
+    from rightscheck.documents import parse
+    from rightscheck.packs import load_packs
+    from rightscheck.reuse import ReuseChecker, Text, find_passages, signal_spans
+    from rightscheck.scanner import scan
+    from rightscheck.sourceindex import build_index
+
+    packs = load_packs()
+    config = Config(sources=[SourceDir(str(root / "wire"))], licences=frozenset(p.id for p in packs))
+    started = time.perf_counter()
+    index, stats = build_index(config.sources, packs, config, index_path)
+    build_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    checker = ReuseChecker(index, packs, config)
+    load_seconds = time.perf_counter() - started
+    index.close()
+    site_bytes = sum(p.stat().st_size for p in (root / "site").iterdir())
+    started = time.perf_counter()
+    result = scan([str(root / "site")], packs, config, checker)
+    scan_seconds = time.perf_counter() - started
+    # recall / precision: passages of every article (same code path as the scan, not timed)
+    reported = []
+    for path in sorted((root / "site").iterdir()):
+        doc = parse(str(path), path.read_bytes(), "text")
+        scanned = Text(doc, signal_spans(doc, {p.id: signal_matches(doc, p) for p in packs}))
+        passages = find_passages(scanned, checker.lookup, checker.sources, checker.cache)
+        reported.append([(int(Path(p.source.path).stem.split("-")[1]), p.q_start, p.q_end) for p in passages
+                         if p.words >= 12])
+    return {
+        "source_bytes": stats.bytes_indexed, "sources": stats.added, "build_seconds": build_seconds,
+        "load_seconds": load_seconds, "site_bytes": site_bytes, "articles": result.files,
+        "scan_seconds": scan_seconds, "findings": len(result.findings), "reported": reported,
+        "boilerplate_fingerprints": int(checker.lookup.boilerplate),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def score(plants: list[list[dict]], reported: list[list[tuple[int, int, int]]]) -> dict:
+    found = {True: [0, 0], False: [0, 0]}  # edited -> [found, total]
+    true_reports = total_reports = 0
+    for planted, got in zip(plants, reported):
+        for p in planted:
+            a, b = p["at"], p["at"] + p["length"]
+            hit = any(sid == p["source"] and min(b, qe) - max(a, qs) >= 0.9 * p["length"] for sid, qs, qe in got)
+            found[p["edited"]][0] += hit
+            found[p["edited"]][1] += 1
+        for sid, qs, qe in got:
+            total_reports += 1
+            true_reports += any(sid == p["source"] and min(qe, p["at"] + p["length"]) - max(qs, p["at"])
+                                >= 0.5 * (qe - qs) for p in planted)
+    return {
+        "recall_verbatim": found[False][0] / max(found[False][1], 1), "planted_verbatim": found[False][1],
+        "recall_edited": found[True][0] / max(found[True][1], 1), "planted_edited": found[True][1],
+        "precision": true_reports / max(total_reports, 1), "reported": total_reports,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--small", action="store_true", help="2,000 sources and 500 articles")
+    parser.add_argument("--dir", type=Path, default=Path(__file__).resolve().parent / ".corpus",
+                        help="where the generated corpus lives (reused when present)")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.measure:
+        index_path = args.measure / "index.sqlite"
+        index_path.unlink(missing_ok=True)
+        print(json.dumps(measure(args.measure, index_path)))
+        return
+    sources, articles = (2_000, 500) if args.small else (20_000, 5_000)
+    root = args.dir / f"reuse-{sources}-{articles}"
+    truth = root / "planted.json"
+    if not truth.exists():
+        shutil.rmtree(root, ignore_errors=True)
+        started = time.perf_counter()
+        plants = generate(root, sources, articles)
+        truth.write_text(json.dumps(plants))
+        print(f"generated {root} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    plants = json.loads(truth.read_text())["plants"]
+    child = subprocess.run([sys.executable, __file__, "--measure", str(root)], capture_output=True, text=True)
+    if child.returncode:
+        sys.exit(child.stderr)
+    m = json.loads(child.stdout)
+    s = score(plants, m["reported"])
+    rows = [
+        ("machine", f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, one process"),
+        ("sources indexed", f"{m['sources']:,} files, {m['source_bytes'] / 1e6:.1f} MB"),
+        ("index build", f"{m['build_seconds']:.1f} s = {m['source_bytes'] / 1e6 / m['build_seconds']:.1f} MB/s"),
+        ("index load", f"{m['load_seconds']:.2f} s ({m['boilerplate_fingerprints']:,} boilerplate hashes dropped)"),
+        ("articles scanned", f"{m['articles']:,} files, {m['site_bytes'] / 1e6:.1f} MB"),
+        ("scan (all packs + reuse)", f"{m['scan_seconds']:.1f} s = {m['site_bytes'] / 1e6 / m['scan_seconds']:.1f} MB/s"),
+        ("peak memory", f"{m['peak_mb']:.0f} MB"),
+        ("recall, verbatim 15-80 words", f"{s['recall_verbatim']:.4f} of {s['planted_verbatim']}"),
+        ("recall, light edits", f"{s['recall_edited']:.4f} of {s['planted_edited']}"),
+        ("precision", f"{s['precision']:.4f} of {s['reported']} reported passages"),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"| {'measure':<{width}} | value |\n|{'-' * (width + 2)}|-------|")
+    for name, value in rows:
+        print(f"| {name:<{width}} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
