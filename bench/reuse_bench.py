@@ -143,7 +143,7 @@ def measure(root: Path, index_path: Path) -> dict:
     reported = []
     for path in sorted((root / "site").iterdir()):
         doc = parse(str(path), path.read_bytes(), "text")
-        scanned = Text(doc, signal_spans(doc, {p.id: signal_matches(doc, p) for p in packs}))
+        scanned = Text(doc, signal_spans(doc, packs, {p.id: signal_matches(doc, p) for p in packs}))
         passages = find_passages(scanned, checker.lookup, checker.sources, checker.cache)
         reported.append([(int(Path(p.source.path).stem.split("-")[1]), p.q_start, p.q_end) for p in passages
                          if p.words >= 12])

@@ -102,11 +102,17 @@ def load_config(path: Path | None) -> Config:
         exclude=list(data.get("exclude", [])),
         fail_on=data.get("fail_on", "error"),
         max_file_size=parse_size(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)),
-        sources=[SourceDir(str(base / item), None) if isinstance(item, str)
-                 else SourceDir(str(base / item["path"]), item.get("pack")) for item in data.get("sources", [])],
+        sources=[SourceDir(_shown(base / item), None) if isinstance(item, str)
+                 else SourceDir(_shown(base / item["path"]), item.get("pack")) for item in data.get("sources", [])],
         index=base / data["index"] if "index" in data else None,
         quotation=dict(data.get("quotation", {})),
     )
+
+
+def _shown(path: Path) -> str:
+    """A config-relative path as findings show it: relative to the working directory when below it."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
 def parse_size(value: int | str) -> int:

@@ -30,6 +30,8 @@ _BOMS = (
 )
 _FRONT_MATTER = regex.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*\r?$", regex.S | regex.M)
 _NON_BLANK_LINE = regex.compile(r"(?m)^[^\n]*\S[^\n]*$")
+_BLANK_LINE = regex.compile(r"\n[^\S\n]*\n")
+_BLANK_LINE_BACKWARDS = regex.compile(r"\n[^\S\n]*\n", regex.REVERSE)
 _MD_LINK = regex.compile(r"\]\(\s*<?([^)\s>]+)|<(https?://[^>\s]+)>")
 _BARE_URL = regex.compile(r"https?://[^\s<>\"')\]]+")
 
@@ -104,6 +106,12 @@ class Document:
             self._line_starts = starts
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
+
+    def paragraph(self, start: int, end: int) -> tuple[int, int]:
+        """Widen [start, end) to the run of non-blank lines around it."""
+        before = _BLANK_LINE_BACKWARDS.search(self.text, 0, start)
+        after = _BLANK_LINE.search(self.text, end)
+        return (before.end() if before else 0), (after.start() if after else len(self.text))
 
     def region(self, within: tuple[str, int] | None) -> tuple[int, int]:
         """Offsets [start, end) of the part of the visible text a ``within`` constraint allows."""

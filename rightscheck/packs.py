@@ -51,6 +51,7 @@ class Signal:
     weight: float
     matcher: Matcher
     keywords: tuple[str, ...] | None = None  # None: the pack's keywords decide
+    notice: bool = False  # part of a notice block: its paragraph is not matched as reused text
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,7 @@ def _compile(data: dict, name: str, lines: LineMap) -> Pack:
             raise fail(f"duplicate signal id '{spec['id']}'", key_path + ("id",))
         own = tuple(k.casefold() for k in spec["keywords"]) if "keywords" in spec else None
         signals[spec["id"]] = Signal(spec["id"], spec.get("description", spec["id"]), float(spec["weight"]),
-                                     matcher(spec, key_path), own)
+                                     matcher(spec, key_path), own, spec.get("notice", False))
 
     parts = []
     for p_index, spec in enumerate(data["attribution"]):

@@ -93,14 +93,21 @@ def _inside(span: tuple[int, int], masks: list[tuple[int, int]]) -> bool:
     return any(a <= span[0] and span[1] <= b for a, b in masks)
 
 
-def signal_spans(doc: Document, found: dict[str, dict[Matcher, Match | None]]) -> list[tuple[int, int]]:
-    """Character ranges of every match of every signal that occurs in ``doc`` (notices, credits);
-    ``found`` is each pack's :func:`signal_matches`."""
+def signal_spans(doc: Document, packs: list[Pack], found: dict[str, dict[Matcher, Match | None]]
+                 ) -> list[tuple[int, int]]:
+    """Character ranges of every match of every signal present in ``doc`` — whole paragraphs for notice
+    signals — so credits and notice blocks are never reported as copied text. ``found`` is each pack's
+    :func:`~rightscheck.attribution.signal_matches`."""
     spans = []
-    for matches in found.values():
-        for matcher, first in matches.items():
-            if first and not matcher.on_links:
-                spans.extend(matcher.finditer(doc, first.start))
+    for pack in packs:
+        for signal in pack.signals:
+            first = found[pack.id][signal.matcher]
+            if not first or signal.matcher.on_links:
+                continue
+            matches = signal.matcher.finditer(doc, first.start)
+            if signal.notice:
+                matches = [doc.paragraph(*span) for span in matches]
+            spans.extend(matches)
     return sorted(spans)
 
 
@@ -290,8 +297,8 @@ def _limits(scanned: Text, pack: Pack, terms: Quotation, reused: list[Passage],
         over.append(f"{terms.max_source_share:.0%} of one source")
     if over:
         anchor = evidence[0]
-        values = {**template_values(pack, anchor), "words": f"{total} ({share:.0%} of the source)",
-                  "limit": " or ".join(over)}
+        values = {**template_values(pack, anchor), "words": str(total),
+                  "limit": f"{' or '.join(over)} (this takes {share:.0%})"}
         findings.append(make_finding(scanned.doc, pack, "quotation-limit", anchor, values))
     return findings
 
@@ -389,6 +396,6 @@ class ReuseChecker:
 
     def check(self, doc: Document, found: dict[str, dict[Matcher, Match | None]]) -> Judgement:
         """Reuse findings and evidence for ``doc``; ``found`` is each selected pack's signal matches."""
-        scanned = Text(doc, signal_spans(doc, found))
+        scanned = Text(doc, signal_spans(doc, list(self.by_id.values()), found))
         passages = find_passages(scanned, self.lookup, self.sources, self.cache)
         return judge(scanned, passages, self.by_id, self.licences, self.overrides)
