@@ -26,6 +26,7 @@ from pathlib import Path
 
 SEED = 20261125
 WORDS_PER_ARTICLE = 600
+PLANTED_SHARE = 0.2  # articles carrying copied passages: far more than a real newsroom's, to have many to find
 NOTICE = ("All rights reserved. Copyright Agence France-Presse. Sections of the information displayed on this "
           "page (dispatches, photographs, logos) are protected by intellectual property rights owned by Agence "
           "France-Presse.")
@@ -92,7 +93,7 @@ def generate(root: Path, sources: int, articles: int) -> dict:
         if rng.random() < 0.05:
             own[10:10] = STOCK.split()
         planted = []
-        if rng.random() < 0.5:
+        if rng.random() < PLANTED_SHARE:
             for _ in range(rng.choice((1, 1, 2))):
                 sid = rng.choice(candidates)
                 length = rng.randint(15, 80)
@@ -134,7 +135,6 @@ def measure(root: Path, index_path: Path) -> dict:
     started = time.perf_counter()
     checker = ReuseChecker(index, packs, config)
     load_seconds = time.perf_counter() - started
-    index.close()
     site_bytes = sum(p.stat().st_size for p in (root / "site").iterdir())
     started = time.perf_counter()
     result = scan([str(root / "site")], packs, config, checker)
@@ -146,7 +146,8 @@ def measure(root: Path, index_path: Path) -> dict:
         scanned = Text(doc, signal_spans(doc, packs, {p.id: signal_matches(doc, p) for p in packs}))
         passages = find_passages(scanned, checker.lookup, checker.sources, checker.cache)
         reported.append([(int(Path(p.source.path).stem.split("-")[1]), p.q_start, p.q_end) for p in passages
-                         if p.words >= 12])
+                         if p.exact >= 12])
+    index.close()
     return {
         "source_bytes": stats.bytes_indexed, "sources": stats.added, "build_seconds": build_seconds,
         "load_seconds": load_seconds, "site_bytes": site_bytes, "articles": result.files,

@@ -75,8 +75,11 @@ def scan(paths, fmt, config_file, rules, only, exclude, fail_on, sources, index_
         index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
         _report_refresh(stats, index.path, verbose)
         reuse = ReuseChecker(index, packs, config)
-        index.close()
-    result = run_scan(paths, packs, config, reuse)
+    try:
+        result = run_scan(paths, packs, config, reuse)
+    finally:
+        if dirs:
+            index.close()
     if verbose:
         if config.path:
             click.echo(f"rightscheck: config {config.path}", err=True)

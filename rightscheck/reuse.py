@@ -28,7 +28,7 @@ from rightscheck.sourceindex import Lookup, Source, SourceIndex
 
 GAP = 8  # most words changed, inserted or dropped between two exact matches of one passage
 REACH = GAP + 6  # how far beyond a passage's ends short exact runs are looked for
-MIN_EXACT_SHARE = 0.5  # a passage is at least half exact matches
+MIN_EXACT_SHARE = 0.7  # a passage is mostly exact matches
 NEARBY = 300  # characters around a quotation searched for a credit
 EXCERPT = 240
 _OPEN_QUOTES = "\"'“‘«„‚‹"
@@ -62,7 +62,7 @@ class Passage:
 
     source: Source
     blocks: list[tuple[int, int, int]]
-    source_text: Text
+    source_text: Text | None = None  # read only once the passage is known to be real
     q_start: int = field(init=False)
     q_end: int = field(init=False)
     s_start: int = field(init=False)
@@ -112,51 +112,78 @@ def signal_spans(doc: Document, packs: list[Pack], found: dict[str, dict[Matcher
 
 
 class SourceCache:
-    """Source documents re-read for alignment and line numbers; a few hundred kept per scan."""
+    """Per scan: source token ids from the index (for alignment) and, only for sources a passage really
+    comes from, the re-read document (for line numbers and excerpts). Least recently used entries go."""
 
-    def __init__(self, size: int = 256):
-        self._items: OrderedDict[int, Text | None] = OrderedDict()
+    def __init__(self, index: SourceIndex, size: int = 512):
+        self._index = index
+        self._ids: OrderedDict[int, list[int]] = OrderedDict()
+        self._texts: OrderedDict[int, Text | None] = OrderedDict()
         self._size = size
 
-    def get(self, source: Source) -> Text | None:
-        if source.id in self._items:
-            self._items.move_to_end(source.id)
-            return self._items[source.id]
-        try:
-            with open(source.real_path, "rb") as handle:
-                text = Text(parse(source.path, handle.read(), source.kind))
-        except (OSError, SkipFile):
-            text = None  # vanished since indexing: its matches cannot be shown, so none are reported
-        self._items[source.id] = text
-        if len(self._items) > self._size:
-            self._items.popitem(last=False)
-        return text
+    def ids(self, source: Source) -> list[int]:
+        return self._remember(self._ids, source.id, lambda: self._index.token_ids(source.id))
+
+    def text(self, source: Source) -> Text | None:
+        """The source re-read from disk, or None if it is gone or no longer what was indexed."""
+        def load() -> Text | None:
+            try:
+                with open(source.real_path, "rb") as handle:
+                    text = Text(parse(source.path, handle.read(), source.kind))
+            except (OSError, SkipFile):
+                return None
+            return text if text.ids == self.ids(source) else None
+
+        return self._remember(self._texts, source.id, load)
+
+    def _remember(self, store: OrderedDict, key: int, load):
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+        value = store[key] = load()
+        if len(store) > self._size:
+            store.popitem(last=False)
+        return value
 
 
 def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cache: SourceCache) -> list[Passage]:
     """Every passage of ``scanned`` that comes from an indexed source."""
     query = fingerprints.kgram_hashes(np.asarray(scanned.ids, dtype=np.uint64))
     qpos, sids, spos = lookup.seeds(query)
-    passages = []
+    candidates = []
     for sid in np.unique(sids):
         source = sources.get(int(sid))
-        source_text = cache.get(source) if source else None
-        if source_text is None:
+        if source is None:
             continue
+        source_ids = cache.ids(source)
         mine = sids == sid
         seeds = sorted(zip(qpos[mine].tolist(), spos[mine].tolist()))
-        blocks = _select(_extend(seeds, scanned.ids, source_text.ids), len(scanned.ids))
-        passages.extend(Passage(source, _widen(chain, scanned.ids, source_text.ids), source_text)
-                        for chain in _chain(blocks))
-    known, banal = lookup.banality(query) if passages else (None, None)
-    return [p for p in passages if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)
-            and not _boilerplate(p, known, banal)]
+        blocks = _select(_extend(seeds, scanned.ids, source_ids), len(scanned.ids))
+        candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids)) for chain in _chain(blocks))
+    candidates = [p for p in candidates if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
+    if not candidates:
+        return []
+    banal = _banal_words(lookup.banal_mask(query), len(scanned.ids))
+    passages = []
+    for passage in candidates:
+        informative = sum(n - int(banal[q:q + n].sum()) for q, _, n in passage.blocks)
+        if informative < fingerprints.GUARANTEE:
+            continue  # mostly a stock phrase many sources share: boilerplate, not reuse
+        passage.source_text = cache.text(passage.source)
+        if passage.source_text is not None:
+            passages.append(passage)
+    return passages
 
 
-def _boilerplate(passage: Passage, known: np.ndarray, banal: np.ndarray) -> bool:
-    """Most of the passage's shingles known to the index are shared by many sources (TextPAIR's banality)."""
-    span = slice(passage.q_start, max(passage.q_end - fingerprints.K + 1, passage.q_start + 1))
-    return int(banal[span].sum()) * 2 > int(known[span].sum())
+def _banal_words(banal_shingles: np.ndarray, length: int) -> np.ndarray:
+    """Words covered by boilerplate shingles. Winnowing keeps one shingle per window, so within a stock
+    phrase boilerplate shingles recur at most W apart: gaps that short are filled before covering words."""
+    covered = np.zeros(length, dtype=bool)
+    starts = np.flatnonzero(banal_shingles)
+    for a, b in zip(starts.tolist(), starts[1:].tolist() + [None]):
+        end = b if b is not None and b - a <= fingerprints.W else a + 1
+        covered[a:end + fingerprints.K - 1] = True
+    return covered
 
 
 def _extend(seeds: list[tuple[int, int]], q: list[int], s: list[int]) -> list[tuple[int, int, int]]:
@@ -260,7 +287,7 @@ def judge(scanned: Text, passages: list[Passage], packs: dict[str, Pack], licenc
         if pack is None:
             continue  # a source no pack claims: no terms to hold it against
         terms = pack.quotation.merged(overrides.get(pack.id, {}))
-        reused = [p for p in group if p.words >= terms.min_passage_words]
+        reused = [p for p in group if p.exact >= terms.min_passage_words]
         if not reused:
             continue
         evidence = [_evidence(scanned, p) for p in reused]
@@ -386,10 +413,11 @@ class ReuseChecker:
     """Everything a scan needs to check documents against an index: loaded once, used for every file."""
 
     def __init__(self, index: SourceIndex, packs: list[Pack], config: Config):
+        """``index`` must stay open while the checker is used."""
         self.lookup = index.lookup()
         self.sources = index.sources()
         self.source_paths = {source.real_path for source in self.sources.values()}
-        self.cache = SourceCache()
+        self.cache = SourceCache(index)
         self.by_id = {pack.id: pack for pack in packs}
         self.licences = config.licences
         self.overrides = config.quotation

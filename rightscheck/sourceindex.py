@@ -30,7 +30,7 @@ from rightscheck.packs import Pack
 INDEX_NAME = ".rightscheck-index.sqlite"
 _BITMAP_SIZE = 1 << 24
 _BITMAP_MASK = np.uint64(_BITMAP_SIZE - 1)
-FORMAT = f"1/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
+FORMAT = f"2/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources (
@@ -43,6 +43,7 @@ CREATE TABLE sources (
     pack TEXT,
     attributed_by TEXT,
     tokens INTEGER NOT NULL,
+    ids BLOB NOT NULL,
     hashes BLOB NOT NULL,
     positions BLOB NOT NULL
 );
@@ -173,15 +174,16 @@ class SourceIndex:
                existing: tuple[int, str] | None) -> None:
         ids = tokens.token_ids(tokens.words(doc.text))
         hashes, positions = fingerprints.fingerprint(ids)
-        row = (real, doc.path, doc.kind, digest, size, *attribution, len(ids), hashes.tobytes(), positions.tobytes())
+        row = (real, doc.path, doc.kind, digest, size, *attribution, len(ids),
+               np.asarray(ids, dtype=np.uint32).tobytes(), hashes.tobytes(), positions.tobytes())
         if existing:
             self._db.execute(
                 "UPDATE sources SET real_path=?, display_path=?, kind=?, digest=?, size=?, pack=?, attributed_by=?, "
-                "tokens=?, hashes=?, positions=? WHERE id=?", (*row, existing[0]))
+                "tokens=?, ids=?, hashes=?, positions=? WHERE id=?", (*row, existing[0]))
         else:
             self._db.execute(
                 "INSERT INTO sources (real_path, display_path, kind, digest, size, pack, attributed_by, tokens, "
-                "hashes, positions) VALUES (?,?,?,?,?,?,?,?,?,?)", row)
+                "ids, hashes, positions) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
 
     def _finish(self) -> None:
         """After a rebuild, move the finished temporary file over the old index in one rename."""
@@ -204,6 +206,11 @@ class SourceIndex:
     def sources(self) -> dict[int, Source]:
         rows = self._db.execute("SELECT id, display_path, real_path, kind, pack, tokens FROM sources")
         return {row[0]: Source(*row) for row in rows}
+
+    def token_ids(self, source_id: int) -> list[int]:
+        """The token ids a source was fingerprinted from (to align against without re-reading the file)."""
+        row = self._db.execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()
+        return np.frombuffer(row[0], dtype=np.uint32).tolist() if row else []
 
     def info(self) -> dict:
         """Counts and settings for `rightscheck index info`."""
@@ -321,13 +328,9 @@ class Lookup:
         self.bitmap = np.zeros(_BITMAP_SIZE, dtype=bool)
         self.bitmap[(unique_hashes & _BITMAP_MASK).astype(np.int64)] = True
 
-    def banality(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per query hash: (known to the index at all, known as boilerplate).
-
-        Winnowing keeps a shingle in some sources and not others, so a stock sentence's shingles can look
-        rare one by one; a passage is judged by the share of its known shingles that are boilerplate."""
-        banal = _member(self.banal, query)
-        return banal | _member(self.hashes, query), banal
+    def banal_mask(self, query: np.ndarray) -> np.ndarray:
+        """Which query shingles are boilerplate (shared by more than max_df sources)."""
+        return _member(self.banal, query)
 
     def seeds(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query position, source id, source position) for every query hash found in the index."""

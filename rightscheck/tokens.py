@@ -45,8 +45,34 @@ def words(text: str) -> list[str]:
 
 
 def spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the tokens of ``text``, index-aligned with :func:`words`."""
-    return [m.span() for m in _WORD.finditer(text)]
+    """Character spans of the tokens of ``text``, index-aligned with :func:`words`.
+
+    Word runs are found with a per-code-point table (vectorised) instead of one match object per
+    word; text beyond the Basic Multilingual Plane falls back to the regex itself."""
+    import numpy as np
+
+    points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    if len(points) and points.max() >= 0x10000:
+        return [m.span() for m in _WORD.finditer(text)]
+    edges = np.diff(_word_table()[points].view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    return list(zip(np.flatnonzero(edges == 1).tolist(), np.flatnonzero(edges == -1).tolist()))
+
+
+_TABLE = None
+
+
+def _word_table():
+    """Which BMP code points are word characters, exactly as the token regex decides."""
+    global _TABLE
+    if _TABLE is None:
+        import numpy as np
+
+        plane = "".join(map(chr, range(0x10000)))
+        table = np.zeros(0x10000, dtype=bool)
+        for match in _WORD.finditer(plane):
+            table[match.start():match.end()] = True
+        _TABLE = table
+    return _TABLE
 
 
 def token_ids(tokens: list[str]) -> list[int]:

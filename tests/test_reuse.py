@@ -81,8 +81,8 @@ def _scan(tmp_path, *articles, packs=None, licences=(), sources=("wire",), quota
                     sources=[SourceDir(str(tmp_path / s)) for s in sources])
     index, stats = build_index(config.sources, packs, config)
     checker = ReuseChecker(index, packs, config)
-    index.close()
     result = scan([str(tmp_path / a) for a in articles], packs, config, checker)
+    index.close()
     return result, stats
 
 
@@ -279,3 +279,13 @@ def test_source_attribution_by_mapping_front_matter_and_signals(write, tmp_path)
     packs = {s.path.rsplit("/", 1)[-1]: s.pack for s in index.sources().values()}
     index.close()
     assert packs == {"plain.txt": "ap", "declared.md": "reuters", "signals.txt": "afp"}
+
+
+def test_token_spans_agree_with_words_on_any_text():
+    rng = random.Random(3)
+    alphabet = "ab Z_9 ,.“”’—\n\tÅß½ǅ١中𝔘\u0300\u200b"
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
+        spans = tokens.spans(text)
+        assert tokens.normalise_words([text[a:b] for a, b in spans]) == tokens.words(text)
+        assert spans == [m.span() for m in tokens._WORD.finditer(text)]
