@@ -159,7 +159,8 @@ def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cac
         mine = sids == sid
         seeds = sorted(zip(qpos[mine].tolist(), spos[mine].tolist()))
         blocks = _select(_extend(seeds, scanned.ids, source_ids), len(scanned.ids))
-        candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids)) for chain in _chain(blocks))
+        candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids)) for chain in _chain(blocks)
+                          if sum(b[2] for b in chain) > fingerprints.K + 1)  # lone chance 5-grams: not worth aligning
     candidates = [p for p in candidates if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
     if not candidates:
         return []

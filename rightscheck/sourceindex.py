@@ -335,6 +335,7 @@ class Lookup:
     def seeds(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query position, source id, source position) for every query hash found in the index."""
         maybe = np.nonzero(self.bitmap[(query & _BITMAP_MASK).astype(np.int64)])[0]
+        maybe = maybe[np.argsort(query[maybe], kind="stable")]  # sorted probes walk the table in order
         left = np.searchsorted(self.hashes, query[maybe], side="left")
         right = np.searchsorted(self.hashes, query[maybe], side="right")
         counts = right - left
