@@ -49,7 +49,7 @@ def winnow(hashes: np.ndarray, w: int = W) -> np.ndarray:
     return chosen[keep]
 
 
-def fingerprint(ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def fingerprint(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(hashes, positions) to index for a source's token ids."""
     hashes = kgram_hashes(np.asarray(ids, dtype=np.uint64))
     positions = winnow(hashes)

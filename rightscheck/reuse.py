@@ -36,24 +36,21 @@ _CLOSE_QUOTES = "\"'”’»“‘›"
 
 
 class Text:
-    """Token view of a document: normalised ids and, computed on demand, each kept token's character span."""
+    """A document's tokens outside the masked character ranges; ids also as a list for the alignment loops."""
 
     def __init__(self, doc: Document, masks: list[tuple[int, int]] = ()):
         self.doc = doc
-        self._spans: list[tuple[int, int]] | None = None
-        if masks:
-            spans = tokens.spans(doc.text)
-            self._spans = [span for span in spans if not _inside(span, masks)]
-            words = tokens.normalise_words([doc.text[a:b] for a, b in self._spans])
-        else:
-            words = tokens.words(doc.text)
-        self.ids = tokens.token_ids(words)
+        found = tokens.tokenize(doc.text)
+        self.tokens = found.without(masks) if masks else found
+        self.ids: list[int] = self.tokens.ids.tolist()
 
-    @property
-    def spans(self) -> list[tuple[int, int]]:
-        if self._spans is None:
-            self._spans = tokens.spans(self.doc.text)
-        return self._spans
+    def char_span(self, first: int, end: int) -> tuple[int, int]:
+        """Character range of tokens ``first`` up to (not including) ``end``."""
+        return int(self.tokens.starts[first]), int(self.tokens.ends[end - 1])
+
+    def words(self, first: int, end: int) -> list[tuple[int, int]]:
+        """Character spans of tokens ``first``..``end``."""
+        return list(zip(self.tokens.starts[first:end].tolist(), self.tokens.ends[first:end].tolist()))
 
 
 @dataclass
@@ -89,10 +86,6 @@ class Passage:
         return out
 
 
-def _inside(span: tuple[int, int], masks: list[tuple[int, int]]) -> bool:
-    return any(a <= span[0] and span[1] <= b for a, b in masks)
-
-
 def signal_spans(doc: Document, packs: list[Pack], found: dict[str, dict[Matcher, Match | None]]
                  ) -> list[tuple[int, int]]:
     """Character ranges of every match of every signal present in ``doc`` — whole paragraphs for notice
@@ -112,44 +105,45 @@ def signal_spans(doc: Document, packs: list[Pack], found: dict[str, dict[Matcher
 
 
 class SourceCache:
-    """Per scan: source token ids from the index (for alignment) and, only for sources a passage really
-    comes from, the re-read document (for line numbers and excerpts). Least recently used entries go."""
+    """Per scan: every source's token ids (kept in one array, for alignment) and, only for sources a
+    passage really comes from, the re-read document (for line numbers and excerpts)."""
 
     def __init__(self, index: SourceIndex, size: int = 512):
-        self._index = index
-        self._ids: OrderedDict[int, list[int]] = OrderedDict()
+        self._ids, self._where = index.all_token_ids()
         self._texts: OrderedDict[int, Text | None] = OrderedDict()
         self._size = size
 
     def ids(self, source: Source) -> list[int]:
-        return self._remember(self._ids, source.id, lambda: self._index.token_ids(source.id))
+        start, count = self._where.get(source.id, (0, 0))
+        return self._ids[start:start + count].tolist()
 
     def text(self, source: Source) -> Text | None:
         """The source re-read from disk, or None if it is gone or no longer what was indexed."""
-        def load() -> Text | None:
-            try:
-                with open(source.real_path, "rb") as handle:
-                    text = Text(parse(source.path, handle.read(), source.kind))
-            except (OSError, SkipFile):
-                return None
-            return text if text.ids == self.ids(source) else None
-
-        return self._remember(self._texts, source.id, load)
-
-    def _remember(self, store: OrderedDict, key: int, load):
-        if key in store:
-            store.move_to_end(key)
-            return store[key]
-        value = store[key] = load()
-        if len(store) > self._size:
-            store.popitem(last=False)
-        return value
+        if source.id in self._texts:
+            self._texts.move_to_end(source.id)
+            return self._texts[source.id]
+        try:
+            with open(source.real_path, "rb") as handle:
+                text = Text(parse(source.path, handle.read(), source.kind))
+            if text.ids != self.ids(source):
+                text = None
+        except (OSError, SkipFile):
+            text = None
+        self._texts[source.id] = text
+        if len(self._texts) > self._size:
+            self._texts.popitem(last=False)
+        return text
 
 
 def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cache: SourceCache) -> list[Passage]:
     """Every passage of ``scanned`` that comes from an indexed source."""
-    query = fingerprints.kgram_hashes(np.asarray(scanned.ids, dtype=np.uint64))
+    query = fingerprints.kgram_hashes(scanned.tokens.ids.astype(np.uint64))
     qpos, sids, spos = lookup.seeds(query)
+    banal = _banal_words(lookup.banal_mask(query), len(scanned.ids))
+    if banal.any():  # seeds inside a stock phrase would each pull in every source that has it
+        inside = np.cumsum(np.concatenate(([0], banal)))
+        informative = inside[qpos + fingerprints.K] - inside[qpos] < fingerprints.K
+        qpos, sids, spos = qpos[informative], sids[informative], spos[informative]
     candidates = []
     for sid in np.unique(sids):
         source = sources.get(int(sid))
@@ -164,7 +158,6 @@ def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cac
     candidates = [p for p in candidates if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
     if not candidates:
         return []
-    banal = _banal_words(lookup.banal_mask(query), len(scanned.ids))
     passages = []
     for passage in candidates:
         informative = sum(n - int(banal[q:q + n].sum()) for q, _, n in passage.blocks)
@@ -340,10 +333,9 @@ def _coverage(passages: list[Passage]) -> int:
 
 def _evidence(scanned: Text, passage: Passage) -> Evidence:
     """Evidence located on the scanned passage, carrying where in the source it comes from."""
-    start, end = scanned.spans[passage.q_start][0], scanned.spans[passage.q_end - 1][1]
+    start, end = scanned.char_span(passage.q_start, passage.q_end)
     source_doc = passage.source_text.doc
-    s_start = passage.source_text.spans[passage.s_start][0]
-    s_end = passage.source_text.spans[passage.s_end - 1][1]
+    s_start, s_end = passage.source_text.char_span(passage.s_start, passage.s_end)
     source = {
         "path": passage.source.path,
         "line": source_doc.line_col(s_start)[0],
@@ -364,9 +356,8 @@ def _edited(passage: Passage, side: int) -> set[int]:
 def _excerpt(text: Text, start: int, end: int, marked: set[int], open_mark: str, close_mark: str) -> str:
     """The passage's own text, whitespace folded, edited words wrapped in marks, cut to a readable length."""
     pieces = []
-    cursor = text.spans[start][0]
-    for i in range(start, end):
-        a, b = text.spans[i]
+    cursor = text.char_span(start, start + 1)[0]
+    for i, (a, b) in enumerate(text.words(start, end), start):
         pieces.append(text.doc.text[cursor:a])
         word = text.doc.text[a:b]
         pieces.append(f"{open_mark}{word}{close_mark}" if i in marked else word)
@@ -392,21 +383,21 @@ def _edits(scanned: Text, passage: Passage) -> str:
 
 
 def _words(text: Text, start: int, end: int) -> str:
-    return " ".join(text.doc.text[a:b] for a, b in text.spans[start:end])
+    return " ".join(text.doc.text[a:b] for a, b in text.words(start, end))
 
 
 def _quoted(scanned: Text, passage: Passage) -> bool:
     """Whether the passage sits inside quotation marks."""
     text = scanned.doc.text
-    start, end = scanned.spans[passage.q_start][0], scanned.spans[passage.q_end - 1][1]
+    start, end = scanned.char_span(passage.q_start, passage.q_end)
     before = text[max(start - 3, 0):start].strip()
     after = text[end:end + 4].strip(" \t\n.,;:!?")
     return bool(before) and before[-1] in _OPEN_QUOTES and bool(after) and after[0] in _CLOSE_QUOTES
 
 
 def _credited_near(scanned: Text, passage: Passage, pack: Pack) -> bool:
-    start = scanned.spans[passage.q_start][0] - NEARBY
-    end = scanned.spans[passage.q_end - 1][1] + NEARBY
+    start, end = scanned.char_span(passage.q_start, passage.q_end)
+    start, end = start - NEARBY, end + NEARBY
     return any(form.search(scanned.doc, start, end) for part in pack.parts for form in part.forms)
 
 

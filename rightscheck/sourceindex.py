@@ -172,10 +172,10 @@ class SourceIndex:
 
     def _store(self, real: str, doc: Document, digest: str, size: int, attribution: tuple[str | None, str | None],
                existing: tuple[int, str] | None) -> None:
-        ids = tokens.token_ids(tokens.words(doc.text))
+        ids = tokens.tokenize(doc.text).ids
         hashes, positions = fingerprints.fingerprint(ids)
-        row = (real, doc.path, doc.kind, digest, size, *attribution, len(ids),
-               np.asarray(ids, dtype=np.uint32).tobytes(), hashes.tobytes(), positions.tobytes())
+        row = (real, doc.path, doc.kind, digest, size, *attribution, len(ids), ids.tobytes(), hashes.tobytes(),
+               positions.tobytes())
         if existing:
             self._db.execute(
                 "UPDATE sources SET real_path=?, display_path=?, kind=?, digest=?, size=?, pack=?, attributed_by=?, "
@@ -207,10 +207,15 @@ class SourceIndex:
         rows = self._db.execute("SELECT id, display_path, real_path, kind, pack, tokens FROM sources")
         return {row[0]: Source(*row) for row in rows}
 
-    def token_ids(self, source_id: int) -> list[int]:
-        """The token ids a source was fingerprinted from (to align against without re-reading the file)."""
-        row = self._db.execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()
-        return np.frombuffer(row[0], dtype=np.uint32).tolist() if row else []
+    def all_token_ids(self) -> tuple[np.ndarray, dict[int, tuple[int, int]]]:
+        """Every source's token ids in one array, and where each source's run starts and how long it is."""
+        rows = self._db.execute("SELECT id, ids FROM sources ORDER BY id").fetchall()
+        arrays = [np.frombuffer(blob, dtype=np.uint32) for _, blob in rows]
+        where, start = {}, 0
+        for (source_id, _), array in zip(rows, arrays):
+            where[source_id] = (start, len(array))
+            start += len(array)
+        return (np.concatenate(arrays) if arrays else np.empty(0, dtype=np.uint32)), where
 
     def info(self) -> dict:
         """Counts and settings for `rightscheck index info`."""
@@ -314,7 +319,10 @@ class Lookup:
         sids = np.concatenate([np.full(len(r[2]) // 4, r[0], dtype=np.uint32) for r in rows])
         order = np.lexsort((sids, hashes))
         hashes, sids, positions = hashes[order], sids[order], positions[order]
-        limit = max_df if max_df is not None else max(10, self.source_count // 100)
+        # A shingle kept (by winnowing) in more sources than this is a stock phrase. Kept-counts understate
+        # how common a shingle is, and wire archives hold a handful of versions of each story: hence a floor
+        # of 20 sources and 1 in 500 beyond that.
+        limit = max_df if max_df is not None else max(20, self.source_count // 500)
         # document frequency: distinct sources per hash (pairs are sorted by hash, then source)
         new_pair = np.ones(len(hashes), dtype=bool)
         new_pair[1:] = (hashes[1:] != hashes[:-1]) | (sids[1:] != sids[:-1])

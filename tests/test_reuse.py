@@ -92,9 +92,15 @@ def _rules(result):
 
 # -- tokens and fingerprints --------------------------------------------------------------------------
 
-def test_tokens_ignore_case_quotes_dashes_markup_and_width():
-    assert tokens.words("“Don’t” — SAID Ｏdhiambo") == tokens.words('"don\'t" - said odhiambo')
-    assert tokens.words("Gene\u0300ve") == tokens.words("Genève")
+def _ids(text: str) -> list[int]:
+    return tokens.tokenize(text).ids.tolist()
+
+
+def test_tokens_ignore_case_quotes_dashes_accents_and_width():
+    assert _ids("“Don’t” — SAID Ｏdhiambo") == _ids('"don\'t" - said odhiambo')
+    assert _ids("Gene\u0300ve") == _ids("Genève") == _ids("GENEVE")
+    assert _ids("Köln 𝔘") == _ids("koln u")  # the second goes through the per-token path
+    assert len(set(_ids("a b c x y z ab ba"))) == 8
 
 
 def test_winnowing_guarantees_every_shared_run_of_k_plus_w_minus_1_words():
@@ -281,11 +287,12 @@ def test_source_attribution_by_mapping_front_matter_and_signals(write, tmp_path)
     assert packs == {"plain.txt": "ap", "declared.md": "reuters", "signals.txt": "afp"}
 
 
-def test_token_spans_agree_with_words_on_any_text():
+def test_fast_and_per_token_paths_agree_on_any_text():
     rng = random.Random(3)
-    alphabet = "ab Z_9 ,.“”’—\n\tÅß½ǅ١中𝔘\u0300\u200b"
+    alphabet = "ab Z_9 ,.“”’—\n\tÅß½ǅİ١中ﬁ\u200b"
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(40)))
-        spans = tokens.spans(text)
-        assert tokens.normalise_words([text[a:b] for a, b in spans]) == tokens.words(text)
-        assert spans == [m.span() for m in tokens._WORD.finditer(text)]
+        fast, slow = tokens.tokenize(text), tokens._tokenize_slowly(text)
+        assert fast.ids.tolist() == slow.ids.tolist()
+        assert fast.starts.tolist() == [m.start() for m in tokens._WORD.finditer(text)]
+        assert fast.ends.tolist() == [m.end() for m in tokens._WORD.finditer(text)]
