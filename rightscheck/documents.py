@@ -85,14 +85,17 @@ class Document:
     notes: list[str] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)
     _folded: str | None = field(default=None, repr=False)
+    _mentioned: dict[tuple[str, ...], bool] = field(default_factory=dict, repr=False)
 
     def mentions(self, keywords: tuple[str, ...]) -> bool:
         """Whether any (case-folded) keyword occurs in the visible text; no keywords means yes."""
         if not keywords:
             return True
-        if self._folded is None:
-            self._folded = self.text.casefold()
-        return any(keyword in self._folded for keyword in keywords)
+        if keywords not in self._mentioned:
+            if self._folded is None:
+                self._folded = self.text.casefold()
+            self._mentioned[keywords] = any(keyword in self._folded for keyword in keywords)
+        return self._mentioned[keywords]
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a text offset, in the original file."""

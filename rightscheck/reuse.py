@@ -28,6 +28,7 @@ from rightscheck.sourceindex import Lookup, Source, SourceIndex
 
 GAP = 8  # most words changed, inserted or dropped between two exact matches of one passage
 REACH = GAP + 6  # how far beyond a passage's ends short exact runs are looked for
+MIN_CHAIN = 9  # exact words a chain needs before it is widened; shorter ones are chance matches
 MIN_EXACT_SHARE = 0.7  # a passage is mostly exact matches
 NEARBY = 300  # characters around a quotation searched for a credit
 EXCERPT = 240
@@ -154,7 +155,7 @@ def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cac
         seeds = sorted(zip(qpos[mine].tolist(), spos[mine].tolist()))
         blocks = _select(_extend(seeds, scanned.ids, source_ids), len(scanned.ids))
         candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids)) for chain in _chain(blocks)
-                          if sum(b[2] for b in chain) > fingerprints.K + 1)  # lone chance 5-grams: not worth aligning
+                          if sum(b[2] for b in chain) >= MIN_CHAIN)
     candidates = [p for p in candidates if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
     if not candidates:
         return []

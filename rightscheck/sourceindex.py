@@ -30,6 +30,7 @@ from rightscheck.packs import Pack
 INDEX_NAME = ".rightscheck-index.sqlite"
 _BITMAP_SIZE = 1 << 24
 _BITMAP_MASK = np.uint64(_BITMAP_SIZE - 1)
+_BITMAP_SHIFTS = (np.uint64(0), np.uint64(32))
 FORMAT = f"2/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -302,21 +303,15 @@ def read_index(path: Path) -> SourceIndex:
 
 
 class Lookup:
-    """All fingerprints in sorted arrays; fingerprints shared by more than ``max_df`` sources are boilerplate."""
+    """All fingerprints sorted by hash, with an index of distinct hashes (``keys``, each one's first row in
+    ``first``); fingerprints kept in more than ``max_df`` sources are boilerplate and set apart."""
 
     def __init__(self, rows: list[tuple[int, bytes, bytes]], max_df: int | None = None):
         self.source_count = len(rows)
-        if not rows:
-            self.hashes = np.empty(0, dtype=np.uint64)
-            self.sids = np.empty(0, dtype=np.uint32)
-            self.positions = np.empty(0, dtype=np.uint32)
-            self.banal = np.empty(0, dtype=np.uint64)
-            self.boilerplate = 0
-            self.bitmap = np.zeros(_BITMAP_SIZE, dtype=bool)
-            return
-        hashes = np.concatenate([np.frombuffer(r[1], dtype=np.uint64) for r in rows])
-        positions = np.concatenate([np.frombuffer(r[2], dtype=np.uint32) for r in rows])
-        sids = np.concatenate([np.full(len(r[2]) // 4, r[0], dtype=np.uint32) for r in rows])
+        hashes = np.concatenate([np.frombuffer(r[1], dtype=np.uint64) for r in rows] or [np.empty(0, np.uint64)])
+        positions = np.concatenate([np.frombuffer(r[2], dtype=np.uint32) for r in rows] or [np.empty(0, np.uint32)])
+        sids = np.concatenate([np.full(len(r[2]) // 4, r[0], dtype=np.uint32) for r in rows]
+                              or [np.empty(0, np.uint32)])
         order = np.lexsort((sids, hashes))
         hashes, sids, positions = hashes[order], sids[order], positions[order]
         # A shingle kept (by winnowing) in more sources than this is a stock phrase. Kept-counts understate
@@ -326,34 +321,36 @@ class Lookup:
         # document frequency: distinct sources per hash (pairs are sorted by hash, then source)
         new_pair = np.ones(len(hashes), dtype=bool)
         new_pair[1:] = (hashes[1:] != hashes[:-1]) | (sids[1:] != sids[:-1])
-        unique_hashes, starts = np.unique(hashes, return_index=True)
-        df = np.add.reduceat(new_pair.astype(np.int64), starts)
-        self.banal = unique_hashes[df > limit]
+        keys, starts = np.unique(hashes, return_index=True)
+        df = np.add.reduceat(new_pair.astype(np.int64), starts) if len(keys) else np.empty(0, np.int64)
+        self.banal = keys[df > limit]
         keep = ~np.isin(hashes, self.banal)
-        self.hashes, self.sids, self.positions = hashes[keep], sids[keep], positions[keep]
+        self.sids, self.positions = sids[keep], positions[keep]
+        self.keys, starts = np.unique(hashes[keep], return_index=True)
+        self.first = np.append(starts, keep.sum()).astype(np.int64)
         self.boilerplate = len(self.banal)
-        # a bitmap of low hash bits rules out most query shingles before any binary search
-        self.bitmap = np.zeros(_BITMAP_SIZE, dtype=bool)
-        self.bitmap[(unique_hashes & _BITMAP_MASK).astype(np.int64)] = True
+        # two bitmaps over different hash bits (a two-probe Bloom filter) rule out most query shingles
+        # before any binary search
+        self.bitmaps = np.zeros((2, _BITMAP_SIZE), dtype=bool)
+        for row, shift in enumerate(_BITMAP_SHIFTS):
+            self.bitmaps[row, ((self.keys >> shift) & _BITMAP_MASK).astype(np.int64)] = True
 
     def banal_mask(self, query: np.ndarray) -> np.ndarray:
-        """Which query shingles are boilerplate (shared by more than max_df sources)."""
-        return _member(self.banal, query)
+        """Which query shingles are boilerplate (kept in more than max_df sources)."""
+        return _member(self.banal, query) if len(self.banal) else np.zeros(len(query), dtype=bool)
 
     def seeds(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(query position, source id, source position) for every query hash found in the index."""
-        maybe = np.nonzero(self.bitmap[(query & _BITMAP_MASK).astype(np.int64)])[0]
-        maybe = maybe[np.argsort(query[maybe], kind="stable")]  # sorted probes walk the table in order
-        left = np.searchsorted(self.hashes, query[maybe], side="left")
-        right = np.searchsorted(self.hashes, query[maybe], side="right")
-        counts = right - left
-        found = np.nonzero(counts)[0]
-        if len(found) == 0:
-            empty = np.empty(0, dtype=np.int64)
-            return empty, empty, empty
-        hit, counts, left = maybe[found], counts[found], left[found]
+        maybe = np.flatnonzero(self.bitmaps[0, (query & _BITMAP_MASK).astype(np.int64)]
+                               & self.bitmaps[1, ((query >> _BITMAP_SHIFTS[1]) & _BITMAP_MASK).astype(np.int64)])
+        at = np.searchsorted(self.keys, query[maybe])
+        found = at < len(self.keys)
+        found[found] = self.keys[at[found]] == query[maybe[found]]
+        hit, at = maybe[found], at[found]
+        left = self.first[at]
+        counts = self.first[at + 1] - left
         qpos = np.repeat(hit, counts)
-        offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        offsets = np.arange(len(qpos)) - np.repeat(np.cumsum(counts) - counts, counts)
         index = np.repeat(left, counts) + offsets
         return qpos, self.sids[index].astype(np.int64), self.positions[index].astype(np.int64)
 
