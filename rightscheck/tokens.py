@@ -23,6 +23,7 @@ _WORD = regex.compile(r"\w+")
 _BASE = 0x100000001B3  # odd, so invertible modulo 2**64
 _MASK = (1 << 64) - 1
 _BASE_INVERSE = pow(_BASE, -1, 1 << 64)
+_MARK_BIT = np.uint32(1 << 31)  # folded code points stay below 0x110000
 _MIX = 0x9E3779B97F4A7C15  # odd: spreads short tokens' small sums over the high bits kept as the id
 
 
@@ -48,16 +49,20 @@ class Tokens:
 def tokenize(text: str) -> Tokens:
     """Tokens of ``text`` (see the module docstring for what counts and how tokens are normalised)."""
     points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
-    tables = _tables()
-    if len(points) == 0 or points.max() >= 0x10000 or tables.mark[points].any():
+    if len(points) == 0 or (not text.isascii() and points.max() >= 0x10000):
         return _tokenize_slowly(text)
-    edges = np.diff(tables.word[points].view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    folded = _tables().fold[points]  # 0 for characters that are not part of a word
+    if not text.isascii() and (folded & _MARK_BIT).any():
+        return _tokenize_slowly(text)
+    inword = np.zeros(len(points) + 2, dtype=np.int8)
+    inword[1:-1] = folded != 0
+    edges = inword[1:] - inword[:-1]
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
     powers, inverses = _powers(len(points))
     weighted = np.empty(len(points) + 1, dtype=np.uint64)
     weighted[0] = 0
-    np.cumsum(tables.fold[points].astype(np.uint64) * powers, out=weighted[1:])  # wraps modulo 2**64
+    np.cumsum(folded.astype(np.uint64) * powers, out=weighted[1:])  # wraps modulo 2**64
     ids = ((weighted[ends] - weighted[starts]) * inverses[starts] * np.uint64(_MIX)) >> np.uint64(32)
     return Tokens(ids.astype(np.uint32), starts, ends)
 
@@ -78,7 +83,7 @@ def _token_id(token: str) -> int:
         if unicodedata.combining(char):
             continue  # a mark NFC could not compose: accents are dropped anyway
         point = ord(char)
-        value = (value + (int(fold[point]) if point < 0x10000 else _fold(char)) * power) & _MASK
+        value = (value + (int(fold[point] & ~_MARK_BIT) if point < 0x10000 else _fold(char)) * power) & _MASK
         power = (power * _BASE) & _MASK
     return ((value * _MIX) & _MASK) >> 32
 
@@ -95,9 +100,7 @@ def _fold(char: str) -> int:
 
 @dataclass
 class _Tables:
-    word: np.ndarray  # bool per BMP code point: part of a token
-    mark: np.ndarray  # bool: a combining mark (sends the text down the per-token path)
-    fold: np.ndarray  # uint32: folded code point
+    fold: np.ndarray  # uint32 per BMP code point: folded code point, 0 outside words, _MARK_BIT on combining marks
 
 
 _TABLES: _Tables | None = None
@@ -112,9 +115,9 @@ def _tables() -> _Tables:
         word = np.zeros(0x10000, dtype=bool)
         for match in _WORD.finditer(plane):
             word[match.start():match.end()] = True
-        mark = np.array([unicodedata.combining(c) != 0 for c in plane], dtype=bool)
-        fold = np.array([_fold(c) if w else 0 for c, w in zip(plane, word.tolist())], dtype=np.uint32)
-        _TABLES = _Tables(word, mark, fold)
+        fold = np.array([_fold(c) | (_MARK_BIT if unicodedata.combining(c) else 0) if w else 0
+                         for c, w in zip(plane, word.tolist())], dtype=np.uint32)
+        _TABLES = _Tables(fold)
     return _TABLES
 
 
