@@ -21,6 +21,7 @@ class Candidate:
     path: str
     fs_path: str
     kind: str
+    key: tuple[int, int] = (0, 0)  # (device, inode): the same file reached by two paths is read once
 
 
 @dataclass(frozen=True)
@@ -76,14 +77,14 @@ def _file(path: str, kind: str, root: str, config: Config, excluded) -> Iterator
             yield Skipped(display, "symlink points outside the scanned root")
             return
     try:
-        size = os.stat(path).st_size
+        stat = os.stat(path)
     except OSError as exc:
         yield Skipped(display, f"cannot stat: {exc.strerror}")
         return
-    if size > config.max_file_size:
-        yield Skipped(display, f"larger than max_file_size ({size} > {config.max_file_size} bytes)")
+    if stat.st_size > config.max_file_size:
+        yield Skipped(display, f"larger than max_file_size ({stat.st_size} > {config.max_file_size} bytes)")
         return
-    yield Candidate(display, path, kind)
+    yield Candidate(display, path, kind, (stat.st_dev, stat.st_ino))
 
 
 def _display(path: str) -> str:

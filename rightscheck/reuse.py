@@ -11,6 +11,7 @@ credit, not reuse.
 
 from __future__ import annotations
 
+import os
 from collections import OrderedDict
 from difflib import SequenceMatcher
 from dataclasses import dataclass, field
@@ -140,20 +141,23 @@ def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cac
     """Every passage of ``scanned`` that comes from an indexed source."""
     query = fingerprints.kgram_hashes(scanned.tokens.ids.astype(np.uint64))
     qpos, sids, spos = lookup.seeds(query)
+    if len(qpos) == 0:
+        return []
     banal = _banal_words(lookup.banal_mask(query), len(scanned.ids))
     if banal.any():  # seeds inside a stock phrase would each pull in every source that has it
         inside = np.cumsum(np.concatenate(([0], banal)))
         informative = inside[qpos + fingerprints.K] - inside[qpos] < fingerprints.K
         qpos, sids, spos = qpos[informative], sids[informative], spos[informative]
+    by_source: dict[int, list[tuple[int, int]]] = {}
+    for q, sid, s in zip(qpos.tolist(), sids.tolist(), spos.tolist()):
+        by_source.setdefault(sid, []).append((q, s))
     candidates = []
-    for sid in np.unique(sids):
-        source = sources.get(int(sid))
+    for sid, seeds in by_source.items():
+        source = sources.get(sid)
         if source is None:
             continue
         source_ids = cache.ids(source)
-        mine = sids == sid
-        seeds = sorted(zip(qpos[mine].tolist(), spos[mine].tolist()))
-        blocks = _select(_extend(seeds, scanned.ids, source_ids), len(scanned.ids))
+        blocks = _select(_extend(sorted(seeds), scanned.ids, source_ids), len(scanned.ids))
         candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids)) for chain in _chain(blocks)
                           if sum(b[2] for b in chain) >= MIN_CHAIN)
     candidates = [p for p in candidates if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
@@ -409,11 +413,25 @@ class ReuseChecker:
         """``index`` must stay open while the checker is used."""
         self.lookup = index.lookup()
         self.sources = index.sources()
-        self.source_paths = {source.real_path for source in self.sources.values()}
         self.cache = SourceCache(index)
         self.by_id = {pack.id: pack for pack in packs}
         self.licences = config.licences
         self.overrides = config.quotation
+
+    def source_files(self, roots: list[str]) -> set[tuple[int, int]]:
+        """(device, inode) of the indexed source files below ``roots`` (real paths), so a scan of a tree
+        that holds its own wire archive leaves the archive out."""
+        keys = set()
+        prefixes = tuple(os.path.join(root, "") for root in roots)
+        for source in self.sources.values():
+            if not source.real_path.startswith(prefixes) and source.real_path not in roots:
+                continue
+            try:
+                stat = os.stat(source.real_path)
+            except OSError:
+                continue
+            keys.add((stat.st_dev, stat.st_ino))
+        return keys
 
     def check(self, doc: Document, found: dict[str, dict[Matcher, Match | None]]) -> Judgement:
         """Reuse findings and evidence for ``doc``; ``found`` is each selected pack's signal matches."""

@@ -29,18 +29,17 @@ def scan(paths: Iterable[str], packs: list[Pack], config: Config, reuse: ReuseCh
     """Scan ``paths`` with ``packs`` (and against indexed sources when ``reuse`` is given); findings come back
     sorted by path, line, column and rule."""
     result = ScanResult()
-    seen: set[str] = set(reuse.source_paths) if reuse else set()
+    paths = list(paths)
+    sources = reuse.source_files([os.path.realpath(p) for p in paths]) if reuse else set()
+    seen: set[tuple[int, int]] = set()
     for item in discover(paths, config):
         if isinstance(item, Skipped):
             result.skipped.append(item)
-            continue
-        real = os.path.realpath(item.fs_path)
-        if real in seen:
-            if reuse and real in reuse.source_paths:
-                result.skipped.append(Skipped(item.path, "indexed source text, not an article"))
-            continue
-        seen.add(real)
-        scan_file(item, packs, config, result, reuse)
+        elif item.key in sources:
+            result.skipped.append(Skipped(item.path, "indexed source text, not an article"))
+        elif item.key not in seen:
+            seen.add(item.key)
+            scan_file(item, packs, config, result, reuse)
     result.findings.sort(key=Finding.sort_key)
     return result
 
