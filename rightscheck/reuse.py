@@ -29,7 +29,7 @@ from rightscheck.sourceindex import Lookup, Source, SourceIndex
 
 GAP = 8  # most words changed, inserted or dropped between two exact matches of one passage
 REACH = GAP + 6  # how far beyond a passage's ends short exact runs are looked for
-MIN_CHAIN = 9  # exact words a chain needs before it is widened; shorter ones are chance matches
+MIN_CHAIN = 9  # informative exact words a chain needs before it is widened; fewer are chance or stock phrases
 MIN_EXACT_SHARE = 0.7  # a passage is mostly exact matches
 NEARBY = 300  # characters around a quotation searched for a credit
 EXCERPT = 240
@@ -159,19 +159,23 @@ def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cac
         source_ids = cache.ids(source)
         blocks = _select(_extend(sorted(seeds), scanned.ids, source_ids), len(scanned.ids))
         candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids)) for chain in _chain(blocks)
-                          if sum(b[2] for b in chain) >= MIN_CHAIN)
+                          if _informative(chain, banal) >= MIN_CHAIN)
     candidates = [p for p in candidates if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
     if not candidates:
         return []
     passages = []
     for passage in candidates:
-        informative = sum(n - int(banal[q:q + n].sum()) for q, _, n in passage.blocks)
-        if informative < fingerprints.GUARANTEE:
+        if _informative(passage.blocks, banal) < fingerprints.GUARANTEE:
             continue  # mostly a stock phrase many sources share: boilerplate, not reuse
         passage.source_text = cache.text(passage.source)
         if passage.source_text is not None:
             passages.append(passage)
     return passages
+
+
+def _informative(blocks: list[tuple[int, int, int]], banal: np.ndarray) -> int:
+    """Exactly matched words outside boilerplate stretches."""
+    return sum(n - int(banal[q:q + n].sum()) for q, _, n in blocks)
 
 
 def _banal_words(banal_shingles: np.ndarray, length: int) -> np.ndarray:
