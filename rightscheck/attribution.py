@@ -53,14 +53,15 @@ def _flat(value) -> str:
 
 def signal_matches(doc: Document, pack: Pack) -> dict[Matcher, Match | None]:
     """First match of each of the pack's signals in ``doc``; patterns whose keywords are absent are not run."""
-    runnable = _runnable(doc, pack)
-    return {s.matcher: s.matcher.search(doc) if s in runnable else None for s in pack.signals}
+    found: dict[Matcher, Match | None] = dict.fromkeys(s.matcher for s in pack.signals)
+    for signal in _runnable(doc, pack):
+        found[signal.matcher] = signal.matcher.search(doc)
+    return found
 
 
 def _runnable(doc: Document, pack: Pack) -> list[Signal]:
     """Signals whose keywords (their own, else the pack's) occur in ``doc``."""
-    pack_mentioned = doc.mentions(pack.keywords)
-    return [s for s in pack.signals if (pack_mentioned if s.keywords is None else doc.mentions(s.keywords))]
+    return [s for keywords, group in pack.keyword_groups if doc.mentions(keywords) for s in group]
 
 
 def carries(doc: Document, pack: Pack) -> str | None:

@@ -224,8 +224,8 @@ def rules_show(pack_id, extra) -> None:
     out += ["", "Accepted credit (every part required; a part is present when any form matches):"]
     for part in pack.parts:
         out.append(f"  {part.id}: {part.description}")
-        for form in part.forms:
-            out.append(f"    - {form.label}{_where(form.within)}")
+        for form, label in zip(part.forms, part.labels):
+            out.append(f"    - {label}{_where(form.within)}")
     out += ["", "Findings:"]
     for kind, template in pack.findings.items():
         out.append(f"  {pack.id}/{kind} [{template.severity}]")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -61,6 +62,7 @@ class Part:
     id: str
     description: str
     forms: tuple[Matcher, ...]
+    labels: tuple[str, ...]  # how the pack wrote each form, for `rules show`
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,15 @@ class Pack:
     licences: frozenset[str] = field(default_factory=frozenset)
     quotation: Quotation = field(default_factory=Quotation)
     keywords: tuple[str, ...] = ()
+
+    @cached_property
+    def keyword_groups(self) -> list[tuple[tuple[str, ...], list[Signal]]]:
+        """Signals grouped by the keywords that gate them (their own, else the pack's), so a document is
+        asked once per distinct keyword list."""
+        groups: dict[tuple[str, ...], list[Signal]] = {}
+        for signal in self.signals:
+            groups.setdefault(self.keywords if signal.keywords is None else signal.keywords, []).append(signal)
+        return list(groups.items())
 
 
 def normalise_name(value: Any) -> str:
@@ -195,7 +206,7 @@ def _compile(data: dict, name: str, lines: LineMap) -> Pack:
 
     parts = []
     for p_index, spec in enumerate(data["attribution"]):
-        forms = []
+        forms, labels = [], []
         for f_index, form in enumerate(spec["any_of"]):
             key_path = ("attribution", p_index, "any_of", f_index)
             if "signal" in form:
@@ -204,10 +215,12 @@ def _compile(data: dict, name: str, lines: LineMap) -> Pack:
                 if form["signal"] not in signals:
                     raise fail(f"unknown signal '{form['signal']}' (known: {', '.join(signals)})",
                                key_path + ("signal",))
-                forms.append(replace(signals[form["signal"]].matcher, label=f"signal: {form['signal']}"))
+                forms.append(signals[form["signal"]].matcher)
+                labels.append(f"signal: {form['signal']}")
             else:
                 forms.append(matcher(form, key_path, spec.get("within")))
-        parts.append(Part(spec["id"], spec["description"], tuple(forms)))
+                labels.append(forms[-1].label)
+        parts.append(Part(spec["id"], spec["description"], tuple(forms), tuple(labels)))
 
     findings = {}
     for kind in KINDS:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import regex
 
@@ -48,14 +48,17 @@ class Match:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Matcher:
-    """One compiled pattern, where it looks (visible text or link targets) and which region counts."""
+    """One compiled pattern, where it looks (visible text or link targets) and which region counts.
+
+    Compared and hashed by identity: a credit form that names a signal shares the signal's matcher,
+    so one search answers both."""
 
     pattern: regex.Pattern
     on_links: bool = False
     within: tuple[str, int] | None = None
-    label: str = field(default="", compare=False)  # the pack's own spelling, for `rules show`
+    label: str = ""  # the pack's own spelling, for `rules show`
 
     def search(self, doc: Document, start: int = 0, end: int | None = None) -> Match | None:
         """First match in the allowed region of ``doc`` (narrowed to ``start``..``end`` if given), or None."""
