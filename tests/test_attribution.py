@@ -156,3 +156,13 @@ def test_builtin_reporting_line_variants():
     for line in ("(Reporting by Ana Lima; editing by Tom Roe)",
                  "(Reporting by Ana Lima, Writing by Bo Chen, Editing by Tom Roe)"):
         assert "reporting-line" in _signals("reuters", f"Text.\n{line}\n"), line
+
+
+def test_keywords_gate_signal_patterns(write):
+    gated = CC_PACK.replace("provenance:", "keywords: [demo commons, cc by]\nprovenance:")
+    pack = load_pack(write("cc.yaml", gated))
+    assert pack.keywords == ("demo commons", "cc by")
+    # "CC-BY 4.0" matches the licence-name pattern but contains no keyword: the pattern is not run
+    assert check(_doc("a.txt", "Text under CC-BY 4.0.\n"), pack, licensed=False) == []
+    assert _rules(check(_doc("a.txt", "Text under CC BY 4.0.\n"), pack, licensed=False)) == [
+        ("demo-cc/missing-attribution", 1)]

@@ -296,3 +296,25 @@ def test_fast_and_per_token_paths_agree_on_any_text():
         assert fast.ids.tolist() == slow.ids.tolist()
         assert fast.starts.tolist() == [m.start() for m in tokens._WORD.finditer(text)]
         assert fast.ends.tolist() == [m.end() for m in tokens._WORD.finditer(text)]
+
+
+def test_partial_notice_paragraph_is_never_copied_text(corpus, write):
+    # only one sentence of the notice matches a signal; the rest of its paragraph is masked with it
+    write("site/notice-only.txt", """\
+        Herders in northern Kenya welcomed the vote, our correspondent reports from Marsabit.
+
+        Sections of the information displayed on this page (dispatches, photographs, logos) are
+        protected by intellectual property rights owned by Agence France-Presse.
+        """)
+    result, _ = _scan(corpus, "site/notice-only.txt", licences=["afp"], quotation={"afp": {"max_source_share": 0.01}})
+    assert [f.rule for f in result.findings if f.source] == []
+
+
+def test_changed_packs_rebuild_the_index(corpus, write, tmp_path):
+    config = Config(sources=[SourceDir(str(tmp_path / "wire"))])
+    index, _ = build_index(config.sources, load_packs(), config)
+    index.close()
+    extra = load_pack(write("packs/nd.yaml", ND_PACK))
+    index, stats = build_index(config.sources, [*load_packs(), extra], config)
+    index.close()
+    assert stats.rebuilt == "rule packs or source mapping changed" and stats.added == 1
