@@ -306,7 +306,7 @@ def test_partial_notice_paragraph_is_never_copied_text(corpus, write):
         Sections of the information displayed on this page (dispatches, photographs, logos) are
         protected by intellectual property rights owned by Agence France-Presse.
         """)
-    result, _ = _scan(corpus, "site/notice-only.txt", licences=["afp"], quotation={"afp": {"max_source_share": 0.01}})
+    result, _ = _scan(corpus, "site/notice-only.txt", quotation={"afp": {"max_source_share": 0.01}})
     assert [f.rule for f in result.findings if f.source] == []
 
 
