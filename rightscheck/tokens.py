@@ -35,9 +35,6 @@ class Tokens:
     starts: np.ndarray  # int64
     ends: np.ndarray  # int64
 
-    def __len__(self) -> int:
-        return len(self.ids)
-
     def without(self, masks: list[tuple[int, int]]) -> "Tokens":
         """These tokens minus those lying wholly inside any of the character ranges ``masks``."""
         keep = np.ones(len(self.ids), dtype=bool)

@@ -318,3 +318,11 @@ def test_changed_packs_rebuild_the_index(corpus, write, tmp_path):
     index, stats = build_index(config.sources, [*load_packs(), extra], config)
     index.close()
     assert stats.rebuilt == "rule packs or source mapping changed" and stats.added == 1
+
+
+def test_empty_source_and_empty_article(corpus, write):
+    write("wire/empty.txt", "")
+    write("site/empty.md", "")
+    write("site/short.txt", "Kenya's parliament approved")
+    result, stats = _scan(corpus, "site/empty.md", "site/short.txt")
+    assert stats.added == 2 and result.files == 2 and result.findings == []
