@@ -133,7 +133,7 @@ def measure(root: Path, index_path: Path) -> dict:
     index, stats = build_index(config.sources, packs, config, index_path)
     build_seconds = time.perf_counter() - started
     started = time.perf_counter()
-    checker = ReuseChecker(index, packs, config)
+    checker = ReuseChecker(index, packs, config, config.sources)
     load_seconds = time.perf_counter() - started
     site_bytes = sum(p.stat().st_size for p in (root / "site").iterdir())
     started = time.perf_counter()

@@ -6,6 +6,7 @@ Exit codes are a public contract: 0 nothing at or above --fail-on, 1 findings,
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -18,13 +19,22 @@ EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class _Group(click.Group):
-    """Turns RightscheckError into `rightscheck: error: file:line: key: message` and exit 2."""
+    """Turns RightscheckError into `rightscheck: error: file:line: key: message` and exit 2; anything
+    unexpected (a bug) into one line asking for a report, with the traceback under RIGHTSCHECK_DEBUG=1."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except RightscheckError as exc:
             click.echo(f"rightscheck: error: {exc}", err=True)
+            ctx.exit(EXIT_ERROR)
+        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # a bug, not a user mistake: still one line and exit 2
+            if os.environ.get("RIGHTSCHECK_DEBUG"):
+                raise
+            click.echo(f"rightscheck: internal error: {type(exc).__name__}: {exc} (please report it; "
+                       "set RIGHTSCHECK_DEBUG=1 for the traceback)", err=True)
             ctx.exit(EXIT_ERROR)
 
 
@@ -74,7 +84,7 @@ def scan(paths, fmt, config_file, rules, only, exclude, fail_on, sources, index_
 
         index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
         _report_refresh(stats, index.path, verbose)
-        reuse = ReuseChecker(index, packs, config)
+        reuse = ReuseChecker(index, packs, config, dirs)
     try:
         result = run_scan(paths, packs, config, reuse)
     finally:
@@ -108,9 +118,12 @@ def _setup(paths: list[str], config_file: str | None, rules: tuple[str, ...]):
 
 
 def _source_dirs(sources: tuple[str, ...], config):
+    """Source folders from the command line (keeping a config mapping to a pack for the same folder),
+    else from the config."""
     from rightscheck.config import SourceDir
 
-    return [SourceDir(path) for path in sources] or config.sources
+    configured = {os.path.realpath(d.path): d for d in config.sources}
+    return [configured.get(os.path.realpath(path), SourceDir(path)) for path in sources] or config.sources
 
 
 def _report_refresh(stats, path: Path, verbose: bool) -> None:

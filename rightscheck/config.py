@@ -19,10 +19,19 @@ _UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 
 
 @dataclass(frozen=True)
 class SourceDir:
-    """A folder of source texts for reuse detection; ``pack`` attributes all of it to one pack."""
+    """A folder of source texts for reuse detection; ``pack`` attributes all of it to one pack.
+    ``origin`` is the config file, line and key that named it, for error messages."""
 
     path: str
     pack: str | None = None
+    origin: tuple[str | None, int | None, str | None] = (None, None, None)
+
+    def missing(self) -> RightscheckError | None:
+        """The error to raise if the folder (or file) is not there."""
+        if os.path.exists(self.path):
+            return None
+        config_path, line, key = self.origin
+        return RightscheckError(f"sources path does not exist: {self.path}", config_path or self.path, line, key)
 
 
 @dataclass
@@ -90,6 +99,10 @@ def load_config(path: Path | None) -> Config:
         raise RightscheckError("config must be a mapping of keys", name, 1)
     validate(data, "config", name, lines)
     base = path.resolve().parent
+    for index, rules_path in enumerate(data.get("rules", [])):
+        if not (base / rules_path).exists():
+            raise RightscheckError(f"rules path does not exist: {base / rules_path}", name,
+                                   lines.line_for(("rules", index)), f"rules[{index}]")
     return Config(
         raw=data,
         lines=lines,
@@ -101,9 +114,11 @@ def load_config(path: Path | None) -> Config:
         only=list(data.get("only", [])),
         exclude=list(data.get("exclude", [])),
         fail_on=data.get("fail_on", "error"),
-        max_file_size=parse_size(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE)),
-        sources=[SourceDir(_shown(base / item), None) if isinstance(item, str)
-                 else SourceDir(_shown(base / item["path"]), item.get("pack")) for item in data.get("sources", [])],
+        max_file_size=_max_file_size(data, name, lines),
+        sources=[SourceDir(_shown(base / (item if isinstance(item, str) else item["path"])),
+                           None if isinstance(item, str) else item.get("pack"),
+                           (name, lines.line_for(("sources", index)), f"sources[{index}]"))
+                 for index, item in enumerate(data.get("sources", []))],
         index=base / data["index"] if "index" in data else None,
         quotation=dict(data.get("quotation", {})),
     )
@@ -113,6 +128,13 @@ def _shown(path: Path) -> str:
     """A config-relative path as findings show it: relative to the working directory when below it."""
     relative = os.path.relpath(path)
     return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def _max_file_size(data: dict, name: str, lines: LineMap) -> int:
+    size = parse_size(data.get("max_file_size", DEFAULT_MAX_FILE_SIZE))
+    if size < 1:
+        raise RightscheckError("must be at least 1 byte", name, lines.line_for(("max_file_size",)), "max_file_size")
+    return size
 
 
 def parse_size(value: int | str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -22,6 +23,8 @@ class Candidate:
     fs_path: str
     kind: str
     key: tuple[int, int] = (0, 0)  # (device, inode): the same file reached by two paths is read once
+    size: int = 0
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True)
@@ -30,20 +33,26 @@ class Skipped:
     reason: str
 
 
-def discover(paths: Iterable[str], config: Config) -> Iterator[Candidate | Skipped]:
-    """Yield scan candidates and skips, in a stable (sorted) order per argument."""
+def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
+             aside_reason: str = "") -> Iterator[Candidate | Skipped]:
+    """Yield scan candidates and skips, in a stable (sorted) order per argument. Folders and files whose
+    real path is in ``aside`` are skipped with ``aside_reason`` (the wire archive is not articles)."""
     excluded = _exclude_matcher(config)
+    aside = frozenset(aside)
     for arg in paths:
         if not os.path.lexists(arg):
             raise RightscheckError("no such file or directory", arg)
         root = os.path.realpath(arg if os.path.isdir(arg) else os.path.dirname(arg) or ".")
-        if os.path.isdir(arg):
-            yield from _walk(arg, root, config, excluded)
+        if os.path.realpath(arg) in aside:
+            yield Skipped(_display(arg), aside_reason)
+        elif os.path.isdir(arg):
+            yield from _walk(arg, root, config, excluded, aside, aside_reason)
         else:
             yield from _file(arg, kind_for(arg) or "text", root, config, excluded)
 
 
-def _walk(top: str, root: str, config: Config, excluded) -> Iterator[Candidate | Skipped]:
+def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str],
+          aside_reason: str) -> Iterator[Candidate | Skipped]:
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
         kept = []
         for name in sorted(dirnames):
@@ -54,6 +63,8 @@ def _walk(top: str, root: str, config: Config, excluded) -> Iterator[Candidate |
                 yield Skipped(_display(full), "symlinked directory not followed")
             elif excluded(full, is_dir=True):
                 yield Skipped(_display(full), "excluded by config")
+            elif aside and os.path.realpath(full) in aside:
+                yield Skipped(_display(full), aside_reason)
             else:
                 kept.append(name)
         dirnames[:] = kept
@@ -81,14 +92,20 @@ def _file(path: str, kind: str, root: str, config: Config, excluded) -> Iterator
     except OSError as exc:
         yield Skipped(display, f"cannot stat: {exc.strerror}")
         return
+    if not S_ISREG(stat.st_mode):
+        yield Skipped(display, "not a regular file")  # a pipe or device would block or never end
+        return
     if stat.st_size > config.max_file_size:
         yield Skipped(display, f"larger than max_file_size ({stat.st_size} > {config.max_file_size} bytes)")
         return
-    yield Candidate(display, path, kind, (stat.st_dev, stat.st_ino))
+    yield Candidate(display, path, kind, (stat.st_dev, stat.st_ino), stat.st_size, stat.st_mtime_ns)
 
 
 def _display(path: str) -> str:
-    return os.path.normpath(path).replace(os.sep, "/")
+    """The path as findings show it: forward slashes, and bytes that are not UTF-8 as U+FFFD so every
+    report format can print it."""
+    shown = os.path.normpath(path).replace(os.sep, "/")
+    return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _exclude_matcher(config: Config):

@@ -6,6 +6,7 @@ a RightscheckError naming the file, line and key path.
 
 from __future__ import annotations
 
+import hashlib
 import string
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -20,7 +21,6 @@ from rightscheck.schemas import validate
 from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
 
 KINDS = ("missing-attribution", "incomplete-attribution", "unlicensed-content", "quotation-limit", "modified-content")
-SEVERITIES = ("error", "warning", "info")
 PLACEHOLDERS = frozenset({"pack", "name", "evidence", "signal", "expected", "missing", "terms", "words", "limit",
                           "source"})
 
@@ -105,6 +105,7 @@ class Pack:
     licences: frozenset[str] = field(default_factory=frozenset)
     quotation: Quotation = field(default_factory=Quotation)
     keywords: tuple[str, ...] = ()
+    digest: str = ""  # of the pack file, so an index knows when attribution may have changed
 
     @cached_property
     def keyword_groups(self) -> list[tuple[tuple[str, ...], list[Signal]]]:
@@ -150,7 +151,7 @@ def load_pack(path: Path, display: str | None = None) -> Pack:
     if data is None:
         raise RightscheckError("empty rule pack", name, 1)
     validate(data, "rulepack", name, lines)
-    return _compile(data, name, lines)
+    return replace(_compile(data, name, lines), digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
 
 
 def load_packs(extra: Iterable[Path] = (), builtin: bool = True) -> list[Pack]:
@@ -227,10 +228,16 @@ def _compile(data: dict, name: str, lines: LineMap) -> Pack:
         spec = data.get("findings", {}).get(kind, {})
         severity, message = DEFAULT_FINDINGS[kind]
         message = spec.get("message", message)
-        for _, field_name, _, _ in string.Formatter().parse(message):
-            if field_name is not None and field_name not in PLACEHOLDERS:
-                raise fail(f"unknown placeholder {{{field_name}}} (known: {', '.join(sorted(PLACEHOLDERS))})",
-                           ("findings", kind, "message"))
+        try:
+            names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
+            unknown = [name for name in names if name not in PLACEHOLDERS]
+            if not unknown:
+                message.format_map(dict.fromkeys(PLACEHOLDERS, "x"))
+        except (ValueError, KeyError, IndexError, AttributeError) as exc:
+            raise fail(f"invalid message template: {exc}", ("findings", kind, "message")) from None
+        if unknown:
+            raise fail(f"unknown placeholder {{{unknown[0]}}} (known: {', '.join(sorted(PLACEHOLDERS))})",
+                       ("findings", kind, "message"))
         findings[kind] = Template(spec.get("severity", severity), message)
 
     licence = data["licence"]

@@ -22,7 +22,7 @@ from rightscheck import fingerprints, tokens
 from rightscheck.attribution import Evidence, make_finding, template_values
 from rightscheck.documents import Document, SkipFile, parse
 from rightscheck.findings import Finding
-from rightscheck.config import Config
+from rightscheck.config import Config, SourceDir
 from rightscheck.packs import Pack, Quotation
 from rightscheck.patterns import Match, Matcher
 from rightscheck.sourceindex import Lookup, Source, SourceIndex
@@ -413,29 +413,15 @@ def _credited_near(scanned: Text, passage: Passage, pack: Pack) -> bool:
 class ReuseChecker:
     """Everything a scan needs to check documents against an index: loaded once, used for every file."""
 
-    def __init__(self, index: SourceIndex, packs: list[Pack], config: Config):
-        """``index`` must stay open while the checker is used."""
+    def __init__(self, index: SourceIndex, packs: list[Pack], config: Config, dirs: list[SourceDir]):
+        """``index`` must stay open while the checker is used; ``dirs`` are the source folders."""
+        self.source_roots = [os.path.realpath(d.path) for d in dirs]
         self.lookup = index.lookup()
         self.sources = index.sources()
         self.cache = SourceCache(index)
         self.by_id = {pack.id: pack for pack in packs}
         self.licences = config.licences
         self.overrides = config.quotation
-
-    def source_files(self, roots: list[str]) -> set[tuple[int, int]]:
-        """(device, inode) of the indexed source files below ``roots`` (real paths), so a scan of a tree
-        that holds its own wire archive leaves the archive out."""
-        keys = set()
-        prefixes = tuple(os.path.join(root, "") for root in roots)
-        for source in self.sources.values():
-            if not source.real_path.startswith(prefixes) and source.real_path not in roots:
-                continue
-            try:
-                stat = os.stat(source.real_path)
-            except OSError:
-                continue
-            keys.add((stat.st_dev, stat.st_ino))
-        return keys
 
     def check(self, doc: Document, found: dict[str, dict[Matcher, Match | None]]) -> Judgement:
         """Reuse findings and evidence for ``doc``; ``found`` is each selected pack's signal matches."""

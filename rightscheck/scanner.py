@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
@@ -29,14 +28,11 @@ def scan(paths: Iterable[str], packs: list[Pack], config: Config, reuse: ReuseCh
     """Scan ``paths`` with ``packs`` (and against indexed sources when ``reuse`` is given); findings come back
     sorted by path, line, column and rule."""
     result = ScanResult()
-    paths = list(paths)
-    sources = reuse.source_files([os.path.realpath(p) for p in paths]) if reuse else set()
     seen: set[tuple[int, int]] = set()
-    for item in discover(paths, config):
+    aside = reuse.source_roots if reuse else ()
+    for item in discover(paths, config, aside, "sources folder (texts to compare with), not articles"):
         if isinstance(item, Skipped):
             result.skipped.append(item)
-        elif item.key in sources:
-            result.skipped.append(Skipped(item.path, "indexed source text, not an article"))
         elif item.key not in seen:
             seen.add(item.key)
             scan_file(item, packs, config, result, reuse)

@@ -9,6 +9,7 @@ binary search instead of a query per shingle.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -22,7 +23,7 @@ import numpy as np
 from rightscheck import fingerprints, tokens
 from rightscheck.attribution import carries
 from rightscheck.config import Config, SourceDir
-from rightscheck.discovery import Skipped, discover
+from rightscheck.discovery import Candidate, Skipped, discover
 from rightscheck.documents import Document, SkipFile, parse
 from rightscheck.errors import RightscheckError
 from rightscheck.packs import Pack
@@ -31,16 +32,17 @@ INDEX_NAME = ".rightscheck-index.sqlite"
 _BITMAP_SIZE = 1 << 24
 _BITMAP_MASK = np.uint64(_BITMAP_SIZE - 1)
 _BITMAP_SHIFTS = (np.uint64(0), np.uint64(32))
-FORMAT = f"2/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
+FORMAT = f"3/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources (
     id INTEGER PRIMARY KEY,
-    real_path TEXT NOT NULL UNIQUE,
+    real_path BLOB NOT NULL UNIQUE,
     display_path TEXT NOT NULL,
     kind TEXT NOT NULL,
     digest TEXT NOT NULL,
     size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
     pack TEXT,
     attributed_by TEXT,
     tokens INTEGER NOT NULL,
@@ -86,14 +88,25 @@ def default_index_path(dirs: list[SourceDir], config: Config) -> Path:
     return (first if first.is_dir() else first.parent) / INDEX_NAME
 
 
-def packs_key(packs: Iterable[Pack], dirs: Iterable[SourceDir]) -> str:
-    """Changes whenever the packs or the folder-to-pack mapping change (source attribution depends on both)."""
+def packs_key(packs: Iterable[Pack], dirs: Iterable[SourceDir], index_path: Path) -> str:
+    """Changes whenever the packs or the folder-to-pack mapping change (source attribution depends on both);
+    folders count relative to the index, so a moved checkout keeps its index."""
     digest = hashlib.blake2b(digest_size=16)
     for pack in packs:
-        digest.update(pack.id.encode() + b"\0" + Path(pack.path).read_bytes() + b"\0")
+        digest.update(f"{pack.id}={pack.digest}\0".encode())
+    base = os.path.realpath(index_path.parent)
     for item in dirs:
-        digest.update(f"{os.path.realpath(item.path)}={item.pack}\0".encode())
+        digest.update(f"{os.path.relpath(os.path.realpath(item.path), base)}={item.pack}\0".encode())
     return digest.hexdigest()
+
+
+@dataclass
+class _Known:
+    id: int
+    digest: str
+    size: int
+    mtime_ns: int
+    display: str
 
 
 class SourceIndex:
@@ -106,18 +119,24 @@ class SourceIndex:
 
     # -- writing -----------------------------------------------------------------------------------
     def refresh(self, dirs: list[SourceDir], packs: list[Pack], config: Config, key: str) -> RefreshStats:
-        """Bring the index in line with the files under ``dirs``; only changed files are re-fingerprinted."""
+        """Bring the index in line with the files under ``dirs``. A file whose size and modification time
+        are unchanged is not read; one whose content hash is unchanged is not re-fingerprinted; an index
+        with nothing to change is not written to."""
         started = time.perf_counter()
         stats = RefreshStats()
         try:
-            entries = self._survey(dirs, config, stats)
-            known = {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT real_path, id, digest FROM sources")}
+            known = {os.fsdecode(row[0]): _Known(*row[1:]) for row in self._db.execute(
+                "SELECT real_path, id, digest, size, mtime_ns, display_path FROM sources")}
+            entries = self._survey(dirs, config, stats, known)
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
             with self._db:
                 for item, real, digest, mapped in entries:
                     existing = known.get(real)
-                    if existing and existing[1] == digest:
+                    if existing and existing.digest == digest:
                         stats.unchanged += 1
-                        self._db.execute("UPDATE sources SET display_path = ? WHERE id = ?", (item.path, existing[0]))
+                        if (existing.display, existing.mtime_ns) != (item.path, item.mtime_ns):
+                            self._db.execute("UPDATE sources SET display_path = ?, mtime_ns = ? WHERE id = ?",
+                                             (item.path, item.mtime_ns, existing.id))
                         continue
                     try:
                         with open(item.fs_path, "rb") as handle:
@@ -126,31 +145,34 @@ class SourceIndex:
                     except (OSError, SkipFile) as exc:
                         stats.skipped.append(Skipped(item.path, str(exc)))
                         continue
-                    self._store(real, doc, digest, len(data), attribute(doc, mapped, packs), existing)
+                    self._store(real, item, doc, digest, attribute(doc, mapped, packs), existing)
                     stats.bytes_indexed += len(data)
                     stats.updated += bool(existing)
                     stats.added += not existing
                 current = {real for _, real, _, _ in entries}
-                gone = [(known[real][0],) for real in known if real not in current]
+                gone = [(known[real].id,) for real in known if real not in current]
                 self._db.executemany("DELETE FROM sources WHERE id = ?", gone)
                 stats.removed = len(gone)
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packs', ?)", (key,))
-                self._db.execute("INSERT OR REPLACE INTO meta VALUES ('updated', ?)",
-                                 (time.strftime("%Y-%m-%dT%H:%M:%S"),))
+                if stats.added or stats.updated or stats.removed or meta.get("packs") != key:
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packs', ?)", (key,))
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('updated', ?)",
+                                     (time.strftime("%Y-%m-%dT%H:%M:%S"),))
+            self._finish()
+        except sqlite3.Error as exc:
+            self._abandon()
+            raise RightscheckError(f"cannot write the index: {exc}", str(self._final_path or self.path)) from None
         except BaseException:
             self._abandon()
             raise
-        self._finish()
         stats.seconds = time.perf_counter() - started
         return stats
 
     @staticmethod
-    def _survey(dirs: list[SourceDir], config: Config, stats: RefreshStats) -> list[tuple]:
-        """Every source file once, hashed; of files with identical content only the first is kept."""
+    def _survey(dirs: list[SourceDir], config: Config, stats: RefreshStats, known: dict[str, _Known]) -> list[tuple]:
+        """Every source file once with its content hash (taken from the index when size and modification
+        time are unchanged); of files with identical content only the first is kept."""
         entries, seen, by_digest = [], set(), {}
         for source_dir in dirs:
-            if not os.path.exists(source_dir.path):
-                raise RightscheckError("sources folder does not exist", source_dir.path)
             for item in discover([source_dir.path], config):
                 if isinstance(item, Skipped):
                     stats.skipped.append(item)
@@ -159,11 +181,15 @@ class SourceIndex:
                 if real in seen:
                     continue
                 seen.add(real)
-                try:
-                    digest = hashlib.blake2b(Path(item.fs_path).read_bytes(), digest_size=16).hexdigest()
-                except OSError as exc:
-                    stats.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
-                    continue
+                old = known.get(real)
+                if old and (old.size, old.mtime_ns) == (item.size, item.mtime_ns):
+                    digest = old.digest
+                else:
+                    try:
+                        digest = hashlib.blake2b(Path(item.fs_path).read_bytes(), digest_size=16).hexdigest()
+                    except OSError as exc:
+                        stats.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
+                        continue
                 if digest in by_digest:
                     stats.duplicates.append((item.path, by_digest[digest]))
                     continue
@@ -171,26 +197,30 @@ class SourceIndex:
                 entries.append((item, real, digest, source_dir.pack))
         return entries
 
-    def _store(self, real: str, doc: Document, digest: str, size: int, attribution: tuple[str | None, str | None],
-               existing: tuple[int, str] | None) -> None:
+    def _store(self, real: str, item: Candidate, doc: Document, digest: str,
+               attribution: tuple[str | None, str | None], existing: _Known | None) -> None:
         ids = tokens.tokenize(doc.text).ids
         hashes, positions = fingerprints.fingerprint(ids)
-        row = (real, doc.path, doc.kind, digest, size, *attribution, len(ids), ids.tobytes(), hashes.tobytes(),
-               positions.tobytes())
+        row = (os.fsencode(real), item.path, item.kind, digest, item.size, item.mtime_ns, *attribution, len(ids),
+               ids.tobytes(), hashes.tobytes(), positions.tobytes())
         if existing:
             self._db.execute(
-                "UPDATE sources SET real_path=?, display_path=?, kind=?, digest=?, size=?, pack=?, attributed_by=?, "
-                "tokens=?, ids=?, hashes=?, positions=? WHERE id=?", (*row, existing[0]))
+                "UPDATE sources SET real_path=?, display_path=?, kind=?, digest=?, size=?, mtime_ns=?, pack=?, "
+                "attributed_by=?, tokens=?, ids=?, hashes=?, positions=? WHERE id=?", (*row, existing.id))
         else:
             self._db.execute(
-                "INSERT INTO sources (real_path, display_path, kind, digest, size, pack, attributed_by, tokens, "
-                "ids, hashes, positions) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row)
+                "INSERT INTO sources (real_path, display_path, kind, digest, size, mtime_ns, pack, attributed_by, "
+                "tokens, ids, hashes, positions) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
 
     def _finish(self) -> None:
         """After a rebuild, move the finished temporary file over the old index in one rename."""
         if self._final_path is not None:
             self._db.close()
-            os.replace(self.path, self._final_path)
+            try:
+                os.replace(self.path, self._final_path)
+            except OSError as exc:
+                self.path.unlink(missing_ok=True)
+                raise RightscheckError(f"cannot write the index: {exc.strerror}", str(self._final_path)) from None
             self.path, self._final_path = self._final_path, None
             self._db = sqlite3.connect(self.path)
 
@@ -206,7 +236,7 @@ class SourceIndex:
     # -- reading -----------------------------------------------------------------------------------
     def sources(self) -> dict[int, Source]:
         rows = self._db.execute("SELECT id, display_path, real_path, kind, pack, tokens FROM sources")
-        return {row[0]: Source(*row) for row in rows}
+        return {row[0]: Source(row[0], row[1], os.fsdecode(row[2]), *row[3:]) for row in rows}
 
     def all_token_ids(self) -> tuple[np.ndarray, dict[int, tuple[int, int]]]:
         """Every source's token ids in one array, and where each source's run starts and how long it is."""
@@ -240,8 +270,12 @@ class SourceIndex:
 def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config,
                 path: Path | None = None) -> tuple[SourceIndex, RefreshStats]:
     """Open the index for ``dirs`` (rebuilding it if stale or broken) and refresh it from the files."""
+    for source_dir in dirs:
+        error = source_dir.missing()
+        if error:
+            raise error
     path = path or default_index_path(dirs, config)
-    key = packs_key(packs, dirs)
+    key = packs_key(packs, dirs, path)
     index, reason = open_index(path, key)
     stats = index.refresh(dirs, packs, config, key)
     stats.rebuilt = reason
@@ -263,11 +297,11 @@ def attribute(doc: Document, mapped: str | None, packs: list[Pack]) -> tuple[str
 def open_index(path: Path, key: str) -> tuple[SourceIndex, str | None]:
     """Open (or create) the index at ``path``; an unreadable, old-format or stale-pack index is rebuilt.
 
-    Returns the index and, when it is being rebuilt, the reason (for a warning). A rebuild writes a
+    Returns the index and, when it is being (re)built, the reason (for a warning). A rebuild writes a
     temporary file beside ``path`` and renames it over the old one only when complete.
     """
     reason = "new index"
-    if path.exists():
+    if path.is_file():
         try:
             db = sqlite3.connect(path)
             meta = dict(db.execute("SELECT key, value FROM meta"))
@@ -280,13 +314,20 @@ def open_index(path: Path, key: str) -> tuple[SourceIndex, str | None]:
             db.close()
         except sqlite3.DatabaseError as exc:
             reason = f"index unreadable ({exc})"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    elif path.exists():
+        raise RightscheckError("index path is not a file", str(path))
     temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    temporary.unlink(missing_ok=True)
-    db = sqlite3.connect(temporary)
-    db.executescript(_SCHEMA)
-    db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
-    db.commit()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.unlink(missing_ok=True)
+        db = sqlite3.connect(temporary)
+        db.executescript(_SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+        db.commit()
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise RightscheckError(f"cannot create the index: {exc}", str(path)) from None
     return SourceIndex(temporary, db, final_path=path), reason
 
 
@@ -295,7 +336,7 @@ def read_index(path: Path) -> SourceIndex:
     if not path.is_file():
         raise RightscheckError("no index here (build one with `rightscheck index build SOURCES`)", str(path))
     try:
-        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         db.execute("SELECT count(*) FROM sources").fetchone()
     except sqlite3.DatabaseError as exc:
         raise RightscheckError(f"not a rightscheck index ({exc})", str(path)) from None

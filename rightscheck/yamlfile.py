@@ -59,7 +59,7 @@ def load_yaml(text: str, path: str) -> tuple[Any, LineMap]:
         lines = LineMap()
         if node is None:
             return None, lines
-        _walk(node, (), lines, path, [0])
+        _walk(node, lines, path)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -68,31 +68,35 @@ def load_yaml(text: str, path: str) -> tuple[Any, LineMap]:
         raise RightscheckError(f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as exc:
         raise RightscheckError(f"invalid YAML: {exc}", path) from None
+    except RecursionError:
+        raise RightscheckError("invalid YAML: nested too deeply", path) from None
     finally:
         loader.dispose()
     return data, lines
 
 
-def _walk(node: yaml.Node, key_path: KeyPath, lines: LineMap, path: str, count: list[int]) -> None:
-    count[0] += 1
-    if count[0] > MAX_NODES:
-        raise RightscheckError(f"too many YAML nodes (over {MAX_NODES}); alias expansion refused", path)
-    line = node.start_mark.line + 1
-    lines.set(key_path, line)
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise RightscheckError("mapping keys must be plain scalars", path, key_node.start_mark.line + 1,
-                                       format_key_path(key_path) or None)
-            key = key_node.value
-            key_line = key_node.start_mark.line + 1
-            if key in seen:
-                raise RightscheckError(f"duplicate key (first at line {seen[key]})", path, key_line,
-                                       format_key_path(key_path + (key,)))
-            seen[key] = key_line
-            lines.set(key_path + (key,), key_line)
-            _walk(value_node, key_path + (key,), lines, path, count)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _walk(item, key_path + (index,), lines, path, count)
+def _walk(root: yaml.Node, lines: LineMap, path: str) -> None:
+    """Record lines and check keys, iteratively (no recursion limit) and counting nodes (no alias bombs)."""
+    stack: list[tuple[yaml.Node, KeyPath]] = [(root, ())]
+    count = 0
+    while stack:
+        node, key_path = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise RightscheckError(f"too many YAML nodes (over {MAX_NODES}); alias expansion refused", path)
+        lines.set(key_path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    raise RightscheckError("mapping keys must be plain scalars", path, key_node.start_mark.line + 1,
+                                           format_key_path(key_path) or None)
+                key, key_line = key_node.value, key_node.start_mark.line + 1
+                if key in seen:
+                    raise RightscheckError(f"duplicate key (first at line {seen[key]})", path, key_line,
+                                           format_key_path(key_path + (key,)))
+                seen[key] = key_line
+                lines.set(key_path + (key,), key_line)
+                stack.append((value_node, key_path + (key,)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, key_path + (index,)) for index, item in enumerate(node.value))

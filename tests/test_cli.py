@@ -221,7 +221,7 @@ def test_sources_in_config_are_mapped_and_not_scanned_as_articles(cli, write, tm
     result = cli("scan", "-v", "--format", "json", "proj")
     payload = json.loads(result.stdout)
     assert [f["rule"] for f in payload["findings"]] == ["reuters/missing-attribution", "reuters/quotation-limit"]
-    assert {"path": "proj/wire/glaciers.txt", "reason": "indexed source text, not an article"} in payload["skipped"]
+    assert {"path": "proj/wire", "reason": "sources folder (texts to compare with), not articles"} in payload["skipped"]
     assert (tmp_path / "proj/.cache/index.sqlite").is_file()
 
 

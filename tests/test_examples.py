@@ -33,9 +33,8 @@ def test_examples_report_the_planted_findings(monkeypatch, tmp_path, extra):
     payload = json.loads(result.stdout)
     got = [f"{f['path'].removeprefix('examples/')}:{f['line']} {f['rule']}" for f in payload["findings"]]
     assert got == EXPECTED
-    sources = sorted((EXAMPLES / "sources").glob("*.txt"))
     articles = [p for p in EXAMPLES.rglob("*") if p.suffix in (".md", ".html", ".txt") and p.parent.name != "sources"]
     assert payload["summary"]["files"] == len(articles)
-    assert sorted(s["path"] for s in payload["skipped"]) == [f"examples/sources/{p.name}" for p in sources]
+    assert [s["path"] for s in payload["skipped"]] == ["examples/sources"]
     copied = payload["findings"][0]["source"]
     assert (copied["path"], copied["line"], copied["end_line"]) == ("examples/sources/afp-kenya-flower-freight.txt", 7, 9)
