@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from rightscheck.documents import Document
-from rightscheck.findings import Finding
+from rightscheck.findings import Finding, one_line
 from rightscheck.packs import Pack, Signal, normalise_name
 from rightscheck.patterns import Match, Matcher
 
@@ -134,7 +134,7 @@ def template_values(pack: Pack, anchor: Evidence) -> dict:
     """Message placeholders every finding kind can use."""
     source = anchor.source or {}
     return {
-        "pack": pack.id, "name": pack.name, "evidence": short(anchor.text), "signal": anchor.signal,
+        "pack": pack.id, "name": pack.name, "evidence": one_line(anchor.text, EVIDENCE_LIMIT), "signal": anchor.signal,
         "terms": pack.terms, "expected": "", "missing": "", "words": source.get("words", ""),
         "limit": "", "source": source.get("path", ""),
     }
@@ -143,12 +143,6 @@ def template_values(pack: Pack, anchor: Evidence) -> dict:
 def _line_text(doc: Document, line: int) -> str:
     lines = doc.source.split("\n", line)
     return lines[line - 1].rstrip("\r") if len(lines) >= line else ""
-
-
-def short(text: str) -> str:
-    """Evidence text on one line, cut to a readable length."""
-    text = " ".join(text.split())
-    return text if len(text) <= EVIDENCE_LIMIT else text[: EVIDENCE_LIMIT - 1] + "…"
 
 
 def _both(items: Iterable[str]) -> str:

@@ -86,6 +86,7 @@ class Document:
     _line_starts: list[int] | None = field(default=None, repr=False)
     _folded: str | None = field(default=None, repr=False)
     _mentioned: dict[tuple[str, ...], bool] = field(default_factory=dict, repr=False)
+    _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def mentions(self, keywords: tuple[str, ...]) -> bool:
         """Whether any (case-folded) keyword occurs in the visible text; no keywords means yes."""
@@ -120,7 +121,11 @@ class Document:
         """Offsets [start, end) of the part of the visible text a ``within`` constraint allows."""
         if within is None:
             return 0, len(self.text)
-        where, count = within
+        if within not in self._regions:
+            self._regions[within] = self._region(*within)
+        return self._regions[within]
+
+    def _region(self, where: str, count: int) -> tuple[int, int]:
         if where == "first_lines":
             end = 0
             for seen, match in enumerate(_NON_BLANK_LINE.finditer(self.text), 1):
@@ -165,12 +170,15 @@ def _read_front_matter(doc: Document) -> None:
     except RightscheckError as exc:
         doc.notes.append(f"front matter ignored: {exc.message}")
         data = None
-    if isinstance(data, dict):
-        doc.front_matter = {str(k): v for k, v in data.items()}
-        first_line = doc.line_col(body_start)[0]
-        for key in doc.front_matter:
-            line = lines.line_for((key,))
-            doc.front_matter_lines[key] = first_line + (line - 1 if line else 0)
+    if not isinstance(data, dict):
+        if data is not None:
+            doc.notes.append("front matter ignored: not a mapping of keys")
+        return  # not front matter after all: its text stays visible
+    doc.front_matter = {str(k): v for k, v in data.items()}
+    first_line = doc.line_col(body_start)[0]
+    for key in doc.front_matter:
+        line = lines.line_for((key,))
+        doc.front_matter_lines[key] = first_line + (line - 1 if line else 0)
     # Blank the front matter so patterns see only the article, keeping offsets and line breaks.
     end = match.end()
     blanked = regex.sub(r"[^\n]", " ", doc.source[:end])

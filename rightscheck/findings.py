@@ -25,7 +25,10 @@ class Finding:
     source: dict | None = None  # reuse findings: where in which source the text comes from
 
     def sort_key(self) -> tuple:
-        return (self.path, self.line, self.column, self.rule)
+        """Total order (ties broken by source and message) so output never depends on index history."""
+        source = self.source or {}
+        return (self.path, self.line, self.column, self.rule, source.get("path", ""), source.get("line", 0),
+                self.message)
 
     def to_dict(self) -> dict:
         """The public JSON form: ``source`` appears only on findings about reused text."""
@@ -38,3 +41,9 @@ class Finding:
 def at_or_above(severity: str, threshold: str) -> bool:
     """Whether ``severity`` reaches ``threshold`` ('never' is reached by nothing)."""
     return threshold != "never" and SEVERITY_RANK[severity] >= SEVERITY_RANK[threshold]
+
+
+def one_line(text: str, limit: int) -> str:
+    """Whitespace folded to single spaces, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

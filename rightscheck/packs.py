@@ -106,6 +106,7 @@ class Pack:
     quotation: Quotation = field(default_factory=Quotation)
     keywords: tuple[str, ...] = ()
     digest: str = ""  # of the pack file, so an index knows when attribution may have changed
+    id_line: int | None = None
 
     @cached_property
     def keyword_groups(self) -> list[tuple[tuple[str, ...], list[Signal]]]:
@@ -162,7 +163,7 @@ def load_packs(extra: Iterable[Path] = (), builtin: bool = True) -> list[Pack]:
         pack = load_pack(path)
         if pack.id in packs:
             raise RightscheckError(f"duplicate pack id '{pack.id}' (also in {packs[pack.id].path})", pack.path,
-                                   None, "id")
+                                   pack.id_line, "id")
         packs[pack.id] = pack
     return [packs[i] for i in sorted(packs)]
 
@@ -252,6 +253,7 @@ def _compile(data: dict, name: str, lines: LineMap) -> Pack:
         licences=frozenset(normalise_name(s) for s in provenance.get("licences", [])),
         quotation=Quotation(**data.get("quotation", {})),
         keywords=tuple(k.casefold() for k in data.get("keywords", [])),
+        id_line=lines.line_for(("id",)),
     )
 
 

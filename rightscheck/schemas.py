@@ -8,6 +8,7 @@ from importlib import resources
 from typing import Any
 
 from rightscheck.errors import RightscheckError
+from rightscheck.findings import one_line
 from rightscheck.yamlfile import LineMap, format_key_path
 
 
@@ -49,11 +50,7 @@ def _locate(error, lines: LineMap) -> tuple[int | None, tuple, str]:
             return lines.line_for(key_path), key_path, f"unknown key '{extra[0]}' (allowed: {hint})"
     if error.validator == "required":
         return lines.line_for(key_path), key_path, error.message.replace("is a required property", "is required")
-    if error.validator == "oneOf" and "description" in error.schema:
-        return lines.line_for(key_path), key_path, f"expected {error.schema['description']}"
-    return lines.line_for(key_path), key_path, _short(error.message)
-
-
-def _short(message: str, limit: int = 160) -> str:
-    message = " ".join(message.split())
-    return message if len(message) <= limit else message[: limit - 1] + "…"
+    if error.validator == "oneOf" and error.context:
+        # say what is wrong with the alternative that got furthest (deepest error), not that none matched
+        return _locate(max(error.context, key=lambda e: len(e.absolute_path)), lines)
+    return lines.line_for(key_path), key_path, one_line(error.message, 160)

@@ -113,3 +113,9 @@ def test_regions_count_non_blank_lines():
 def test_crlf_line_columns():
     doc = parse("a.txt", b"line one\r\nSEOUL (AP) - x\r\n", "text")
     assert doc.line_col(doc.text.index("SEOUL")) == (2, 1)
+
+
+def test_text_between_dashes_that_is_not_a_mapping_stays_visible():
+    doc = parse("a.md", b"---\nBAGHDAD, Jan 18 (AFP) - Text.\n---\nMore.\n", "markdown")
+    assert doc.front_matter == {} and "BAGHDAD" in doc.text
+    assert doc.notes == ["front matter ignored: not a mapping of keys"]

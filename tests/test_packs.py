@@ -59,6 +59,8 @@ def test_good_pack_compiles_defaults(write):
         (("id: demo", "id: Demo Pack"), 1, "id", "does not match"),
         (("name: Demo Wire", "name: Demo Wire\nname: Other"), 3, "name", "duplicate key"),
         (("  - id: credit", "  - id: credit\n    colour: red"), 12, "attribution[0].colour", "unknown key"),
+        (("    weight: 1.0", "    weight: 1.0\n    within: {first_lines: 0}"), 10, "signals[0].within.first_lines",
+         "0 is less than the minimum of 1"),
     ],
 )
 def test_bad_pack_names_file_line_and_key(write, edit, line, key, words):
@@ -98,7 +100,7 @@ def test_malformed_pack_files(write, text, words):
 def test_duplicate_pack_ids_across_files(write, tmp_path):
     write("packs/one.yaml", GOOD)
     write("packs/two.yaml", GOOD)
-    with pytest.raises(RightscheckError, match="duplicate pack id 'demo'"):
+    with pytest.raises(RightscheckError, match=r"two.yaml:1: id: duplicate pack id 'demo'"):
         load_packs(extra=[tmp_path / "packs"], builtin=False)
 
 
