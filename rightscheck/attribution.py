@@ -121,7 +121,7 @@ def make_finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values:
         line, column, end_line, end_column = anchor.line, 1, anchor.line, len(_line_text(doc, anchor.line)) + 1
     else:
         line, column = doc.line_col(anchor.start)
-        end_line, end_column = doc.line_col(anchor.end)
+        end_line, end_column = doc.end_line_col(anchor.end)
     return Finding(
         rule=f"{pack.id}/{kind}", pack=pack.id, kind=kind, severity=template.severity, path=doc.path,
         line=line, column=column, end_line=end_line, end_column=end_column,

@@ -1,8 +1,8 @@
 """Reading a file into a Document: decoding, front matter, visible text and line/column mapping.
 
-Every kind of document keeps ``text`` exactly as long as ``source`` (markup and
-front matter are blanked, not removed), so an offset found by a pattern in the
-visible text is also the offset in the file, and line/column come from the file.
+Patterns and tokens run on ``text``, the visible text; every offset in it maps back to
+the file (plain text and Markdown keep offsets as they are, front matter blanked; HTML
+carries an offset map), so findings always name the original line and column.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import regex
 
 from rightscheck.errors import RightscheckError
+from rightscheck.htmltext import OffsetMap, visible_text
 from rightscheck.yamlfile import load_yaml
 
 KINDS = {
@@ -83,6 +84,7 @@ class Document:
     front_matter: dict[str, Any] = field(default_factory=dict)
     front_matter_lines: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    offsets: OffsetMap | None = None  # visible text -> source offsets, where markup was removed
     _line_starts: list[int] | None = field(default=None, repr=False)
     _folded: str | None = field(default=None, repr=False)
     _mentioned: dict[tuple[str, ...], bool] = field(default_factory=dict, repr=False)
@@ -99,7 +101,19 @@ class Document:
         return self._mentioned[keywords]
 
     def line_col(self, offset: int) -> tuple[int, int]:
-        """1-based line and column (in characters) of a text offset, in the original file."""
+        """1-based line and column (in characters) of a visible-text offset, in the original file."""
+        if self.offsets is not None:
+            offset = self.offsets.source_offset(offset)
+        return self._source_line_col(offset)
+
+    def end_line_col(self, end: int) -> tuple[int, int]:
+        """Line and (exclusive) column just after the character before visible-text offset ``end``."""
+        if end <= 0:
+            return self.line_col(0)
+        last = self.offsets.source_offset(end - 1) if self.offsets is not None else end - 1
+        return self._source_line_col(last + 1)
+
+    def _source_line_col(self, offset: int) -> tuple[int, int]:
         if self._line_starts is None:
             starts = [0]
             find = self.source.find
@@ -147,10 +161,8 @@ def parse(path: str, data: bytes, kind: str = "text") -> Document:
     """Build a Document from raw bytes; ``path`` is the display path used in findings."""
     source, encoding = decode(data)
     if kind == "html":
-        from rightscheck.htmltext import visible_text
-
-        text, links = visible_text(source)
-        doc = Document(path, kind, source, text, encoding, links)
+        text, links, offsets = visible_text(source)
+        doc = Document(path, kind, source, text, encoding, links, offsets=offsets)
     else:
         doc = Document(path, kind, source, source, encoding)
         if kind == "markdown":

@@ -1,37 +1,62 @@
-"""Visible text of an HTML page, laid over the page's own character offsets.
+"""Visible text of an HTML page, with a map from every text offset back to the page source.
 
-The stdlib ``html.parser`` tokenizer is tolerant of malformed markup and reports
-the position of every token, which is what a linter needs: we paint each piece
-of visible text at the offset where it sits in the source and leave markup as
-spaces, so an offset in the visible text *is* an offset in the file and every
-finding maps back to the original line and column without a lookup table.
+The stdlib ``html.parser`` tokenizer is tolerant of malformed markup and reports the
+position of every token, which is what a linter needs: the visible text is the page's
+text nodes in order (entities decoded, hidden elements dropped, a line break for each
+block element), and each piece remembers where it came from, so a match found in the
+text maps back to the original line and column.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 # Content that is never shown as article text.
-_HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe", "object"})
+_HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"})
+# What may stand in <head>; anything else closes it, as browsers do when </head> is missing.
+_HEAD_CONTENT = frozenset({"title", "meta", "link", "style", "script", "base", "noscript", "template"})
 # Tags that break a line of text, so line-anchored patterns (datelines) see paragraph starts.
 _BLOCK = frozenset({
     "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt", "figcaption",
     "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
-    "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul", "body", "html", "title",
+    "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul", "body", "html",
 })
 
 
-class _Painter(HTMLParser):
+@dataclass
+class OffsetMap:
+    """Text offset -> source offset. Piece ``i`` starts at ``text_starts[i]`` / ``source_starts[i]``;
+    a verbatim piece maps character by character, a decoded or inserted one maps to its start."""
+
+    text_starts: list[int]
+    source_starts: list[int]
+    verbatim: list[bool]
+
+    def source_offset(self, offset: int) -> int:
+        i = bisect.bisect_right(self.text_starts, offset) - 1
+        if i < 0:
+            return 0
+        if self.verbatim[i]:
+            return self.source_starts[i] + offset - self.text_starts[i]
+        return self.source_starts[i]
+
+
+class _Reader(HTMLParser):
     def __init__(self, source: str) -> None:
         super().__init__(convert_charrefs=False)
+        self._source = source
         self._line_starts = [0]
         find = source.find
         pos = find("\n")
         while pos != -1:
             self._line_starts.append(pos + 1)
             pos = find("\n", pos + 1)
-        self.paints: list[tuple[int, str]] = []
+        self.pieces: list[str] = []
+        self.map = OffsetMap([], [], [])
+        self.length = 0
         self.links: list[tuple[int, str]] = []
         self._hidden: list[str] = []
 
@@ -39,31 +64,37 @@ class _Painter(HTMLParser):
         line, col = self.getpos()
         return self._line_starts[line - 1] + col
 
-    def _paint(self, text: str) -> None:
-        if not self._hidden and text:
-            self.paints.append((self._offset(), text))
+    def _add(self, text: str, source_offset: int, verbatim: bool) -> None:
+        if self._hidden or not text:
+            return
+        self.map.text_starts.append(self.length)
+        self.map.source_starts.append(source_offset)
+        self.map.verbatim.append(verbatim)
+        self.pieces.append(text)
+        self.length += len(text)
 
-    def _paint_after_tag(self, text: str) -> None:
-        """Paint on the tag's closing '>' so the text after <p> starts its line with no blank run."""
-        if not self._hidden:
-            self.paints.append((self._offset() + len(self.get_starttag_text() or "x") - 1, text))
+    def _leave_head(self) -> None:
+        if self._hidden == ["head"]:
+            self._hidden.clear()
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "body" and "head" in self._hidden:
-            self._hidden.clear()  # <head> left open: the body still shows
+        if tag == "body" or tag not in _HEAD_CONTENT:
+            self._leave_head()
         if tag in _HIDDEN:
             self._hidden.append(tag)
             return
         if tag in _BLOCK:
-            self._paint_after_tag("\n")
+            self._add("\n", self._offset(), False)
         if tag == "a" and not self._hidden:
             href = dict(attrs).get("href")
             if href:
-                self.links.append((self._offset(), href.strip()))
+                self.links.append((self.length, href.strip()))
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _HEAD_CONTENT:
+            self._leave_head()
         if tag in _BLOCK:
-            self._paint_after_tag("\n")
+            self._add("\n", self._offset(), False)
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._hidden:
@@ -71,33 +102,28 @@ class _Painter(HTMLParser):
                 pass
             return
         if tag in _BLOCK:
-            self._paint("\n")
+            self._add("\n", self._offset(), False)
 
     def handle_data(self, data: str) -> None:
-        self._paint(data)
+        if data.strip():
+            self._leave_head()  # text straight in <head> means the body has begun
+        self._add(data, self._offset(), True)
 
     def handle_entityref(self, name: str) -> None:
+        offset = self._offset()
         decoded = html.unescape(f"&{name};")
-        # An unknown name stays as written (minus the ';' the source may lack), so the paint never outgrows it.
-        self._paint("&" + name if decoded == f"&{name};" else decoded)
+        if decoded == f"&{name};":  # not an entity: keep it as written
+            end = offset + len(name) + 1
+            decoded = self._source[offset:end + (self._source[end:end + 1] == ";")]
+        self._add(decoded, offset, False)
 
     def handle_charref(self, name: str) -> None:
-        self._paint(html.unescape(f"&#{name};"))
+        self._add(html.unescape(f"&#{name};"), self._offset(), False)
 
 
-def visible_text(source: str) -> tuple[str, list[tuple[int, str]]]:
-    """Return (text, links): ``text`` has the length of ``source`` with markup blanked; links are (offset, href)."""
-    painter = _Painter(source)
-    painter.feed(source)
-    painter.close()
-    pieces: list[str] = []
-    pos = 0
-    for offset, piece in painter.paints:
-        if offset < pos:  # defensive: never let a paint shift later offsets
-            piece = piece[pos - offset:]
-            offset = pos
-        pieces.append(" " * (offset - pos))
-        pieces.append(piece)
-        pos = offset + len(piece)
-    text = "".join(pieces)[: len(source)]
-    return text + " " * (len(source) - len(text)), painter.links
+def visible_text(source: str) -> tuple[str, list[tuple[int, str]], OffsetMap]:
+    """(text, links, map): the visible text, its links as (text offset, href), and the offset map."""
+    reader = _Reader(source)
+    reader.feed(source)
+    reader.close()
+    return "".join(reader.pieces), reader.links, reader.map

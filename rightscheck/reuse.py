@@ -348,7 +348,7 @@ def _evidence(scanned: Text, passage: Passage) -> Evidence:
     source = {
         "path": passage.source.path,
         "line": source_doc.line_col(s_start)[0],
-        "end_line": source_doc.line_col(max(s_end - 1, s_start))[0],
+        "end_line": source_doc.end_line_col(s_end)[0],
         "words": passage.words,
         "share": round((passage.s_end - passage.s_start) / max(passage.source.tokens, 1), 4),
         "scanned_excerpt": _excerpt(scanned, passage.q_start, passage.q_end, _edited(passage, 0), "{+", "+}"),

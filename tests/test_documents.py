@@ -51,17 +51,16 @@ def test_binary_is_skipped():
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
 
-def test_html_visible_text_keeps_offsets_and_drops_hidden_content():
+def test_html_visible_text_maps_offsets_and_drops_hidden_content():
     doc = parse("page.html", PAGE.encode(), "html")
-    assert len(doc.text) == len(doc.source)
     assert "Storm hits coast" not in doc.text  # <head> is not article text
     assert "dataLayer" not in doc.text and "color: red" not in doc.text
     assert "syndicated" not in doc.text  # comments dropped
     assert "\xa0" in doc.text and "&nbsp;" not in doc.text
     assert "& conditions" in " ".join(doc.text.split())
     start = doc.text.index("MANILA")
-    assert doc.source[start:start + 6] == "MANILA"
     assert doc.line_col(start) == (7, 4)
+    assert doc.end_line_col(start + len("MANILA, Oct 3 (AFP)")) == (7, 23)
     battered = doc.text.index("battered")
     assert doc.line_col(battered) == (8, 1)
     assert [href for _, href in doc.links] == ["/", "/world", "https://example.org/terms"]
@@ -75,7 +74,18 @@ def test_html_block_tags_start_new_lines():
 
 def test_malformed_html_does_not_crash():
     doc = parse("bad.html", b"<p>open <b>bold <i>italic</p></div></span><p>tail &bogus; &#xZZ; <", "html")
-    assert "tail" in doc.text and len(doc.text) == len(doc.source)
+    assert "tail &bogus; &#xZZ;" in doc.text
+
+
+def test_entities_inside_words_keep_the_word_whole():
+    doc = parse("e.html", "<p>Cr&eacute;dit : AFP. Gen&#232;ve, France&#8209;Presse</p>".encode(), "html")
+    assert "Crédit : AFP. Genève, France\u2011Presse" in doc.text
+    assert doc.line_col(doc.text.index("dit")) == (1, 14)  # after the 8-character entity
+
+
+def test_missing_head_end_tag_does_not_hide_the_page():
+    doc = parse("h.html", b"<head><title>Site (AFP)</title>\n<p>BAGHDAD, Jan 18 (AFP) - Text.</p>", "html")
+    assert "BAGHDAD" in doc.text and "Site" not in doc.text
 
 
 def test_markdown_front_matter_is_read_and_blanked():
