@@ -35,6 +35,13 @@ _BLANK_LINE = regex.compile(r"\n[^\S\n]*\n")
 _BLANK_LINE_BACKWARDS = regex.compile(r"\n[^\S\n]*\n", regex.REVERSE)
 _MD_LINK = regex.compile(r"\]\(\s*<?([^)\s>]+)|<(https?://[^>\s]+)>")
 _BARE_URL = regex.compile(r"https?://[^\s<>\"')\]]+")
+# Markdown syntax that is not prose: comments, inline HTML tags, link and image brackets with their
+# targets (links are read first), emphasis and code markers, heading and quote markers.
+_MD_SYNTAX = regex.compile(
+    r"<!--.*?-->|</?[A-Za-z][^<>\n]*>|!?\[(?=[^\]\n]*\]\()|\]\([^)\n]*\)"
+    r"|(?<![\w*])[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?![\w*])|`+|(?m)^\h{0,3}(?:#{1,6}|>)(?=\h)",
+    regex.S,
+)
 
 
 class SkipFile(Exception):
@@ -168,8 +175,14 @@ def parse(path: str, data: bytes, kind: str = "text") -> Document:
         if kind == "markdown":
             _read_front_matter(doc)
             doc.links = [(m.start(), m.group(1) or m.group(2)) for m in _MD_LINK.finditer(doc.text)]
+            doc.text = _MD_SYNTAX.sub(_blank_markup, doc.text)
     doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))
     return doc
+
+
+def _blank_markup(match: regex.Match) -> str:
+    """Markup as spaces (line breaks kept), so offsets stay those of the file."""
+    return regex.sub(r"[^\n]", " ", match.group())
 
 
 def _read_front_matter(doc: Document) -> None:
@@ -192,6 +205,4 @@ def _read_front_matter(doc: Document) -> None:
         line = lines.line_for((key,))
         doc.front_matter_lines[key] = first_line + (line - 1 if line else 0)
     # Blank the front matter so patterns see only the article, keeping offsets and line breaks.
-    end = match.end()
-    blanked = regex.sub(r"[^\n]", " ", doc.source[:end])
-    doc.text = blanked + doc.source[end:]
+    doc.text = _blank_markup(match) + doc.source[match.end():]

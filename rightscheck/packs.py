@@ -29,7 +29,7 @@ DEFAULT_FINDINGS = {
     "incomplete-attribution": ("warning", "{name} credit is incomplete ({evidence}); also show {missing}."),
     "unlicensed-content": (
         "error",
-        "{name} content ({evidence}) is {terms} and needs a licence; declare it with "
+        "{name} content ({evidence}) needs a licence ({terms}); declare yours with "
         "`licences: [{pack}]` in the config, or remove the content.",
     ),
     "quotation-limit": (

@@ -166,3 +166,9 @@ def test_keywords_gate_signal_patterns(write):
     assert check(_doc("a.txt", "Text under CC-BY 4.0.\n"), pack, licensed=False) == []
     assert _rules(check(_doc("a.txt", "Text under CC BY 4.0.\n"), pack, licensed=False)) == [
         ("demo-cc/missing-attribution", 1)]
+
+
+def test_markdown_emphasis_and_links_do_not_hide_a_credit():
+    for credit in ("**Source:** AFP", "Source: [AFP](https://www.afp.com)"):
+        text = f"Engineers began repairs on Sunday.\n\nkh/mw\n\n{credit}\n"
+        assert check(_doc("a.md", "---\nsource: AFP\n---\n" + text), _afp(), licensed=True) == [], credit

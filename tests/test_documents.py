@@ -129,3 +129,13 @@ def test_text_between_dashes_that_is_not_a_mapping_stays_visible():
     doc = parse("a.md", b"---\nBAGHDAD, Jan 18 (AFP) - Text.\n---\nMore.\n", "markdown")
     assert doc.front_matter == {} and "BAGHDAD" in doc.text
     assert doc.notes == ["front matter ignored: not a mapping of keys"]
+
+
+def test_markdown_syntax_is_not_prose():
+    source = ("# Bridge\n\n**Source:** AFP, see [the agency](https://www.afp.com/en) and `code`.\n"
+              "> Quote with _emphasis_ and snake_case_name <!-- a comment -->\n![photo](pic.jpg)\n")
+    doc = parse("a.md", source.encode(), "markdown")
+    assert len(doc.text) == len(source)
+    assert " ".join(doc.text.split()) == ("Bridge Source: AFP, see the agency and code . Quote with emphasis "
+                                          "and snake_case_name photo")
+    assert ("https://www.afp.com/en" in {href for _, href in doc.links})
