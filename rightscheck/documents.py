@@ -94,18 +94,18 @@ class Document:
     offsets: OffsetMap | None = None  # visible text -> source offsets, where markup was removed
     _line_starts: list[int] | None = field(default=None, repr=False)
     _folded: str | None = field(default=None, repr=False)
-    _mentioned: dict[tuple[str, ...], bool] = field(default_factory=dict, repr=False)
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
 
     def mentions(self, keywords: tuple[str, ...]) -> bool:
         """Whether any (case-folded) keyword occurs in the visible text; no keywords means yes."""
         if not keywords:
             return True
-        if keywords not in self._mentioned:
-            if self._folded is None:
-                self._folded = self.text.casefold()
-            self._mentioned[keywords] = any(keyword in self._folded for keyword in keywords)
-        return self._mentioned[keywords]
+        if self._folded is None:
+            self._folded = self.text.casefold()
+        for keyword in keywords:
+            if keyword in self._folded:
+                return True
+        return False
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a visible-text offset, in the original file."""
