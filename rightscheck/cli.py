@@ -65,16 +65,22 @@ def main() -> None:
               help="Folder of source texts (wire copy, CC articles) to find reused passages from (repeatable).")
 @click.option("--index", "index_path", type=click.Path(dir_okay=False),
               help="Source index file [default: .rightscheck-index.sqlite in the first sources folder].")
+@click.option("--follow-symlinks", is_flag=True, default=None,
+              help="Follow symlinked folders and files outside the scanned root (loops are entered once).")
+@click.option("--strict", is_flag=True, help="Exit 2 if any file that should be scanned could not be.")
 @click.option("-v", "--verbose", is_flag=True, help="Report skipped files and ignored front matter on stderr.")
-def scan(paths, fmt, config_file, rules, only, exclude, fail_on, sources, index_path, verbose) -> None:
+def scan(paths, fmt, config_file, rules, only, exclude, fail_on, sources, index_path, follow_symlinks, strict,
+         verbose) -> None:
     """Scan files and folders (default: .) for uncredited or unlicensed source content."""
     from rightscheck.findings import at_or_above
-    from rightscheck.packs import select_packs
+    from rightscheck.packs import pattern_errors, select_packs
     from rightscheck.report import render_json, render_text
     from rightscheck.scanner import scan as run_scan
 
     paths = list(paths) or ["."]
     config, available = _setup(paths, config_file, rules)
+    if follow_symlinks:
+        config.follow_symlinks = True
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
     reuse = None
     dirs = _source_dirs(sources, config)
@@ -98,6 +104,15 @@ def scan(paths, fmt, config_file, rules, only, exclude, fail_on, sources, index_
         for path, note in result.notes:
             click.echo(f"rightscheck: {path}: {note}", err=True)
     click.echo(render_json(result) if fmt == "json" else render_text(result))
+    errors = pattern_errors(available)
+    for error in errors:
+        click.echo(f"rightscheck: error: {error}", err=True)
+    problems = [s for s in result.skipped if s.problem]
+    if strict and problems:
+        click.echo(f"rightscheck: error: {len(problems)} file(s) could not be scanned (--strict); -v lists them",
+                   err=True)
+    if errors or (strict and problems):
+        sys.exit(EXIT_ERROR)
     threshold = fail_on or config.fail_on
     failing = any(at_or_above(f.severity, threshold) for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
@@ -112,7 +127,7 @@ def _setup(paths: list[str], config_file: str | None, rules: tuple[str, ...]):
     if config_file and not config_path.is_file():
         raise RightscheckError("config file not found", config_file)
     config = load_config(config_path)
-    available = load_packs(extra=[*config.rules, *map(Path, rules)])
+    available = load_packs(extra=[*config.rules, *map(Path, rules)], timeout=config.pattern_timeout)
     config.check_pack_ids(p.id for p in available)
     return config, available
 
@@ -153,6 +168,7 @@ def index_group() -> None:
 @click.option("--rules", "rules", multiple=True, type=click.Path(), help="Extra rule-pack file or folder.")
 def index_build(sources, index_path, config_file, rules) -> None:
     """Index (or refresh) source folders; only files whose content changed are re-read."""
+    from rightscheck.packs import pattern_errors
     from rightscheck.sourceindex import build_index
 
     config, available = _setup(list(sources) or ["."], config_file, rules)
@@ -163,6 +179,11 @@ def index_build(sources, index_path, config_file, rules) -> None:
     index.close()
     click.echo(f"{info['path']}: {info['sources']} sources, {info['tokens']} words, "
                f"{info['fingerprints']} fingerprints")
+    errors = pattern_errors(available)
+    for error in errors:
+        click.echo(f"rightscheck: error: {error}", err=True)
+    if errors:
+        sys.exit(EXIT_ERROR)
 
 
 @index_group.command("info")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from rightscheck.errors import RightscheckError
+from rightscheck.packs import DEFAULT_TIMEOUT
 from rightscheck.schemas import validate
 from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
 
@@ -48,6 +49,8 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     fail_on: str = "error"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    follow_symlinks: bool = False
+    pattern_timeout: float = DEFAULT_TIMEOUT
     sources: list[SourceDir] = field(default_factory=list)
     index: Path | None = None
     quotation: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -115,6 +118,8 @@ def load_config(path: Path | None) -> Config:
         exclude=list(data.get("exclude", [])),
         fail_on=data.get("fail_on", "error"),
         max_file_size=_max_file_size(data, name, lines),
+        follow_symlinks=data.get("follow_symlinks", False),
+        pattern_timeout=float(data.get("pattern_timeout", DEFAULT_TIMEOUT)),
         sources=[SourceDir(_shown(base / (item if isinstance(item, str) else item["path"])),
                            None if isinstance(item, str) else item.get("pack"),
                            (name, lines.line_for(("sources", index)), f"sources[{index}]"))

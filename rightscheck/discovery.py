@@ -29,8 +29,12 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Skipped:
+    """A file or folder not scanned. ``problem`` is False for skips by design (excludes, VCS folders,
+    symlinks not followed); True when a file that should have been scanned could not be (--strict)."""
+
     path: str
     reason: str
+    problem: bool = True
 
 
 def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
@@ -44,7 +48,7 @@ def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
             raise RightscheckError("no such file or directory", arg)
         root = os.path.realpath(arg if os.path.isdir(arg) else os.path.dirname(arg) or ".")
         if os.path.realpath(arg) in aside:
-            yield Skipped(_display(arg), aside_reason)
+            yield Skipped(_display(arg), aside_reason, problem=False)
         elif os.path.isdir(arg):
             yield from _walk(arg, root, config, excluded, aside, aside_reason)
         else:
@@ -53,19 +57,23 @@ def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
 
 def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str],
           aside_reason: str) -> Iterator[Candidate | Skipped]:
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+    visited = {_identity(top)}  # folders entered, so a symlink loop is entered once
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=config.follow_symlinks):
         kept = []
         for name in sorted(dirnames):
             full = os.path.join(dirpath, name)
             if name in SKIP_DIRS:
-                yield Skipped(_display(full), "version-control directory")
-            elif os.path.islink(full):
-                yield Skipped(_display(full), "symlinked directory not followed")
+                yield Skipped(_display(full), "version-control directory", problem=False)
+            elif os.path.islink(full) and not config.follow_symlinks:
+                yield Skipped(_display(full), "symlinked directory not followed", problem=False)
+            elif os.path.islink(full) and _identity(full) in visited:
+                yield Skipped(_display(full), "symlink loop: folder already scanned", problem=False)
             elif excluded(full, is_dir=True):
-                yield Skipped(_display(full), "excluded by config")
+                yield Skipped(_display(full), "excluded by config", problem=False)
             elif aside and os.path.realpath(full) in aside:
-                yield Skipped(_display(full), aside_reason)
+                yield Skipped(_display(full), aside_reason, problem=False)
             else:
+                visited.add(_identity(full))
                 kept.append(name)
         dirnames[:] = kept
         for name in sorted(filenames):
@@ -77,15 +85,15 @@ def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str],
 def _file(path: str, kind: str, root: str, config: Config, excluded) -> Iterator[Candidate | Skipped]:
     display = _display(path)
     if excluded(path, is_dir=False):
-        yield Skipped(display, "excluded by config")
+        yield Skipped(display, "excluded by config", problem=False)
         return
     if os.path.islink(path):
         target = os.path.realpath(path)
         if not os.path.exists(target):
             yield Skipped(display, "dangling symlink")
             return
-        if os.path.commonpath([root, target]) != root:
-            yield Skipped(display, "symlink points outside the scanned root")
+        if os.path.commonpath([root, target]) != root and not config.follow_symlinks:
+            yield Skipped(display, "symlink points outside the scanned root", problem=False)
             return
     try:
         stat = os.stat(path)
@@ -101,11 +109,22 @@ def _file(path: str, kind: str, root: str, config: Config, excluded) -> Iterator
     yield Candidate(display, path, kind, (stat.st_dev, stat.st_ino), stat.st_size, stat.st_mtime_ns)
 
 
+def _identity(path: str) -> tuple[int, int]:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (-1, -1)
+    return stat.st_dev, stat.st_ino
+
+
 def _display(path: str) -> str:
     """The path as findings show it: forward slashes, and bytes that are not UTF-8 as U+FFFD so every
     report format can print it."""
-    shown = os.path.normpath(path).replace(os.sep, "/")
+    shown = os.path.normpath(path).replace(os.sep, "/").translate(_CONTROL)
     return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+_CONTROL = {code: f"\\x{code:02x}" for code in range(32)}  # a newline in a name must not split a report line
 
 
 def _exclude_matcher(config: Config):

@@ -32,6 +32,8 @@ _BOMS = (
 _FRONT_MATTER = regex.compile(r"\A---[ \t]*\r?\n(.*?)(?:\r?\n)?^(?:---|\.\.\.)[ \t]*\r?$", regex.S | regex.M)
 _NON_BLANK_LINE = regex.compile(r"(?m)^[^\n]*\S[^\n]*$")
 _BLANK_LINE = regex.compile(r"\n[^\S\n]*\n")
+_LINE_BREAK = regex.compile(r"\r\n|[\n\r\u2028\u2029]")
+_LONE_CR = regex.compile(r"\r(?!\n)")
 _BLANK_LINE_BACKWARDS = regex.compile(r"\n[^\S\n]*\n", regex.REVERSE)
 _MD_LINK = regex.compile(r"\]\(\s*<?([^)\s>]+)|<(https?://[^>\s]+)>")
 _BARE_URL = regex.compile(r"https?://[^\s<>\"')\]]+")
@@ -59,7 +61,10 @@ def decode(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding
     if b"\x00" in data[:8192]:
-        raise SkipFile("binary file (NUL bytes)")
+        guess = _utf16_without_bom(data)
+        if guess is None:
+            raise SkipFile("binary file (NUL bytes)")
+        return guess
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -76,6 +81,31 @@ def decode(data: bytes) -> tuple[str, str]:
         if match.encoding == "cp1252" and (match.chaos, match.coherence) == (best.chaos, best.coherence):
             best = match
     return str(best), best.encoding
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text without a byte-order mark: mostly Latin text puts a NUL in every other byte."""
+    sample = data[:8192]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = max(len(sample) // 2, 1)
+    encoding = "utf-16-le" if odd > 0.3 * half and even < 0.05 * half else \
+        "utf-16-be" if even > 0.3 * half and odd < 0.05 * half else None
+    if encoding is None or len(data) % 2:
+        return None
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError:
+        return None
+
+
+def _unify_breaks(text: str) -> str:
+    """Every line break as one "\n" (CRLF becomes " \n"; CR, U+2028 and U+2029 become "\n"), keeping
+    the length, so line-anchored patterns work whatever the file used."""
+    if "\r" in text:
+        text = _LONE_CR.sub("\n", text).replace("\r", " ")
+    if "\u2028" in text or "\u2029" in text:
+        text = text.replace("\u2028", "\n").replace("\u2029", "\n")
+    return text
 
 
 @dataclass
@@ -121,14 +151,8 @@ class Document:
         return self._source_line_col(last + 1)
 
     def _source_line_col(self, offset: int) -> tuple[int, int]:
-        if self._line_starts is None:
-            starts = [0]
-            find = self.source.find
-            pos = find("\n")
-            while pos != -1:
-                starts.append(pos + 1)
-                pos = find("\n", pos + 1)
-            self._line_starts = starts
+        if self._line_starts is None:  # CRLF, CR, LF, U+2028 and U+2029 each end a line, as in editors
+            self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.source)]
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
@@ -176,6 +200,7 @@ def parse(path: str, data: bytes, kind: str = "text") -> Document:
             _read_front_matter(doc)
             doc.links = [(m.start(), m.group(1) or m.group(2)) for m in _MD_LINK.finditer(doc.text)]
             doc.text = _MD_SYNTAX.sub(_blank_markup, doc.text)
+    doc.text = _unify_breaks(doc.text)
     doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))
     return doc
 

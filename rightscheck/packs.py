@@ -20,6 +20,7 @@ from rightscheck.patterns import Matcher, compile_pattern, phrase_to_pattern
 from rightscheck.schemas import validate
 from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
 
+DEFAULT_TIMEOUT = 2.0  # seconds one pattern may take on one file (config: pattern_timeout)
 KINDS = ("missing-attribution", "incomplete-attribution", "unlicensed-content", "quotation-limit", "modified-content")
 PLACEHOLDERS = frozenset({"pack", "name", "evidence", "signal", "expected", "missing", "terms", "words", "limit",
                           "source"})
@@ -118,6 +119,13 @@ class Pack:
         return list(groups.items())
 
 
+def pattern_errors(packs: Iterable[Pack]) -> list[str]:
+    """Errors of patterns disabled during a scan (ran over their time limit), one per pattern."""
+    matchers = {id(m): m for p in packs for m in [*(s.matcher for s in p.signals), *(f for part in p.parts
+                                                                                   for f in part.forms)]}
+    return sorted(m.error for m in matchers.values() if m.error)
+
+
 def normalise_name(value: Any) -> str:
     """Case- and spacing-insensitive key for comparing declared source or licence names."""
     return " ".join(regex.split(r"[\s_]+", str(value).casefold())).strip()
@@ -139,8 +147,8 @@ def pack_files(location: Path) -> list[Path]:
     return sorted(p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_pack(path: Path, display: str | None = None) -> Pack:
-    """Read, validate and compile one pack file."""
+def load_pack(path: Path, display: str | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Pack:
+    """Read, validate and compile one pack file; ``timeout`` bounds each search of each pattern."""
     name = display or str(path)
     try:
         text = path.read_bytes().decode("utf-8")
@@ -152,15 +160,16 @@ def load_pack(path: Path, display: str | None = None) -> Pack:
     if data is None:
         raise RightscheckError("empty rule pack", name, 1)
     validate(data, "rulepack", name, lines)
-    return replace(_compile(data, name, lines), digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
+    return replace(_compile(data, name, lines, timeout),
+                   digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
 
 
-def load_packs(extra: Iterable[Path] = (), builtin: bool = True) -> list[Pack]:
+def load_packs(extra: Iterable[Path] = (), builtin: bool = True, timeout: float | None = DEFAULT_TIMEOUT) -> list[Pack]:
     """Built-in packs plus packs from ``extra`` dirs/files, sorted by id; duplicate ids are an error."""
     files = (pack_files(builtin_rules_dir()) if builtin else []) + [f for loc in extra for f in pack_files(Path(loc))]
     packs: dict[str, Pack] = {}
     for path in files:
-        pack = load_pack(path)
+        pack = load_pack(path, timeout=timeout)
         if pack.id in packs:
             raise RightscheckError(f"duplicate pack id '{pack.id}' (also in {packs[pack.id].path})", pack.path,
                                    pack.id_line, "id")
@@ -179,7 +188,7 @@ def select_packs(packs: list[Pack], only: Iterable[str] = (), exclude: Iterable[
     return [p for p in packs if (not only or p.id in only) and p.id not in exclude]
 
 
-def _compile(data: dict, name: str, lines: LineMap) -> Pack:
+def _compile(data: dict, name: str, lines: LineMap, timeout: float | None) -> Pack:
     def fail(message: str, key_path: tuple) -> RightscheckError:
         return RightscheckError(message, name, lines.line_for(key_path), format_key_path(key_path))
 
@@ -195,7 +204,9 @@ def _compile(data: dict, name: str, lines: LineMap) -> Pack:
             compiled = compile_pattern(source, ignore_case)
         except regex.error as exc:
             raise fail(f"pattern does not compile: {exc}", key_path + (kind,)) from None
-        return Matcher(compiled, kind == "link", _within(spec.get("within", default_within)), f"{kind}: {spec[kind]}")
+        origin = f"{name}:{lines.line_for(key_path + (kind,))}: {format_key_path(key_path + (kind,))}"
+        return Matcher(compiled, kind == "link", _within(spec.get("within", default_within)), f"{kind}: {spec[kind]}",
+                       origin, timeout)
 
     signals: dict[str, Signal] = {}
     for index, spec in enumerate(data["signals"]):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import regex
 
@@ -53,23 +53,38 @@ class Matcher:
     """One compiled pattern, where it looks (visible text or link targets) and which region counts.
 
     Compared and hashed by identity: a credit form that names a signal shares the signal's matcher,
-    so one search answers both."""
+    so one search answers both. Every search runs under ``timeout`` seconds: a pattern that takes
+    longer (catastrophic backtracking in a third-party pack) is disabled for the rest of the scan and
+    its ``error`` names the pack file, line and key, so one bad pattern cannot stall a scan."""
 
     pattern: regex.Pattern
     on_links: bool = False
     within: tuple[str, int] | None = None
     label: str = ""  # the pack's own spelling, for `rules show`
+    origin: str = ""  # "rules/x.yaml:12: signals[3].pattern", for errors
+    timeout: float | None = None
+    _state: dict = field(default_factory=dict, repr=False)  # "error" once disabled
+
+    @property
+    def error(self) -> str | None:
+        return self._state.get("error")
 
     def search(self, doc: Document, start: int = 0, end: int | None = None) -> Match | None:
         """First match in the allowed region of ``doc`` (narrowed to ``start``..``end`` if given), or None."""
+        if self.error:
+            return None
         low, high = doc.region(self.within)
         start, end = max(low, start), high if end is None else min(high, end)
-        if self.on_links:
-            for offset, target in doc.links:
-                if start <= offset < end and self.pattern.search(target):
-                    return Match(offset, offset + 1, target)
+        try:
+            if self.on_links:
+                for offset, target in doc.links:
+                    if start <= offset < end and self.pattern.search(target, timeout=self.timeout):
+                        return Match(offset, offset + 1, target)
+                return None
+            found = self.pattern.search(doc.text, start, end, timeout=self.timeout)
+        except TimeoutError:
+            self._disable(doc)
             return None
-        found = self.pattern.search(doc.text, start, end)
         if not found:
             return None
         # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
@@ -80,5 +95,15 @@ class Matcher:
 
     def finditer(self, doc: Document, start: int = 0) -> list[tuple[int, int]]:
         """Spans of all matches in the allowed region from ``start`` on (text matchers only)."""
+        if self.error:
+            return []
         low, high = doc.region(self.within)
-        return [m.span() for m in self.pattern.finditer(doc.text, max(low, start), high)]
+        try:
+            return [m.span() for m in self.pattern.finditer(doc.text, max(low, start), high, timeout=self.timeout)]
+        except TimeoutError:
+            self._disable(doc)
+            return []
+
+    def _disable(self, doc: Document) -> None:
+        self._state["error"] = (f"{self.origin}: pattern ran longer than {self.timeout:g} s on {doc.path}; "
+                                "skipped for the rest of this scan")

@@ -1,0 +1,121 @@
+"""Hostile files: every odd file is scanned correctly or skipped with its reason, and the scan completes."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+DISPATCH = "BAGHDAD, Jan 18 (AFP) - Engineers began repairs to the bridge on Sunday, officials said."
+
+
+def _scan(cli, *args):
+    result = cli("scan", "--format", "json", *args)
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output, result.output
+    return result, json.loads(result.stdout)
+
+
+def _rules(payload):
+    return sorted((f["path"].rsplit("/", 1)[-1], f["line"], f["rule"]) for f in payload["findings"])
+
+
+@pytest.mark.parametrize("name, data", [
+    ("invalid-utf8.txt", b"Caf\xe9 \xff\xfe\xfd " + DISPATCH.encode()),
+    ("utf16-bom.txt", DISPATCH.encode("utf-16")),
+    ("utf16le-nobom.txt", DISPATCH.encode("utf-16-le")),
+    ("utf16be-nobom.txt", DISPATCH.encode("utf-16-be")),
+    ("latin1.txt", ("Génève, café. " + DISPATCH).encode("latin-1")),
+    ("cp1252.txt", ("“Quotes” – dashes. " + DISPATCH).encode("cp1252")),
+])
+def test_encodings_are_decoded(cli, write, name, data):
+    write(f"site/{name}", data)
+    _, payload = _scan(cli, "site")
+    assert [rule for *_, rule in _rules(payload)] == ["afp/unlicensed-content"], payload
+
+
+@pytest.mark.parametrize("separator", ["\r\n", "\r", "\n", "\u2028", "\r\n\r"])
+def test_line_endings_count_lines_like_editors(cli, write, separator):
+    lines = ["Own reporting.", "", "More of it.", DISPATCH, "-- AFP"]
+    write("site/a.txt", separator.join(lines).encode())
+    _, payload = _scan(cli, "site")
+    expected = 4 if separator != "\r\n\r" else 7  # "\r\n\r" is two line breaks each time
+    assert _rules(payload) == [("a.txt", expected, "afp/unlicensed-content")]
+
+
+def test_nul_bytes_and_empty_files(cli, write):
+    write("site/nul.txt", b"text\x00with\x00nuls " * 10)
+    write("site/empty.txt", b"")
+    write("site/empty.html", b"")
+    result, payload = _scan(cli, "--strict", "site")
+    assert {"path": "site/nul.txt", "reason": "binary file (NUL bytes)"} in payload["skipped"]
+    assert payload["summary"]["files"] == 2
+    assert result.exit_code == 2 and "1 file(s) could not be scanned (--strict)" in result.stderr
+    assert _scan(cli, "site")[0].exit_code == 0  # without --strict a skip is not an error
+
+
+def test_huge_files_are_skipped_by_size_without_reading(cli, write, tmp_path):
+    with open(tmp_path / "huge.txt", "wb") as handle:
+        handle.truncate(200 * 1024 * 1024)  # sparse: costs no disk
+    write("big/ok.txt", DISPATCH)
+    os.replace(tmp_path / "huge.txt", tmp_path / "big" / "huge.txt")
+    _, payload = _scan(cli, "big")
+    assert payload["skipped"][0]["reason"].startswith("larger than max_file_size (209715200 >")
+    assert payload["summary"]["files"] == 1
+
+
+def test_one_long_line(cli, write):
+    write("big/line.txt", ("word " * 1_000_000 + DISPATCH).encode())  # 5 MB on one line
+    write("big/.rightscheck.yaml", "max_file_size: 20MB\n")
+    _, payload = _scan(cli, "big")
+    assert [rule for *_, rule in _rules(payload)] == ["afp/unlicensed-content"]
+
+
+def test_deep_malformed_html_with_entities_and_comments(cli, write):
+    deep = "<div>" * 20000 + "<p>" + DISPATCH.replace("(AFP)", "&#40;AFP&#41;") + "</p>" + "</span>" * 50
+    write("site/deep.html", deep + "<!-- Copyright AFP <p>hidden</p> --><p>Broken &amp &bogus; <b>bold<i></p")
+    _, payload = _scan(cli, "site")
+    assert _rules(payload) == [("deep.html", 1, "afp/unlicensed-content")]
+
+
+def test_symlink_loops_dangling_and_outside_links(cli, write, tmp_path):
+    write("site/a.txt", DISPATCH)
+    write("outside/b.txt", DISPATCH)
+    os.symlink(tmp_path / "site", tmp_path / "site" / "loop")
+    os.symlink(tmp_path / "nowhere.txt", tmp_path / "site" / "dangling.txt")
+    os.symlink(tmp_path / "outside" / "b.txt", tmp_path / "site" / "out.txt")
+    _, payload = _scan(cli, "site")
+    reasons = {s["path"]: s["reason"] for s in payload["skipped"]}
+    assert reasons == {"site/dangling.txt": "dangling symlink", "site/loop": "symlinked directory not followed",
+                       "site/out.txt": "symlink points outside the scanned root"}
+    assert payload["summary"]["files"] == 1
+    _, followed = _scan(cli, "--follow-symlinks", "site")
+    assert {s["path"]: s["reason"] for s in followed["skipped"]}["site/loop"] == "symlink loop: folder already scanned"
+    assert followed["summary"]["files"] == 2  # a.txt once (not again through the loop) and out.txt
+
+
+def test_unreadable_and_vanishing_files(cli, write, monkeypatch):
+    write("site/locked.txt", DISPATCH)
+    write("site/ok.txt", DISPATCH)
+    real_open = open
+
+    def deny(path, *args, **kwargs):
+        if str(path).endswith("locked.txt"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("rightscheck.scanner.open", deny, raising=False)
+    _, payload = _scan(cli, "site")
+    assert {"path": "site/locked.txt", "reason": "cannot read: Permission denied"} in payload["skipped"]
+    assert _rules(payload) == [("ok.txt", 1, "afp/unlicensed-content")]
+
+
+def test_odd_file_names(cli, write, tmp_path):
+    for raw in (b"with space.txt", b"caf\xe9.txt", b"-dash.txt", b"new\nline.txt"):
+        (tmp_path / "site").mkdir(exist_ok=True)
+        (tmp_path / "site" / os.fsdecode(raw)).write_text(DISPATCH)
+    result, payload = _scan(cli, "site")
+    assert payload["summary"]["files"] == 4 and len(payload["findings"]) == 4
+    text = cli("scan", "site")
+    assert text.exit_code == 1 and "site/caf\ufffd.txt:1:1:" in text.stdout
+    assert "site/new\\x0aline.txt:1:1:" in text.stdout
