@@ -53,7 +53,11 @@ def load_yaml(text: str, path: str) -> tuple[Any, LineMap]:
     """Parse ``text`` (from file ``path``) into data and a line map; raise RightscheckError on any problem."""
     if len(text) > MAX_BYTES:
         raise RightscheckError(f"file is larger than {MAX_BYTES} bytes", path)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)  # its reader already rejects control characters
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise RightscheckError(f"invalid YAML: character {exc.character!r} is not allowed", path, line) from None
     try:
         node = loader.get_single_node()
         lines = LineMap()

@@ -1,0 +1,92 @@
+"""Property-based and fuzz tests (hypothesis): random bytes, random text and random rule packs drawn from
+the pack schema never make the reader, the loader or the scanner raise anything but the errors meant for
+users, and each example finishes within hypothesis' deadline."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from importlib import resources
+from pathlib import Path
+
+import regex
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from hypothesis_jsonschema import from_schema
+
+from rightscheck.attribution import check, signal_matches
+from rightscheck.documents import SkipFile, parse
+from rightscheck.errors import RightscheckError
+from rightscheck.packs import load_pack, load_packs
+
+PACKS = load_packs()
+SCHEMA = json.loads(resources.files("rightscheck").joinpath("schema", "rulepack.schema.json").read_text())
+FAST = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
+KINDS = st.sampled_from(["text", "markdown", "html"])
+LINE_BREAK = regex.compile(r"\r\n|[\n\r\u2028\u2029]")
+
+
+def _scan_document(data: bytes, kind: str) -> None:
+    try:
+        doc = parse("fuzz", data, kind)
+    except SkipFile:
+        return
+    for pack in PACKS:
+        for finding in check(doc, pack, licensed=False):
+            assert finding.line >= 1 and finding.column >= 1
+            assert (finding.end_line, finding.end_column) >= (finding.line, finding.column)
+            assert finding.line <= len(LINE_BREAK.findall(doc.source)) + 1
+
+
+@FAST
+@given(st.binary(max_size=4000), KINDS)
+def test_fuzz_reader_random_bytes(data, kind):
+    _scan_document(data, kind)
+
+
+@FAST
+@given(st.text(max_size=3000), KINDS)
+def test_random_text_scans(text, kind):
+    _scan_document(text.encode("utf-8", "surrogatepass"), kind)
+
+
+MARKUP = st.lists(st.sampled_from([
+    "<p>", "</p>", "<div>", "<head>", "<title>", "</title>", "<script>", "</script>", "<!--", "-->", "&amp;",
+    "&#233;", "&bogus;", "<b>", "</i>", "\n", "\r", " ", "BAGHDAD, Jan 18 (AFP) - ", "Copyright AFP", "---\n",
+    "source: AFP\n", "**", "[x](http://a)", "`", "\u2028",
+]), max_size=60).map("".join)
+
+
+@FAST
+@given(MARKUP, KINDS)
+def test_fuzz_reader_markup_soup(text, kind):
+    _scan_document(text.encode(), kind)
+
+
+@settings(max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
+@given(from_schema(SCHEMA), st.text(max_size=500))
+def test_random_packs_from_the_schema(pack_data, text):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "random.yaml"
+        path.write_text(yaml.safe_dump(pack_data), "utf-8")
+        try:
+            pack = load_pack(path, timeout=0.5)
+        except RightscheckError as exc:
+            assert str(exc).startswith(str(path))
+            return
+        doc = parse("fuzz.txt", text.encode(), "text")
+        signal_matches(doc, pack)
+        check(doc, pack, licensed=False)
+
+
+@FAST
+@given(st.binary(max_size=2000))
+def test_fuzz_pack_loader_random_bytes(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "random.yaml"
+        path.write_bytes(data)
+        try:
+            load_pack(path)
+        except RightscheckError:
+            pass
