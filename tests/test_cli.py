@@ -166,16 +166,6 @@ def test_undecodable_bytes_fall_back_to_a_detected_charset(cli, write):
     assert payload["findings"][0]["evidence"] == "ROTTERDAM, Jan 19 (Reuters)"
 
 
-def test_file_vanishing_before_read_is_a_skip_not_a_crash(tmp_path):
-    from rightscheck.config import Config
-    from rightscheck.discovery import Candidate
-    from rightscheck.scanner import ScanResult, scan_file
-
-    result = ScanResult()
-    scan_file(Candidate("gone.txt", str(tmp_path / "gone.txt"), "text"), [], Config(), result)
-    assert [(s.path, s.reason) for s in result.skipped] == [("gone.txt", "cannot read: No such file or directory")]
-
-
 def test_crlf_markdown_front_matter(cli, write):
     write("m/a.md", b"---\r\ntitle: x\r\nsource: Reuters\r\n---\r\nNo credit here.\r\n")
     result = cli("scan", "--format", "json", "m")

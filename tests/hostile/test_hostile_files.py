@@ -64,6 +64,12 @@ def test_huge_files_are_skipped_by_size_without_reading(cli, write, tmp_path):
     assert payload["summary"]["files"] == 1
 
 
+def test_one_line_of_50_mb_is_skipped_by_size(cli, write):
+    write("big/line.txt", b"word " * 10_000_000)
+    _, payload = _scan(cli, "big")
+    assert payload["skipped"][0]["reason"].startswith("larger than max_file_size (50000000 >")
+
+
 def test_one_long_line(cli, write):
     write("big/line.txt", ("word " * 1_000_000 + DISPATCH).encode())  # 5 MB on one line
     write("big/.rightscheck.yaml", "max_file_size: 20MB\n")
@@ -119,3 +125,13 @@ def test_odd_file_names(cli, write, tmp_path):
     text = cli("scan", "site")
     assert text.exit_code == 1 and "site/caf\ufffd.txt:1:1:" in text.stdout
     assert "site/new\\x0aline.txt:1:1:" in text.stdout
+
+
+def test_file_vanishing_before_read_is_a_skip_not_a_crash(tmp_path):
+    from rightscheck.config import Config
+    from rightscheck.discovery import Candidate
+    from rightscheck.scanner import ScanResult, scan_file
+
+    result = ScanResult()
+    scan_file(Candidate("gone.txt", str(tmp_path / "gone.txt"), "text"), [], Config(), result)
+    assert [(s.path, s.reason) for s in result.skipped] == [("gone.txt", "cannot read: No such file or directory")]
