@@ -270,6 +270,32 @@ def _where(within) -> str:
     return f" (within {within[0].replace('_', ' ')} {within[1]})" if within else ""
 
 
+@rules.command("test")
+@click.argument("paths", nargs=-1, type=click.Path())
+@_rules_option
+@click.option("-v", "--verbose", is_flag=True, help="List passing cases too.")
+def rules_test(paths, extra, verbose) -> None:
+    """Run pack fixtures: every folder with an expected.yaml below PATHS (default: .)."""
+    from rightscheck.packtest import fixture_folders, run_folder
+
+    folders = fixture_folders(map(Path, paths or ["."]))
+    if not folders:
+        raise RightscheckError(f"no expected.yaml found under {', '.join(paths or ['.'])}")
+    passed = failed = 0
+    for folder in folders:
+        for case in run_folder(folder, map(Path, extra)):
+            where = (folder / case.name).as_posix()
+            if case.passed:
+                passed += 1
+                if verbose:
+                    click.echo(f"PASS  {where}")
+            else:
+                failed += 1
+                click.echo(f"FAIL  {where}: expected {case.expected or 'no finding'}, got {case.got or 'no finding'}")
+    click.echo(f"{len(folders)} fixture folder(s): {passed} case(s) passed, {failed} failed")
+    sys.exit(EXIT_FINDINGS if failed else EXIT_CLEAN)
+
+
 @rules.command("validate")
 @click.argument("files", nargs=-1, type=click.Path())
 def rules_validate(files) -> None:

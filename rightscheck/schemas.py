@@ -12,7 +12,7 @@ from rightscheck.findings import one_line
 from rightscheck.yamlfile import LineMap, format_key_path
 
 
-SCHEMAS = ("rulepack", "config")
+SCHEMAS = ("rulepack", "config", "fixtures")
 
 
 @lru_cache(maxsize=None)

@@ -1,45 +1,46 @@
-"""Every built-in pack against its invented fixtures: tests/fixtures/packs/<pack>/expected.yaml lists RULE:LINE per case."""
+"""Every built-in pack against its invented fixtures (tests/fixtures/packs/<pack>/expected.yaml), through the
+same code as `rightscheck rules test`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-import yaml
 
-from rightscheck.config import Config
 from rightscheck.packs import load_packs
-from rightscheck.scanner import scan
+from rightscheck.packtest import fixture_folders, run_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "packs"
-PACKS = load_packs()
+FOLDERS = fixture_folders([FIXTURES])
 
 
-def _cases():
-    for expected in sorted(FIXTURES.glob("*/expected.yaml")):
-        spec = yaml.safe_load(expected.read_text("utf-8"))
-        for name, findings in spec["cases"].items():
-            yield pytest.param(expected.parent, spec.get("config", {}), name, findings or [],
-                               id=f"{expected.parent.name}/{name}")
+@pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
+def test_pack_fixtures(folder):
+    failures = [f"{c.name}: expected {c.expected}, got {c.got}" for c in run_folder(folder) if not c.passed]
+    assert not failures, "\n".join(failures)
 
 
-@pytest.mark.parametrize("folder, config, name, expected", list(_cases()))
-def test_fixture(folder, config, name, expected):
-    path = folder / name
-    assert path.is_file(), f"expected.yaml names a missing fixture {name}"
-    result = scan([str(path)], PACKS, Config(licences=frozenset(config.get("licences", []))))
-    assert result.files == 1 and not result.skipped
-    assert [f"{f.rule}:{f.line}" for f in result.findings] == expected
+def test_every_builtin_pack_has_positive_and_negative_fixtures():
+    import yaml
+
+    for pack in load_packs():
+        spec = FIXTURES / pack.id / "expected.yaml"
+        assert spec.is_file(), f"no fixtures for pack {pack.id}"
+        cases = list(yaml.safe_load(spec.read_text("utf-8"))["cases"].values())
+        if pack.parts:  # a pack that requires credit can be violated; one that requires none (CC0) cannot
+            assert any(cases) and not all(cases), pack.id
 
 
-def test_every_fixture_is_listed():
-    for expected in FIXTURES.glob("*/expected.yaml"):
-        listed = set(yaml.safe_load(expected.read_text("utf-8"))["cases"])
-        on_disk = {p.name for p in expected.parent.iterdir() if p.name != "expected.yaml"}
-        assert on_disk == listed, expected
-
-
-def test_each_builtin_pack_has_positive_and_negative_fixtures():
-    for pack in ("afp", "ap", "reuters"):
-        cases = yaml.safe_load((FIXTURES / pack / "expected.yaml").read_text("utf-8"))["cases"].values()
-        assert any(cases) and not all(cases), pack
+def test_rules_test_command(cli, write):
+    write("fx/expected.yaml", "config: {licences: [afp]}\ncases:\n  ok.txt: []\n  bad.txt: [afp/missing-attribution:1]\n")
+    write("fx/ok.txt", "Baghdad, Jan 18 (AFP) - Text.\n")
+    write("fx/bad.txt", "Baghdad, Jan 18 (AFP) - Text.\n")
+    write("fx/extra.txt", "Unlisted.\n")
+    result = cli("rules", "test", "fx")
+    assert result.exit_code == 1
+    assert "FAIL  fx/bad.txt: expected ['afp/missing-attribution:1'], got no finding" in result.stdout
+    assert "FAIL  fx/extra.txt" in result.stdout
+    assert result.stdout.strip().endswith("1 fixture folder(s): 1 case(s) passed, 2 failed")
+    write("fx/expected.yaml", "cases:\n  ok.txt: [afp-missing]\n")
+    bad = cli("rules", "test", "fx")
+    assert bad.exit_code == 2 and "expected.yaml:2: cases.ok.txt[0]: 'afp-missing' does not match" in bad.stderr
