@@ -94,24 +94,43 @@ def check(doc: Document, pack: Pack, licensed: bool, reused: list[Evidence] = ()
     if not hits:
         return []
     anchor = min(hits, key=lambda h: (-h.weight, h.line or doc.line_col(h.start)[0], h.start))
+    places = [anchor]
+    if pack.credit_near and textual:  # e.g. photo credits: every image that alone identifies the source needs its own
+        places = _occurrences(doc, pack, found) or places
+    findings = []
+    for where in places:
+        kinds, missing = _credit_kinds(doc, pack, found, where)
+        if where is places[0] and pack.requires_licence and not licensed and textual:
+            kinds.append("unlicensed-content")
+        values = {
+            **template_values(pack, where), "expected": _both(part.description for part in pack.parts),
+            "missing": _both(part.description for part in missing),
+        }
+        findings.extend(make_finding(doc, pack, kind, where, values) for kind in kinds)
+    return findings
+
+
+def _credit_kinds(doc: Document, pack: Pack, found: dict[Matcher, Match | None], at: Evidence
+                  ) -> tuple[list[str], list]:
+    """(kinds, missing parts) for the credit required of the content evidenced by ``at``."""
 
     def credited(form: Matcher) -> bool:
+        if form.within and form.within[0] == "near":
+            return bool(form.search(doc, *doc.around(at.start, form.within[1])))
         return bool(found[form] if form in found else form.search(doc))
 
-    present = [any(credited(form) for form in part.forms) for part in pack.parts]
-    missing = [part for part, ok in zip(pack.parts, present) if not ok]
-    kinds = []
+    missing = [part for part in pack.parts if not any(credited(form) for form in part.forms)]
     if pack.parts and len(missing) == len(pack.parts):
-        kinds.append("missing-attribution")
-    elif missing:
-        kinds.append("incomplete-attribution")
-    if pack.requires_licence and not licensed and textual:
-        kinds.append("unlicensed-content")
-    values = {
-        **template_values(pack, anchor), "expected": _both(part.description for part in pack.parts),
-        "missing": _both(part.description for part in missing),
-    }
-    return [make_finding(doc, pack, kind, anchor, values) for kind in kinds]
+        return ["missing-attribution"], missing
+    return (["incomplete-attribution"] if missing else []), missing
+
+
+def _occurrences(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
+    """Every match of each signal strong enough alone to identify the source, in document order."""
+    hits = {(m.start, m.end): Evidence(s.id, s.weight, m.start, m.end, m.text)
+            for s in pack.signals if s.weight >= pack.threshold and found[s.matcher]
+            for m in s.matcher.finditer(doc)}
+    return [hits[span] for span in sorted(hits)]
 
 
 def make_finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values: dict) -> Finding:

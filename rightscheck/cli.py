@@ -267,6 +267,8 @@ def rules_show(pack_id, extra) -> None:
 
 
 def _where(within) -> str:
+    if within and within[0] == "near":
+        return f" (within {within[1]} non-blank lines of each piece of evidence)"
     return f" (within {within[0].replace('_', ' ')} {within[1]})" if within else ""
 
 

@@ -35,12 +35,14 @@ _BLANK_LINE = regex.compile(r"\n[^\S\n]*\n")
 _LINE_BREAK = regex.compile(r"\r\n|[\n\r\u2028\u2029]")
 _LONE_CR = regex.compile(r"\r(?!\n)")
 _BLANK_LINE_BACKWARDS = regex.compile(r"\n[^\S\n]*\n", regex.REVERSE)
+_MD_IMAGE = regex.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"([^\"\n]*)\")?\s*\)")
 _MD_LINK = regex.compile(r"\]\(\s*<?([^)\s>]+)|<(https?://[^>\s]+)>")
 _BARE_URL = regex.compile(r"https?://[^\s<>\"')\]]+")
-# Markdown syntax that is not prose: comments, inline HTML tags, link and image brackets with their
-# targets (links are read first), emphasis and code markers, heading and quote markers.
+# Markdown syntax that is not prose: comments, inline HTML tags, whole images (alt text is no more visible
+# than in HTML), link brackets with their targets (links and images are read first), emphasis and code
+# markers, heading and quote markers.
 _MD_SYNTAX = regex.compile(
-    r"<!--.*?-->|</?[A-Za-z][^<>\n]*>|!?\[(?=[^\]\n]*\]\()|\]\([^)\n]*\)"
+    r"<!--.*?-->|</?[A-Za-z][^<>\n]*>|!\[[^\]\n]*\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()|\]\([^)\n]*\)"
     r"|(?<![\w*])[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?![\w*])|`+|(?m)^\h{0,3}(?:#{1,6}|>)(?=\h)",
     regex.S,
 )
@@ -122,6 +124,7 @@ class Document:
     front_matter_lines: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     offsets: OffsetMap | None = None  # visible text -> source offsets, where markup was removed
+    images: list[tuple[int, str]] = field(default_factory=list)  # (text offset, "src alt title")
     _line_starts: list[int] | None = field(default=None, repr=False)
     _folded: str | None = field(default=None, repr=False)
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
@@ -170,7 +173,26 @@ class Document:
             self._regions[within] = self._region(*within)
         return self._regions[within]
 
+    def around(self, offset: int, count: int) -> tuple[int, int]:
+        """Offsets of the line holding ``offset`` widened by ``count`` non-blank lines each way."""
+        text = self.text
+        start, seen = text.rfind("\n", 0, offset) + 1, 0
+        while seen < count and start > 0:
+            previous = text.rfind("\n", 0, start - 1) + 1
+            seen += bool(text[previous:start - 1].strip())
+            start = previous
+        end = text.find("\n", offset)
+        end, seen = (len(text) if end == -1 else end), 0
+        while seen < count and end < len(text):
+            following = text.find("\n", end + 1)
+            following = len(text) if following == -1 else following
+            seen += bool(text[end + 1:following].strip())
+            end = following
+        return start, end
+
     def _region(self, where: str, count: int) -> tuple[int, int]:
+        if where == "near":  # relative to evidence: the caller narrows the search (see attribution.check)
+            return 0, len(self.text)
         if where == "first_lines":
             end = 0
             for seen, match in enumerate(_NON_BLANK_LINE.finditer(self.text), 1):
@@ -192,13 +214,15 @@ def parse(path: str, data: bytes, kind: str = "text") -> Document:
     """Build a Document from raw bytes; ``path`` is the display path used in findings."""
     source, encoding = decode(data)
     if kind == "html":
-        text, links, offsets = visible_text(source)
-        doc = Document(path, kind, source, text, encoding, links, offsets=offsets)
+        page = visible_text(source)
+        doc = Document(path, kind, source, page.text, encoding, page.links, offsets=page.offsets, images=page.images)
     else:
         doc = Document(path, kind, source, source, encoding)
         if kind == "markdown":
             _read_front_matter(doc)
             doc.links = [(m.start(), m.group(1) or m.group(2)) for m in _MD_LINK.finditer(doc.text)]
+            doc.images = [(m.start(), " ".join(filter(None, (m.group(2), m.group(1), m.group(3)))))
+                          for m in _MD_IMAGE.finditer(doc.text)]
             doc.text = _MD_SYNTAX.sub(_blank_markup, doc.text)
     doc.text = _unify_breaks(doc.text)
     doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))

@@ -58,6 +58,7 @@ class _Reader(HTMLParser):
         self.map = OffsetMap([], [], [])
         self.length = 0
         self.links: list[tuple[int, str]] = []
+        self.images: list[tuple[int, str]] = []  # (text offset, "src alt title")
         self._hidden: list[str] = []
 
     def _offset(self) -> int:
@@ -89,12 +90,20 @@ class _Reader(HTMLParser):
             href = dict(attrs).get("href")
             if href:
                 self.links.append((self.length, href.strip()))
+        self._image(tag, attrs)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _HEAD_CONTENT:
             self._leave_head()
         if tag in _BLOCK:
             self._add("\n", self._offset(), False)
+        self._image(tag, attrs)
+
+    def _image(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img" and not self._hidden:
+            values = dict(attrs)
+            described = " ".join(filter(None, (values.get("src"), values.get("alt"), values.get("title"))))
+            self.images.append((self.length, described))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._hidden:
@@ -121,9 +130,17 @@ class _Reader(HTMLParser):
         self._add(html.unescape(f"&#{name};"), self._offset(), False)
 
 
-def visible_text(source: str) -> tuple[str, list[tuple[int, str]], OffsetMap]:
-    """(text, links, map): the visible text, its links as (text offset, href), and the offset map."""
+@dataclass
+class Page:
+    text: str
+    links: list[tuple[int, str]]  # (text offset, href)
+    images: list[tuple[int, str]]  # (text offset, "src alt title")
+    offsets: OffsetMap
+
+
+def visible_text(source: str) -> Page:
+    """The visible text of ``source``, its links and images, and the offset map back to the source."""
     reader = _Reader(source)
     reader.feed(source)
     reader.close()
-    return "".join(reader.pieces), reader.links, reader.map
+    return Page("".join(reader.pieces), reader.links, reader.images, reader.map)

@@ -21,6 +21,7 @@ from rightscheck.schemas import validate
 from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
 
 DEFAULT_TIMEOUT = 2.0  # seconds one pattern may take on one file (config: pattern_timeout)
+MATCHERS = {"pattern": "text", "phrase": "text", "link": "links", "image": "images"}  # key -> what it searches
 KINDS = ("missing-attribution", "incomplete-attribution", "unlicensed-content", "quotation-limit", "modified-content")
 PLACEHOLDERS = frozenset({"pack", "name", "evidence", "signal", "expected", "missing", "terms", "words", "limit",
                           "source"})
@@ -110,6 +111,11 @@ class Pack:
     id_line: int | None = None
 
     @cached_property
+    def credit_near(self) -> bool:
+        """Some credit form must sit near its evidence (``within: {near: N}``), so each occurrence is checked."""
+        return any(form.within and form.within[0] == "near" for part in self.parts for form in part.forms)
+
+    @cached_property
     def keyword_groups(self) -> list[tuple[tuple[str, ...], list[Signal]]]:
         """Signals grouped by the keywords that gate them (their own, else the pack's), so a document is
         asked once per distinct keyword list."""
@@ -193,9 +199,9 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None) -> Pa
         return RightscheckError(message, name, lines.line_for(key_path), format_key_path(key_path))
 
     def matcher(spec: dict, key_path: tuple, default_within=None) -> Matcher:
-        given = [k for k in ("pattern", "phrase", "link") if k in spec]
+        given = [k for k in MATCHERS if k in spec]
         if len(given) != 1:
-            raise fail("needs exactly one of pattern, phrase, link" + (f" (has {', '.join(given)})" if given else ""),
+            raise fail(f"needs exactly one of {', '.join(MATCHERS)}" + (f" (has {', '.join(given)})" if given else ""),
                        key_path)
         kind = given[0]
         source = phrase_to_pattern(spec[kind]) if kind == "phrase" else spec[kind]
@@ -205,7 +211,7 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None) -> Pa
         except regex.error as exc:
             raise fail(f"pattern does not compile: {exc}", key_path + (kind,)) from None
         origin = f"{name}:{lines.line_for(key_path + (kind,))}: {format_key_path(key_path + (kind,))}"
-        return Matcher(compiled, kind == "link", _within(spec.get("within", default_within)), f"{kind}: {spec[kind]}",
+        return Matcher(compiled, MATCHERS[kind], _within(spec.get("within", default_within)), f"{kind}: {spec[kind]}",
                        origin, timeout)
 
     signals: dict[str, Signal] = {}
@@ -213,6 +219,8 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None) -> Pa
         key_path = ("signals", index)
         if spec["id"] in signals:
             raise fail(f"duplicate signal id '{spec['id']}'", key_path + ("id",))
+        if isinstance(spec.get("within"), dict) and "near" in spec["within"]:
+            raise fail("'near' places a credit relative to evidence; a signal cannot use it", key_path + ("within",))
         own = tuple(k.casefold() for k in spec["keywords"]) if "keywords" in spec else None
         signals[spec["id"]] = Signal(spec["id"], spec.get("description", spec["id"]), float(spec["weight"]),
                                      matcher(spec, key_path), own, spec.get("notice", False))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
 import regex
 
@@ -58,7 +59,7 @@ class Matcher:
     its ``error`` names the pack file, line and key, so one bad pattern cannot stall a scan."""
 
     pattern: regex.Pattern
-    on_links: bool = False
+    target: str = "text"  # "text", or "links" (link targets) or "images" (image source, alt and title)
     within: tuple[str, int] | None = None
     label: str = ""  # the pack's own spelling, for `rules show`
     origin: str = ""  # "rules/x.yaml:12: signals[3].pattern", for errors
@@ -71,38 +72,31 @@ class Matcher:
 
     def search(self, doc: Document, start: int = 0, end: int | None = None) -> Match | None:
         """First match in the allowed region of ``doc`` (narrowed to ``start``..``end`` if given), or None."""
+        return next(self._matches(doc, start, end), None)
+
+    def finditer(self, doc: Document, start: int = 0) -> list[Match]:
+        """All matches in the allowed region of ``doc`` from ``start`` on."""
+        return list(self._matches(doc, start, None))
+
+    def _matches(self, doc: Document, start: int, end: int | None) -> Iterator[Match]:
         if self.error:
-            return None
+            return
         low, high = doc.region(self.within)
         start, end = max(low, start), high if end is None else min(high, end)
         try:
-            if self.on_links:
-                for offset, target in doc.links:
+            if self.target != "text":
+                for offset, target in doc.links if self.target == "links" else doc.images:
                     if start <= offset < end and self.pattern.search(target, timeout=self.timeout):
-                        return Match(offset, offset + 1, target)
-                return None
-            found = self.pattern.search(doc.text, start, end, timeout=self.timeout)
+                        yield Match(offset, offset + 1, target)
+                return
+            for found in self.pattern.finditer(doc.text, start, end, timeout=self.timeout):
+                # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
+                text = found.group()
+                lead = len(text) - len(text.lstrip())
+                trimmed = text.strip()
+                yield Match(found.start() + lead, found.start() + lead + len(trimmed), trimmed)
         except TimeoutError:
             self._disable(doc)
-            return None
-        if not found:
-            return None
-        # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
-        text = found.group()
-        lead = len(text) - len(text.lstrip())
-        trimmed = text.strip()
-        return Match(found.start() + lead, found.start() + lead + len(trimmed), trimmed)
-
-    def finditer(self, doc: Document, start: int = 0) -> list[tuple[int, int]]:
-        """Spans of all matches in the allowed region from ``start`` on (text matchers only)."""
-        if self.error:
-            return []
-        low, high = doc.region(self.within)
-        try:
-            return [m.span() for m in self.pattern.finditer(doc.text, max(low, start), high, timeout=self.timeout)]
-        except TimeoutError:
-            self._disable(doc)
-            return []
 
     def _disable(self, doc: Document) -> None:
         self._state["error"] = (f"{self.origin}: pattern ran longer than {self.timeout:g} s on {doc.path}; "

@@ -97,12 +97,10 @@ def signal_spans(doc: Document, packs: list[Pack], found: dict[str, dict[Matcher
     for pack in packs:
         for signal in pack.signals:
             first = found[pack.id][signal.matcher]
-            if not first or signal.matcher.on_links:
+            if not first or signal.matcher.target != "text":
                 continue
-            matches = signal.matcher.finditer(doc, first.start)
-            if signal.notice:
-                matches = [doc.paragraph(*span) for span in matches]
-            spans.extend(matches)
+            for match in signal.matcher.finditer(doc, first.start):
+                spans.append(doc.paragraph(match.start, match.end) if signal.notice else (match.start, match.end))
     return sorted(spans)
 
 

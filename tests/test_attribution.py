@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rightscheck.attribution import check
+from rightscheck.errors import RightscheckError
 from rightscheck.documents import parse
 from rightscheck.packs import load_pack, load_packs, select_packs
 
@@ -172,3 +175,41 @@ def test_markdown_emphasis_and_links_do_not_hide_a_credit():
     for credit in ("**Source:** AFP", "Source: [AFP](https://www.afp.com)"):
         text = f"Engineers began repairs on Sunday.\n\nkh/mw\n\n{credit}\n"
         assert check(_doc("a.md", "---\nsource: AFP\n---\n" + text), _afp(), licensed=True) == [], credit
+
+
+PHOTO_PACK = """
+id: demo-photo
+name: Demo Photo Agency
+licence: {terms: all-rights-reserved, summary: Photos need a credit beside them.}
+keywords: []
+signals:
+  - id: filename
+    image: '(?i)\\bDPA_\\d+\\.jpe?g'
+    weight: 1.0
+attribution:
+  - id: caption-credit
+    description: 'a "Photo: Demo Photo" credit next to the image'
+    within: {near: 1}
+    any_of:
+      - pattern: 'Photo:?\\s*Demo Photo'
+"""
+
+
+def test_every_image_needs_its_own_credit_nearby(write):
+    pack = load_pack(write("photo.yaml", PHOTO_PACK))
+    page = ('<p>Lead paragraph.</p>\n<img src="DPA_1.jpg">\n<p>Photo: Demo Photo</p>\n'
+            '<p>Body one.</p>\n<p>Body two.</p>\n<p>Body three.</p>\n<img src="DPA_2.jpg" alt="Harbour">\n'
+            '<p>Body four.</p>\n<p>Body five.</p>\n<p>Body six. Photo: Demo Photo</p>\n')
+    findings = check(_doc("a.html", page), pack, licensed=True)
+    assert _rules(findings) == [("demo-photo/missing-attribution", 7)]
+    assert findings[0].evidence == "DPA_2.jpg Harbour"
+    unlicensed = check(_doc("a.html", page), pack, licensed=False)
+    assert _rules(unlicensed) == [("demo-photo/unlicensed-content", 2), ("demo-photo/missing-attribution", 7)]
+    markdown = "![Harbour](DPA_3.jpg)\nPhoto: Demo Photo\n\nText.\n\n![Quay](DPA_4.jpeg)\n"
+    assert _rules(check(_doc("a.md", markdown), pack, licensed=True)) == [("demo-photo/missing-attribution", 6)]
+
+
+def test_near_is_refused_on_signals(write):
+    bad = PHOTO_PACK.replace("    weight: 1.0", "    weight: 1.0\n    within: {near: 2}")
+    with pytest.raises(RightscheckError, match=r"photo.yaml:\d+: signals\[0\].within: 'near'"):
+        load_pack(write("photo.yaml", bad))

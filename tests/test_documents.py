@@ -137,5 +137,23 @@ def test_markdown_syntax_is_not_prose():
     doc = parse("a.md", source.encode(), "markdown")
     assert len(doc.text) == len(source)
     assert " ".join(doc.text.split()) == ("Bridge Source: AFP, see the agency and code . Quote with emphasis "
-                                          "and snake_case_name photo")
+                                          "and snake_case_name")
     assert ("https://www.afp.com/en" in {href for _, href in doc.links})
+
+
+def test_images_are_collected_with_source_alt_and_title():
+    page = parse("a.html", b'<p>Intro</p><figure><img src="/i/AFP_123.jpg" alt="Flood" title="t">'
+                           b'<figcaption>Photo: Jane Doe</figcaption></figure><!-- <img src="hidden.jpg"> -->', "html")
+    assert [described for _, described in page.images] == ["/i/AFP_123.jpg Flood t"]
+    offset = page.images[0][0]
+    assert page.line_col(offset)[0] == 1 and page.text[offset:].lstrip().startswith("Photo")
+    md = parse("a.md", b'Text\n\n![Rescue boats](img/ap-photo.jpg "Boats")\n\nMore.\n', "markdown")
+    assert md.images == [(6, "img/ap-photo.jpg Rescue boats Boats")]
+    assert "Rescue" not in md.text  # alt text is not prose
+
+
+def test_around_counts_non_blank_lines_each_way():
+    doc = parse("a.txt", b"one\n\ntwo\nthree\n\n\nfour\nfive\n")
+    start, end = doc.around(doc.text.index("three"), 1)
+    assert doc.text[start:end] == "two\nthree\n\n\nfour"
+    assert doc.around(doc.text.index("one"), 0) == (0, 3)
