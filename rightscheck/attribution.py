@@ -27,11 +27,13 @@ class Evidence:
     text: str
     line: int | None = None  # set when the evidence is front matter, which has no visible-text offset
     source: dict | None = None  # set when the evidence is text reused from an indexed source
+    markup: tuple[int, int] | None = None  # set when the evidence is an element (image): its source offsets
 
 
 def detect(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
     """Signals of ``pack`` in ``found`` (each counted once) plus declared provenance; empty below threshold."""
-    hits = [Evidence(s.id, s.weight, m.start, m.end, m.text) for s in pack.signals if (m := found[s.matcher])]
+    hits = [Evidence(s.id, s.weight, m.start, m.end, m.text, markup=m.markup)
+            for s in pack.signals if (m := found[s.matcher])]
     hits.extend(_declared(doc, pack))
     score = sum(hit.weight for hit in hits)
     return hits if score >= pack.threshold else []
@@ -127,7 +129,7 @@ def _credit_kinds(doc: Document, pack: Pack, found: dict[Matcher, Match | None],
 
 def _occurrences(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
     """Every match of each signal strong enough alone to identify the source, in document order."""
-    hits = {(m.start, m.end): Evidence(s.id, s.weight, m.start, m.end, m.text)
+    hits = {(m.start, m.end): Evidence(s.id, s.weight, m.start, m.end, m.text, markup=m.markup)
             for s in pack.signals if s.weight >= pack.threshold and found[s.matcher]
             for m in s.matcher.finditer(doc)}
     return [hits[span] for span in sorted(hits)]
@@ -138,6 +140,8 @@ def make_finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values:
     template = pack.findings[kind]
     if anchor.line is not None:
         line, column, end_line, end_column = anchor.line, 1, anchor.line, len(_line_text(doc, anchor.line)) + 1
+    elif anchor.markup is not None:
+        (line, column), (end_line, end_column) = map(doc.source_line_col, anchor.markup)
     else:
         line, column = doc.line_col(anchor.start)
         end_line, end_column = doc.end_line_col(anchor.end)

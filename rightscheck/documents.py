@@ -16,7 +16,7 @@ from typing import Any
 import regex
 
 from rightscheck.errors import RightscheckError
-from rightscheck.htmltext import OffsetMap, visible_text
+from rightscheck.htmltext import Image, OffsetMap, visible_text
 from rightscheck.yamlfile import load_yaml
 
 KINDS = {
@@ -124,7 +124,7 @@ class Document:
     front_matter_lines: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     offsets: OffsetMap | None = None  # visible text -> source offsets, where markup was removed
-    images: list[tuple[int, str]] = field(default_factory=list)  # (text offset, "src alt title")
+    images: list[Image] = field(default_factory=list)
     _line_starts: list[int] | None = field(default=None, repr=False)
     _folded: str | None = field(default=None, repr=False)
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
@@ -144,16 +144,17 @@ class Document:
         """1-based line and column (in characters) of a visible-text offset, in the original file."""
         if self.offsets is not None:
             offset = self.offsets.source_offset(offset)
-        return self._source_line_col(offset)
+        return self.source_line_col(offset)
 
     def end_line_col(self, end: int) -> tuple[int, int]:
         """Line and (exclusive) column just after the character before visible-text offset ``end``."""
         if end <= 0:
             return self.line_col(0)
         last = self.offsets.source_offset(end - 1) if self.offsets is not None else end - 1
-        return self._source_line_col(last + 1)
+        return self.source_line_col(last + 1)
 
-    def _source_line_col(self, offset: int) -> tuple[int, int]:
+    def source_line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of an offset in the file's own text (markup included)."""
         if self._line_starts is None:  # CRLF, CR, LF, U+2028 and U+2029 each end a line, as in editors
             self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.source)]
         line = bisect.bisect_right(self._line_starts, offset)
@@ -221,7 +222,7 @@ def parse(path: str, data: bytes, kind: str = "text") -> Document:
         if kind == "markdown":
             _read_front_matter(doc)
             doc.links = [(m.start(), m.group(1) or m.group(2)) for m in _MD_LINK.finditer(doc.text)]
-            doc.images = [(m.start(), " ".join(filter(None, (m.group(2), m.group(1), m.group(3)))))
+            doc.images = [Image(m.start(), " ".join(filter(None, (m.group(2), m.group(1), m.group(3)))), m.span())
                           for m in _MD_IMAGE.finditer(doc.text)]
             doc.text = _MD_SYNTAX.sub(_blank_markup, doc.text)
     doc.text = _unify_breaks(doc.text)

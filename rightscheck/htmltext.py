@@ -26,6 +26,16 @@ _BLOCK = frozenset({
 })
 
 
+@dataclass(frozen=True)
+class Image:
+    """An image in a page: where it stands in the visible text, what describes it, and its markup's
+    source offsets (so a finding points at the tag, not at the text around it)."""
+
+    offset: int
+    described: str  # "src alt title": what image matchers search
+    markup: tuple[int, int]
+
+
 @dataclass
 class OffsetMap:
     """Text offset -> source offset. Piece ``i`` starts at ``text_starts[i]`` / ``source_starts[i]``;
@@ -58,7 +68,7 @@ class _Reader(HTMLParser):
         self.map = OffsetMap([], [], [])
         self.length = 0
         self.links: list[tuple[int, str]] = []
-        self.images: list[tuple[int, str]] = []  # (text offset, "src alt title")
+        self.images: list[Image] = []
         self._hidden: list[str] = []
 
     def _offset(self) -> int:
@@ -103,7 +113,8 @@ class _Reader(HTMLParser):
         if tag == "img" and not self._hidden:
             values = dict(attrs)
             described = " ".join(filter(None, (values.get("src"), values.get("alt"), values.get("title"))))
-            self.images.append((self.length, described))
+            start = self._offset()
+            self.images.append(Image(self.length, described, (start, start + len(self.get_starttag_text() or ""))))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self._hidden:
@@ -134,7 +145,7 @@ class _Reader(HTMLParser):
 class Page:
     text: str
     links: list[tuple[int, str]]  # (text offset, href)
-    images: list[tuple[int, str]]  # (text offset, "src alt title")
+    images: list[Image]
     offsets: OffsetMap
 
 

@@ -47,6 +47,7 @@ class Match:
     start: int
     end: int
     text: str
+    markup: tuple[int, int] | None = None  # source offsets of the element matched (images)
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,9 +86,13 @@ class Matcher:
         start, end = max(low, start), high if end is None else min(high, end)
         try:
             if self.target != "text":
-                for offset, target in doc.links if self.target == "links" else doc.images:
-                    if start <= offset < end and self.pattern.search(target, timeout=self.timeout):
-                        yield Match(offset, offset + 1, target)
+                if self.target == "links":
+                    for offset, href in doc.links:
+                        if start <= offset < end and self.pattern.search(href, timeout=self.timeout):
+                            yield Match(offset, offset + 1, href)
+                for image in doc.images if self.target == "images" else ():
+                    if start <= image.offset < end and self.pattern.search(image.described, timeout=self.timeout):
+                        yield Match(image.offset, image.offset + 1, image.described, image.markup)
                 return
             for found in self.pattern.finditer(doc.text, start, end, timeout=self.timeout):
                 # Report the span without surrounding whitespace (HTML markup is blanked to spaces).

@@ -144,11 +144,12 @@ def test_markdown_syntax_is_not_prose():
 def test_images_are_collected_with_source_alt_and_title():
     page = parse("a.html", b'<p>Intro</p><figure><img src="/i/AFP_123.jpg" alt="Flood" title="t">'
                            b'<figcaption>Photo: Jane Doe</figcaption></figure><!-- <img src="hidden.jpg"> -->', "html")
-    assert [described for _, described in page.images] == ["/i/AFP_123.jpg Flood t"]
-    offset = page.images[0][0]
+    assert [image.described for image in page.images] == ["/i/AFP_123.jpg Flood t"]
+    offset, markup = page.images[0].offset, page.images[0].markup
+    assert page.source[slice(*markup)] == '<img src="/i/AFP_123.jpg" alt="Flood" title="t">'
     assert page.line_col(offset)[0] == 1 and page.text[offset:].lstrip().startswith("Photo")
     md = parse("a.md", b'Text\n\n![Rescue boats](img/ap-photo.jpg "Boats")\n\nMore.\n', "markdown")
-    assert md.images == [(6, "img/ap-photo.jpg Rescue boats Boats")]
+    assert [(i.offset, i.described, i.markup) for i in md.images] == [(6, "img/ap-photo.jpg Rescue boats Boats", (6, 47))]
     assert "Rescue" not in md.text  # alt text is not prose
 
 
