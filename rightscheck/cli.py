@@ -14,6 +14,7 @@ import click
 
 from rightscheck import __version__
 from rightscheck.errors import RightscheckError
+from rightscheck.report import FORMATS
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -51,8 +52,10 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Report format on stdout.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format: text, json, sarif (code scanning), junit (CI test reports), github (annotations).")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
+              help="Write the report to FILE; the console then gets only the summary line.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Config file (default: nearest .rightscheck.yaml or pyproject.toml [tool.rightscheck]).")
 @click.option("--rules", "rules", multiple=True, type=click.Path(),
@@ -69,12 +72,12 @@ def main() -> None:
               help="Follow symlinked folders and files outside the scanned root (loops are entered once).")
 @click.option("--strict", is_flag=True, help="Exit 2 if any file that should be scanned could not be.")
 @click.option("-v", "--verbose", is_flag=True, help="Report skipped files and ignored front matter on stderr.")
-def scan(paths, fmt, config_file, rules, only, exclude, fail_on, sources, index_path, follow_symlinks, strict,
+def scan(paths, fmt, output, config_file, rules, only, exclude, fail_on, sources, index_path, follow_symlinks, strict,
          verbose) -> None:
     """Scan files and folders (default: .) for uncredited or unlicensed source content."""
     from rightscheck.findings import at_or_above
     from rightscheck.packs import pattern_errors, select_packs
-    from rightscheck.report import render_json, render_text
+    from rightscheck.report import render, summary_line
     from rightscheck.scanner import scan as run_scan
 
     paths = list(paths) or ["."]
@@ -103,7 +106,12 @@ def scan(paths, fmt, config_file, rules, only, exclude, fail_on, sources, index_
             click.echo(f"rightscheck: skipped {skipped.path}: {skipped.reason}", err=True)
         for path, note in result.notes:
             click.echo(f"rightscheck: {path}: {note}", err=True)
-    click.echo(render_json(result) if fmt == "json" else render_text(result))
+    report = render(fmt, result, packs)
+    if output:
+        _write_report(Path(output), report)
+        click.echo(summary_line(result))
+    else:
+        click.echo(report)
     errors = pattern_errors(available)
     for error in errors:
         click.echo(f"rightscheck: error: {error}", err=True)
@@ -116,6 +124,23 @@ def scan(paths, fmt, config_file, rules, only, exclude, fail_on, sources, index_
     threshold = fail_on or config.fail_on
     failing = any(at_or_above(f.severity, threshold) for f in result.findings)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _write_report(path: Path, report: str) -> None:
+    """Write ``report`` whole or not at all: a temporary file beside ``path``, renamed over it."""
+    import tempfile
+
+    if not path.parent.is_dir():
+        raise RightscheckError("folder for the report does not exist", str(path), key="--output")
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
+                                         delete=False) as handle:
+            handle.write(report + "\n")
+        os.replace(handle.name, path)
+    except OSError as exc:
+        if "handle" in locals():
+            Path(handle.name).unlink(missing_ok=True)
+        raise RightscheckError(f"cannot write the report: {exc.strerror or exc}", str(path), key="--output") from None
 
 
 def _setup(paths: list[str], config_file: str | None, rules: tuple[str, ...]):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -29,6 +30,13 @@ class Finding:
         source = self.source or {}
         return (self.path, self.line, self.column, self.rule, source.get("path", ""), source.get("line", 0),
                 self.message)
+
+    def fingerprint(self) -> str:
+        """Identity that survives edits elsewhere in the file (no line or column): rule, path, the evidence
+        with case and spacing folded, and the source of reused text. Baselines and SARIF use it."""
+        source = (self.source or {}).get("path", "")
+        key = "\0".join((self.rule, self.path, " ".join(self.evidence.casefold().split()), source))
+        return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def to_dict(self) -> dict:
         """The public JSON form: ``source`` appears only on findings about reused text."""

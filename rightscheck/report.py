@@ -1,13 +1,31 @@
-"""Rendering a scan result: one text line per finding (path:line:col) or a single JSON object."""
+"""Rendering a scan result in the chosen format: text lines (path:line:col), one JSON object, GitHub
+workflow annotations, or (from their own modules) SARIF and JUnit XML."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
 
+from rightscheck.findings import Finding
+from rightscheck.packs import Pack
 from rightscheck.scanner import ScanResult
 
 JSON_VERSION = 1
+FORMATS = ("text", "json", "sarif", "junit", "github")
+_GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def render(fmt: str, result: ScanResult, packs: list[Pack]) -> str:
+    """The whole report in format ``fmt`` (one of FORMATS)."""
+    if fmt == "sarif":
+        from rightscheck.sarif import render_sarif
+
+        return render_sarif(result, packs)
+    if fmt == "junit":
+        from rightscheck.junit import render_junit
+
+        return render_junit(result)
+    return {"text": render_text, "json": render_json, "github": render_github}[fmt](result)
 
 
 def summary(result: ScanResult) -> dict:
@@ -32,6 +50,25 @@ def render_json(result: ScanResult) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
+def render_github(result: ScanResult) -> str:
+    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff."""
+    lines = [_annotation(f) for f in result.findings]
+    return "\n".join(lines + [summary_line(result)])
+
+
+def _annotation(f: Finding) -> str:
+    props = {"file": f.path, "line": f.line, "col": f.column, "endLine": f.end_line, "endColumn": f.end_column,
+             "title": f.rule}
+    fields = ",".join(f"{key}={_escape(str(value), True)}" for key, value in props.items())
+    return f"::{_GITHUB_LEVELS[f.severity]} {fields}::{_escape(f.message, False)}"
+
+
+def _escape(value: str, prop: bool) -> str:
+    """Workflow-command escaping: % CR LF always, and : , in properties."""
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return value.replace(":", "%3A").replace(",", "%2C") if prop else value
+
+
 def render_text(result: ScanResult) -> str:
     lines = []
     shown = None
@@ -41,14 +78,19 @@ def render_text(result: ScanResult) -> str:
         if passage and passage != shown:  # several findings on one passage: show it once
             lines.extend(_side_by_side(f))
         shown = passage or shown
+    lines.append(summary_line(result))
+    return "\n".join(lines)
+
+
+def summary_line(result: ScanResult) -> str:
+    """'3 findings (2 errors, 1 warning) in 12 files scanned, 1 skipped.'"""
     counts = summary(result)
     parts = [f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts["by_severity"].items() if n]
     found = f"{counts['findings']} finding{'' if counts['findings'] == 1 else 's'}"
     detail = f" ({', '.join(parts)})" if parts else ""
     files = f"{counts['files']} file{'' if counts['files'] == 1 else 's'} scanned"
     skipped = f", {counts['skipped']} skipped" if counts["skipped"] else ""
-    lines.append(f"{found}{detail} in {files}{skipped}.")
-    return "\n".join(lines)
+    return f"{found}{detail} in {files}{skipped}."
 
 
 def _side_by_side(finding) -> list[str]:

@@ -19,9 +19,13 @@ if TYPE_CHECKING:
 @dataclass
 class ScanResult:
     findings: list[Finding] = field(default_factory=list)
-    files: int = 0
+    paths: list[str] = field(default_factory=list)  # display paths of the files scanned, in scan order
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def files(self) -> int:
+        return len(self.paths)
 
 
 def scan(paths: Iterable[str], packs: list[Pack], config: Config, reuse: ReuseChecker | None = None) -> ScanResult:
@@ -53,7 +57,7 @@ def scan_file(item: Candidate, packs: list[Pack], config: Config, result: ScanRe
     except SkipFile as exc:
         result.skipped.append(Skipped(item.path, str(exc)))
         return
-    result.files += 1
+    result.paths.append(item.path)
     result.notes.extend((item.path, note) for note in doc.notes)
     found = {pack.id: signal_matches(doc, pack) for pack in packs}
     evidence: dict = {}

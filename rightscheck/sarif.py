@@ -1,0 +1,100 @@
+"""SARIF 2.1.0 output, for GitHub code scanning and other SARIF consumers.
+
+One run; every rule of the packs in use is described in ``tool.driver.rules`` (from
+:mod:`rightscheck.explain`), and each result carries ``partialFingerprints`` from
+:meth:`Finding.fingerprint`, which does not depend on line numbers, so a code-scanning
+service recognises the same finding after unrelated edits move it."""
+
+from __future__ import annotations
+
+import json
+import os
+from urllib.parse import quote
+
+from rightscheck import __version__
+from rightscheck.explain import rule_help
+from rightscheck.findings import Finding
+from rightscheck.packs import KINDS, Pack
+from rightscheck.scanner import ScanResult
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "rightscheck/v1"
+LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def render_sarif(result: ScanResult, packs: list[Pack]) -> str:
+    """The scan as one SARIF log (JSON text)."""
+    rules = [_rule(pack, kind) for pack in packs for kind in KINDS]
+    index = {rule["id"]: i for i, rule in enumerate(rules)}
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "rightscheck", "version": __version__, "semanticVersion": __version__,
+                "informationUri": "https://pypi.org/project/rightscheck/", "rules": rules,
+            }},
+            "originalUriBaseIds": {"SRCROOT": {"uri": _uri(os.getcwd(), directory=True)}},
+            "results": [_result(f, index.get(f.rule)) for f in result.findings],
+            "invocations": [{
+                "executionSuccessful": True,
+                "toolExecutionNotifications": [
+                    {"level": "warning" if s.problem else "note", "message": {"text": f"skipped: {s.reason}"},
+                     "locations": [{"physicalLocation": {"artifactLocation": _artifact(s.path)}}]}
+                    for s in result.skipped
+                ],
+            }],
+        }],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False)
+
+
+def _rule(pack: Pack, kind: str) -> dict:
+    help_ = rule_help(pack, kind)
+    rule = {
+        "id": help_.rule,
+        "name": "".join(word.capitalize() for word in f"{pack.id}-{kind}".split("-")),
+        "shortDescription": {"text": help_.title},
+        "fullDescription": {"text": help_.checks},
+        "help": {"text": f"{help_.checks}\n\nWhy: {help_.why}\n\nHow to fix: {help_.fix}",
+                 "markdown": f"{help_.checks}\n\n**Why:** {help_.why}\n\n**How to fix:** {help_.fix}"},
+        "defaultConfiguration": {"level": LEVELS[pack.findings[kind].severity]},
+        "properties": {"tags": ["rights", pack.terms], "pack": pack.id, "kind": kind},
+    }
+    if help_.url:
+        rule["helpUri"] = help_.url
+    return rule
+
+
+def _result(finding: Finding, rule_index: int | None) -> dict:
+    region = {"startLine": finding.line, "startColumn": finding.column, "endLine": finding.end_line,
+              "endColumn": finding.end_column, "snippet": {"text": finding.evidence}}
+    result = {
+        "ruleId": finding.rule,
+        "level": LEVELS[finding.severity],
+        "message": {"text": finding.message},
+        "locations": [{"physicalLocation": {"artifactLocation": _artifact(finding.path), "region": region}}],
+        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint()},
+    }
+    if rule_index is not None:
+        result["ruleIndex"] = rule_index
+    if finding.source:
+        src = finding.source
+        result["relatedLocations"] = [{
+            "id": 1,
+            "message": {"text": f"source of the reused text ({src.get('words')} words)"},
+            "physicalLocation": {"artifactLocation": _artifact(src["path"]),
+                                 "region": {"startLine": src["line"], "endLine": src["end_line"]}},
+        }]
+    return result
+
+
+def _artifact(path: str) -> dict:
+    if os.path.isabs(path):
+        return {"uri": _uri(path)}
+    return {"uri": quote(path.replace(os.sep, "/")), "uriBaseId": "SRCROOT"}
+
+
+def _uri(path: str, directory: bool = False) -> str:
+    posix = path.replace(os.sep, "/")
+    return "file://" + quote(posix if posix.startswith("/") else "/" + posix) + ("/" if directory else "")

@@ -1,0 +1,102 @@
+"""Report formats for CI: SARIF (validated against the official schema), JUnit XML, GitHub annotations, --output."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jsonschema
+
+SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+
+STRIPPED = """\
+Dockers at the port of Varna walked out on Monday over pay, halting container traffic, their union said.
+
+The strike is the third this year at the Black Sea port.
+
+All rights reserved. Sections of the information displayed on this page are
+protected by intellectual property rights owned by Agence France-Presse.
+"""
+CLEAN = "Parish council news: the hall roof will be repaired in March.\n"
+
+
+def _site(write):
+    write("site/news/strike.md", STRIPPED)
+    write("site/news/hall, roof.txt", CLEAN)
+    write("site/blob.html", b"\x00\x01\x02 binary")
+
+
+def test_sarif_validates_against_the_official_schema(cli, write):
+    _site(write)
+    result = cli("scan", "site", "--format", "sarif")
+    assert result.exit_code == 1
+    log = json.loads(result.output)
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(log)
+    run = log["runs"][0]
+    rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
+    assert "afp/missing-attribution" in rules and rules["afp/missing-attribution"]["help"]["text"]
+    (first, *_) = [r for r in run["results"] if r["ruleId"] == "afp/missing-attribution"]
+    assert run["tool"]["driver"]["rules"][first["ruleIndex"]]["id"] == first["ruleId"]
+    location = first["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "site/news/strike.md", "uriBaseId": "SRCROOT"}
+    assert location["region"]["startLine"] == 6
+    notes = run["invocations"][0]["toolExecutionNotifications"]
+    assert [n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for n in notes] == ["site/blob.html"]
+
+
+def test_sarif_fingerprints_survive_line_moves(cli, write):
+    _site(write)
+    before = json.loads(cli("scan", "site", "--format", "sarif").output)["runs"][0]["results"]
+    write("site/news/strike.md", "An editor's note added on top.\n\n" + STRIPPED)
+    after = json.loads(cli("scan", "site", "--format", "sarif").output)["runs"][0]["results"]
+    assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after] != \
+           [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in before]
+    assert [r["partialFingerprints"] for r in after] == [r["partialFingerprints"] for r in before]
+
+
+def test_uris_are_percent_encoded(cli, write):
+    write("site/a file #1.md", STRIPPED)
+    log = json.loads(cli("scan", "site", "--format", "sarif").output)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    assert uris == {"site/a%20file%20%231.md"}
+
+
+def test_junit_has_a_case_per_file_and_a_failure_per_finding(cli, write):
+    _site(write)
+    result = cli("scan", "site", "--format", "junit")
+    assert result.exit_code == 1
+    suites = ET.fromstring(result.output)
+    cases = {case.get("name"): case for case in suites.iter("testcase")}
+    assert set(cases) == {"site/news/strike.md", "site/news/hall, roof.txt", "site/blob.html"}
+    failures = cases["site/news/strike.md"].findall("failure")
+    assert sorted(f.get("type") for f in failures) == ["afp/missing-attribution", "afp/unlicensed-content"]
+    assert cases["site/news/hall, roof.txt"].find("failure") is None
+    assert cases["site/blob.html"].find("skipped") is not None
+    assert suites.get("tests") == "3" and suites.get("failures") == "1" and suites.get("skipped") == "1"
+
+
+def test_junit_survives_control_characters_in_evidence(cli, write):
+    write("site/x.txt", "Copyright Agence France-Presse \x0b\x1b[31m\n")
+    result = cli("scan", "site", "--format", "junit")
+    ET.fromstring(result.output)  # well-formed despite characters XML cannot carry
+
+
+def test_github_annotations_escape_properties_and_message(cli, write):
+    write("site/a,b:c.md", STRIPPED)
+    result = cli("scan", "site", "--format", "github")
+    lines = result.output.splitlines()
+    assert lines[0].startswith("::error file=site/a%2Cb%3Ac.md,line=6,col=1,endLine=6,")
+    assert ",title=afp/missing-attribution::Agence France-Presse (AFP) content" in lines[0]
+    assert lines[-1].startswith("2 findings (2 errors) in 1 file scanned")
+
+
+def test_output_writes_the_report_and_prints_the_summary(cli, write, tmp_path):
+    _site(write)
+    result = cli("scan", "site", "--format", "sarif", "--output", "out/report.sarif")
+    assert result.exit_code == 2 and "out/report.sarif: --output: folder for the report does not exist" in result.output
+    result = cli("scan", "site", "--format", "sarif", "--output", "report.sarif")
+    assert result.exit_code == 1
+    assert result.output.strip() == "2 findings (2 errors) in 2 files scanned, 1 skipped."
+    jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads((tmp_path / "report.sarif").read_text("utf-8")))
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []  # no temporary left
