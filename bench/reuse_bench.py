@@ -125,7 +125,7 @@ def measure(root: Path, index_path: Path) -> dict:
     from rightscheck.documents import parse
     from rightscheck.packs import load_packs
     from rightscheck.reuse import ReuseChecker, Text, find_passages, signal_spans
-    from rightscheck.scanner import scan
+    from rightscheck.scanner import Scanner
     from rightscheck.sourceindex import build_index
 
     packs = load_packs()
@@ -143,7 +143,7 @@ def measure(root: Path, index_path: Path) -> dict:
             del checker
             checker = ReuseChecker(index, packs, config, config.sources)  # cold caches for every run
         started = time.perf_counter()
-        result = scan([str(root / "site")], packs, config, checker)
+        result = Scanner(packs, config, checker).run([str(root / "site")])
         runs.append(time.perf_counter() - started)
     scan_seconds = sorted(runs)[len(runs) // 2]
     # recall / precision: passages of every article (same code path as the scan, not timed)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -50,55 +51,159 @@ def main() -> None:
     """Check republished text for the credit and licence its sources require."""
 
 
+def _scan_options(command):
+    """Options shared by every command that runs a scan (`scan`, `baseline create`)."""
+    options = [
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                     help="Config file (default: nearest .rightscheck.yaml or pyproject.toml [tool.rightscheck])."),
+        click.option("--rules", "rules", multiple=True, type=click.Path(),
+                     help="Extra rule-pack file or folder (repeatable)."),
+        click.option("--only", multiple=True, metavar="PACK",
+                     help="Run only these packs (repeatable or comma-separated)."),
+        click.option("--exclude", multiple=True, metavar="PACK",
+                     help="Skip these packs (repeatable or comma-separated)."),
+        click.option("--sources", "sources", multiple=True, type=click.Path(),
+                     help="Folder of source texts (wire copy, CC articles) to find reused passages from "
+                          "(repeatable)."),
+        click.option("--index", "index_path", type=click.Path(dir_okay=False),
+                     help="Source index file [default: .rightscheck-index.sqlite in the first sources folder]."),
+        click.option("--staged", is_flag=True,
+                     help="Scan the staged version of staged files (git index), not the working tree."),
+        click.option("--since", metavar="REV",
+                     help="Scan files changed since git revision REV (from its merge base), e.g. origin/main."),
+        click.option("--follow-symlinks", is_flag=True, default=None,
+                     help="Follow symlinked folders and files outside the scanned root (loops are entered once)."),
+        click.option("--no-suppress", is_flag=True, help="Ignore inline `rightscheck: ignore` comments."),
+        click.option("--strict", is_flag=True, help="Exit 2 if any file that should be scanned could not be."),
+        click.option("-v", "--verbose", is_flag=True,
+                     help="Report skipped files and ignored front matter on stderr."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
+@_scan_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format: text, json, sarif (code scanning), junit (CI test reports), github (annotations).")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
               help="Write the report to FILE; the console then gets only the summary line.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Config file (default: nearest .rightscheck.yaml or pyproject.toml [tool.rightscheck]).")
-@click.option("--rules", "rules", multiple=True, type=click.Path(),
-              help="Extra rule-pack file or folder (repeatable).")
-@click.option("--only", multiple=True, metavar="PACK", help="Run only these packs (repeatable or comma-separated).")
-@click.option("--exclude", multiple=True, metavar="PACK", help="Skip these packs (repeatable or comma-separated).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
               help="Lowest severity that makes the exit code 1 [default: error].")
-@click.option("--sources", "sources", multiple=True, type=click.Path(),
-              help="Folder of source texts (wire copy, CC articles) to find reused passages from (repeatable).")
-@click.option("--index", "index_path", type=click.Path(dir_okay=False),
-              help="Source index file [default: .rightscheck-index.sqlite in the first sources folder].")
-@click.option("--follow-symlinks", is_flag=True, default=None,
-              help="Follow symlinked folders and files outside the scanned root (loops are entered once).")
-@click.option("--strict", is_flag=True, help="Exit 2 if any file that should be scanned could not be.")
-@click.option("-v", "--verbose", is_flag=True, help="Report skipped files and ignored front matter on stderr.")
-def scan(paths, fmt, output, config_file, rules, only, exclude, fail_on, sources, index_path, follow_symlinks, strict,
-         verbose) -> None:
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
+              help="Report only findings not recorded in this baseline (see `rightscheck baseline create`).")
+@click.option("--report-stale", is_flag=True, help="With --baseline: list baseline entries that no longer occur.")
+@click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line or progress.")
+def scan(fmt, output, fail_on, baseline_file, report_stale, quiet, **options) -> None:
     """Scan files and folders (default: .) for uncredited or unlicensed source content."""
+    from rightscheck import baseline
     from rightscheck.findings import at_or_above
-    from rightscheck.packs import pattern_errors, select_packs
     from rightscheck.report import render, summary_line
-    from rightscheck.scanner import scan as run_scan
 
+    run = _run_scan(**options)
+    result = run.result
+    if baseline_file:
+        filtered = baseline.apply(result.findings, baseline.load(Path(baseline_file)))
+        result.findings, result.baselined = filtered.new, filtered.baselined
+        if report_stale:
+            for entry in filtered.stale:
+                click.echo(f"rightscheck: stale baseline entry: {entry.get('path')}: {entry.get('rule')} "
+                           f"({entry.get('evidence', '')}) no longer occurs", err=True)
+    report = render(fmt, result, run.packs)
+    if output:
+        _write_report(Path(output), report)
+        if not quiet:
+            click.echo(summary_line(result))
+    elif quiet and fmt == "text":
+        click.echo("\n".join(report.splitlines()[:-1]), nl=bool(result.findings))
+    else:
+        click.echo(report)
+    _exit_on_errors(run)
+    threshold = fail_on or run.config.fail_on
+    failing = any(at_or_above(f.severity, threshold) for f in result.findings)
+    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+@main.group("baseline")
+def baseline_group() -> None:
+    """Record today's findings so that scans report only new ones."""
+
+
+@baseline_group.command("create")
+@_scan_options
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=".rightscheck-baseline.json",
+              show_default=True, help="Baseline file to write.")
+def baseline_create(output, **options) -> None:
+    """Scan like `rightscheck scan` and record every finding in a baseline file."""
+    from rightscheck import baseline
+
+    run = _run_scan(**options)
+    _exit_on_errors(run)
+    _write_report(Path(output), baseline.render(run.result.findings).rstrip("\n"))
+    count = len(run.result.findings)
+    click.echo(f"rightscheck: {count} finding{'' if count == 1 else 's'} recorded in {output}; "
+               f"use `rightscheck scan --baseline {output}` to see only new ones", err=True)
+
+
+@main.command()
+@click.argument("rule")
+@click.option("--rules", "extra", multiple=True, type=click.Path(), help="Extra rule-pack file or folder (repeatable).")
+def explain(rule, extra) -> None:
+    """Explain RULE (e.g. afp/missing-attribution): what it checks, why, and how to fix it."""
+    from rightscheck.explain import find_rule
+    from rightscheck.packs import load_packs
+
+    click.echo(find_rule(load_packs(extra=map(Path, extra)), rule).text())
+
+
+@dataclass
+class _Run:
+    result: object
+    packs: list
+    available: list
+    config: object
+    strict: bool
+
+
+def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, staged, since, follow_symlinks,
+              no_suppress, strict, verbose) -> _Run:
+    """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose."""
+    from rightscheck.packs import select_packs
+    from rightscheck.scanner import Scanner, read_file
+
+    if staged and since:
+        raise RightscheckError("use --staged or --since, not both", key="--staged")
     paths = list(paths) or ["."]
     config, available = _setup(paths, config_file, rules)
     if follow_symlinks:
         config.follow_symlinks = True
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
-    reuse = None
-    dirs = _source_dirs(sources, config)
-    if dirs:
-        from rightscheck.reuse import ReuseChecker
-        from rightscheck.sourceindex import build_index
+    scanner = Scanner(packs, config, known=frozenset(p.id for p in available), suppressions=not no_suppress)
+    files = None
+    if staged or since:
+        from rightscheck import gitfiles
 
-        index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
-        _report_refresh(stats, index.path, verbose)
-        reuse = ReuseChecker(index, packs, config, dirs)
+        files = list(gitfiles.staged(config) if staged else gitfiles.changed_since(since, config))
+        if staged:
+            scanner.read = gitfiles.IndexReader()
+    dirs = _source_dirs(sources, config)
+    index = None
     try:
-        result = run_scan(paths, packs, config, reuse)
-    finally:
         if dirs:
+            from rightscheck.reuse import ReuseChecker
+            from rightscheck.sourceindex import build_index
+
+            index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
+            _report_refresh(stats, index.path, verbose)
+            scanner.reuse = ReuseChecker(index, packs, config, dirs)
+        result = scanner.run(paths, files)
+    finally:
+        if index is not None:
             index.close()
+        if scanner.read is not read_file:
+            scanner.read.close()
     if verbose:
         if config.path:
             click.echo(f"rightscheck: config {config.path}", err=True)
@@ -106,24 +211,23 @@ def scan(paths, fmt, output, config_file, rules, only, exclude, fail_on, sources
             click.echo(f"rightscheck: skipped {skipped.path}: {skipped.reason}", err=True)
         for path, note in result.notes:
             click.echo(f"rightscheck: {path}: {note}", err=True)
-    report = render(fmt, result, packs)
-    if output:
-        _write_report(Path(output), report)
-        click.echo(summary_line(result))
-    else:
-        click.echo(report)
-    errors = pattern_errors(available)
+    return _Run(result, packs, available, config, strict)
+
+
+def _exit_on_errors(run: _Run) -> None:
+    """Exit 2 after the report if a pack pattern failed, a file's own directive was wrong, or (--strict) a
+    file could not be scanned."""
+    from rightscheck.packs import pattern_errors
+
+    errors = pattern_errors(run.available) + run.result.errors
     for error in errors:
         click.echo(f"rightscheck: error: {error}", err=True)
-    problems = [s for s in result.skipped if s.problem]
-    if strict and problems:
+    problems = [s for s in run.result.skipped if s.problem]
+    if run.strict and problems:
         click.echo(f"rightscheck: error: {len(problems)} file(s) could not be scanned (--strict); -v lists them",
                    err=True)
-    if errors or (strict and problems):
+    if errors or (run.strict and problems):
         sys.exit(EXIT_ERROR)
-    threshold = fail_on or config.fail_on
-    failing = any(at_or_above(f.severity, threshold) for f in result.findings)
-    sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
 def _write_report(path: Path, report: str) -> None:

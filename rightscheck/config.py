@@ -70,6 +70,27 @@ class Config:
                                        self.path, self.lines.line_for(key_path), format_key_path(key_path))
 
 
+def file_licences(front_matter: dict[str, Any], line: int | None, path: str, known: Iterable[str]
+                  ) -> tuple[frozenset[str], list[RightscheckError]]:
+    """Licences one Markdown file declares for itself in front matter, ``rightscheck: {licences: [afp]}``,
+    and the mistakes in that declaration (reported as errors, not skipped: an unnoticed typo would
+    leave the file's licence undeclared)."""
+    block = front_matter.get("rightscheck")
+    if block is None:
+        return frozenset(), []
+    key = "rightscheck.licences"
+    if not isinstance(block, dict) or set(block) - {"licences", "licenses"}:
+        return frozenset(), [RightscheckError("expected a mapping with one key, licences, e.g. {licences: [afp]}",
+                                              path, line, "rightscheck")]
+    values = block.get("licences", block.get("licenses"))
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        return frozenset(), [RightscheckError("expected a list of pack ids, e.g. [afp]", path, line, key)]
+    known = set(known)
+    errors = [RightscheckError(f"unknown pack '{v}' (see `rightscheck rules list`)", path, line, key)
+              for v in values if v not in known]
+    return frozenset(v for v in values if v in known), errors
+
+
 def find_config(paths: Iterable[str]) -> Path | None:
     """Nearest config file at or above the common directory of ``paths``; the search stops at a repository root."""
     dirs = [os.path.abspath(p if os.path.isdir(p) else os.path.dirname(p) or ".") for p in paths] or [os.getcwd()]

@@ -41,7 +41,7 @@ def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
              aside_reason: str = "") -> Iterator[Candidate | Skipped]:
     """Yield scan candidates and skips, in a stable (sorted) order per argument. Folders and files whose
     real path is in ``aside`` are skipped with ``aside_reason`` (the wire archive is not articles)."""
-    excluded = _exclude_matcher(config)
+    excluded = exclude_matcher(config)
     aside = frozenset(aside)
     for arg in paths:
         if not os.path.lexists(arg):
@@ -127,7 +127,8 @@ def _display(path: str) -> str:
 _CONTROL = {code: f"\\x{code:02x}" for code in range(32)}  # a newline in a name must not split a report line
 
 
-def _exclude_matcher(config: Config):
+def exclude_matcher(config: Config):
+    """A test (path, is_dir) -> excluded by the config's gitignore-style exclude_paths."""
     if not config.exclude_paths:
         return lambda path, is_dir: False
     import pathspec

@@ -20,7 +20,7 @@ from typing import Iterable
 from rightscheck.config import Config
 from rightscheck.errors import RightscheckError
 from rightscheck.packs import Pack, load_packs
-from rightscheck.scanner import scan
+from rightscheck.scanner import Scanner
 from rightscheck.schemas import validate
 from rightscheck.yamlfile import load_yaml
 
@@ -70,7 +70,7 @@ def run_folder(folder: Path, extra_rules: Iterable[Path] = (), timeout: float | 
         if not path.is_file():
             results.append(CaseResult(folder, name, list(expected or []), ["(file missing)"]))
             continue
-        result = scan([str(path)], packs, config)
+        result = Scanner(packs, config).run([str(path)])
         got = [f"{f.rule}:{f.line}" for f in result.findings]
         got += [f"(skipped: {s.reason})" for s in result.skipped]
         results.append(CaseResult(folder, name, list(expected or []), got))

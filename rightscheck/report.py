@@ -37,6 +37,8 @@ def summary(result: ScanResult) -> dict:
         "findings": len(result.findings),
         "by_severity": {s: by_severity.get(s, 0) for s in ("error", "warning", "info")},
         "by_rule": dict(sorted(Counter(f.rule for f in result.findings).items())),
+        "suppressed": result.suppressed,
+        "baselined": result.baselined,
     }
 
 
@@ -90,7 +92,9 @@ def summary_line(result: ScanResult) -> str:
     detail = f" ({', '.join(parts)})" if parts else ""
     files = f"{counts['files']} file{'' if counts['files'] == 1 else 's'} scanned"
     skipped = f", {counts['skipped']} skipped" if counts["skipped"] else ""
-    return f"{found}{detail} in {files}{skipped}."
+    hidden = [f"{counts[key]} {key}" for key in ("baselined", "suppressed") if counts[key]]
+    hidden_text = f" ({', '.join(hidden)})" if hidden else ""
+    return f"{found}{detail} in {files}{skipped}{hidden_text}."
 
 
 def _side_by_side(finding) -> list[str]:

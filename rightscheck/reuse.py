@@ -418,11 +418,12 @@ class ReuseChecker:
         self.sources = index.sources()
         self.cache = SourceCache(index)
         self.by_id = {pack.id: pack for pack in packs}
-        self.licences = config.licences
         self.overrides = config.quotation
 
-    def check(self, doc: Document, found: dict[str, dict[Matcher, Match | None]]) -> Judgement:
-        """Reuse findings and evidence for ``doc``; ``found`` is each selected pack's signal matches."""
+    def check(self, doc: Document, found: dict[str, dict[Matcher, Match | None]], licences: frozenset[str]
+              ) -> Judgement:
+        """Reuse findings and evidence for ``doc``; ``found`` is each selected pack's signal matches,
+        ``licences`` the packs licensed for this document."""
         scanned = Text(doc, signal_spans(doc, list(self.by_id.values()), found))
         passages = find_passages(scanned, self.lookup, self.sources, self.cache)
-        return judge(scanned, passages, self.by_id, self.licences, self.overrides)
+        return judge(scanned, passages, self.by_id, licences, self.overrides)

@@ -13,7 +13,7 @@ from rightscheck import fingerprints, tokens
 from rightscheck.config import Config, SourceDir
 from rightscheck.packs import load_pack, load_packs
 from rightscheck.reuse import ReuseChecker
-from rightscheck.scanner import scan
+from rightscheck.scanner import Scanner
 from rightscheck.sourceindex import INDEX_NAME, build_index, read_index
 
 WIRE = """\
@@ -81,7 +81,7 @@ def _scan(tmp_path, *articles, packs=None, licences=(), sources=("wire",), quota
                     sources=[SourceDir(str(tmp_path / s)) for s in sources])
     index, stats = build_index(config.sources, packs, config)
     checker = ReuseChecker(index, packs, config, config.sources)
-    result = scan([str(tmp_path / a) for a in articles], packs, config, checker)
+    result = Scanner(packs, config, checker).run([str(tmp_path / a) for a in articles])
     index.close()
     return result, stats
 

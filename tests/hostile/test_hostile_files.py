@@ -130,8 +130,8 @@ def test_odd_file_names(cli, write, tmp_path):
 def test_file_vanishing_before_read_is_a_skip_not_a_crash(tmp_path):
     from rightscheck.config import Config
     from rightscheck.discovery import Candidate
-    from rightscheck.scanner import ScanResult, scan_file
+    from rightscheck.scanner import Scanner, ScanResult
 
     result = ScanResult()
-    scan_file(Candidate("gone.txt", str(tmp_path / "gone.txt"), "text"), [], Config(), result)
+    Scanner([], Config()).scan_file(Candidate("gone.txt", str(tmp_path / "gone.txt"), "text"), result)
     assert [(s.path, s.reason) for s in result.skipped] == [("gone.txt", "cannot read: No such file or directory")]
