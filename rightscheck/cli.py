@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from rightscheck import __version__
+from rightscheck.console import ProgressBar, interactive, use_colour
 from rightscheck.errors import RightscheckError
 from rightscheck.report import FORMATS
 
@@ -102,7 +103,7 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, quiet, **options) ->
     from rightscheck.findings import at_or_above
     from rightscheck.report import render, summary_line
 
-    run = _run_scan(**options)
+    run = _run_scan(quiet=quiet, **options)
     result = run.result
     if baseline_file:
         filtered = baseline.apply(result.findings, baseline.load(Path(baseline_file)))
@@ -111,15 +112,16 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, quiet, **options) ->
             for entry in filtered.stale:
                 click.echo(f"rightscheck: stale baseline entry: {entry.get('path')}: {entry.get('rule')} "
                            f"({entry.get('evidence', '')}) no longer occurs", err=True)
-    report = render(fmt, result, run.packs)
+    colour = not output and use_colour(sys.stdout)
+    report = render(fmt, result, run.packs, colour=colour)
     if output:
         _write_report(Path(output), report)
         if not quiet:
             click.echo(summary_line(result))
     elif quiet and fmt == "text":
-        click.echo("\n".join(report.splitlines()[:-1]), nl=bool(result.findings))
+        click.echo("\n".join(report.splitlines()[:-1]), nl=bool(result.findings), color=colour)
     else:
-        click.echo(report)
+        click.echo(report, color=colour)
     _exit_on_errors(run)
     threshold = fail_on or run.config.fail_on
     failing = any(at_or_above(f.severity, threshold) for f in result.findings)
@@ -168,7 +170,7 @@ class _Run:
 
 
 def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, staged, since, follow_symlinks,
-              no_suppress, strict, verbose) -> _Run:
+              no_suppress, strict, verbose, quiet: bool = False) -> _Run:
     """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose."""
     from rightscheck.packs import select_packs
     from rightscheck.scanner import Scanner, read_file
@@ -181,6 +183,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
         config.follow_symlinks = True
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
     scanner = Scanner(packs, config, known=frozenset(p.id for p in available), suppressions=not no_suppress)
+    if not quiet and interactive(sys.stderr):
+        scanner.progress = ProgressBar()
     files = None
     if staged or since:
         from rightscheck import gitfiles
@@ -204,6 +208,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
             index.close()
         if scanner.read is not read_file:
             scanner.read.close()
+        if scanner.progress:
+            scanner.progress.close()
     if verbose:
         if config.path:
             click.echo(f"rightscheck: config {config.path}", err=True)

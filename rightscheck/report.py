@@ -6,6 +6,9 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+import click
+
+from rightscheck.console import SEVERITY_STYLE
 from rightscheck.findings import Finding
 from rightscheck.packs import Pack
 from rightscheck.scanner import ScanResult
@@ -15,8 +18,8 @@ FORMATS = ("text", "json", "sarif", "junit", "github")
 _GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def render(fmt: str, result: ScanResult, packs: list[Pack]) -> str:
-    """The whole report in format ``fmt`` (one of FORMATS)."""
+def render(fmt: str, result: ScanResult, packs: list[Pack], colour: bool = False) -> str:
+    """The whole report in format ``fmt`` (one of FORMATS); ``colour`` styles the text format for a terminal."""
     if fmt == "sarif":
         from rightscheck.sarif import render_sarif
 
@@ -25,7 +28,9 @@ def render(fmt: str, result: ScanResult, packs: list[Pack]) -> str:
         from rightscheck.junit import render_junit
 
         return render_junit(result)
-    return {"text": render_text, "json": render_json, "github": render_github}[fmt](result)
+    if fmt == "text":
+        return render_text(result, colour)
+    return {"json": render_json, "github": render_github}[fmt](result)
 
 
 def summary(result: ScanResult) -> dict:
@@ -71,11 +76,15 @@ def _escape(value: str, prop: bool) -> str:
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 
-def render_text(result: ScanResult) -> str:
+def render_text(result: ScanResult, colour: bool = False) -> str:
+    """One ``path:line:col: severity rule message`` line per finding (the form editors jump to), the source
+    passage under findings about reused text, and a summary line."""
+    paint = click.style if colour else (lambda text, **_: text)
     lines = []
     shown = None
     for f in result.findings:
-        lines.append(f"{f.path}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}")
+        lines.append(f"{paint(f'{f.path}:{f.line}:{f.column}:', bold=True)} "
+                     f"{paint(f.severity, **SEVERITY_STYLE[f.severity])} {paint(f.rule, fg='cyan')} {f.message}")
         passage = f.source and (f.path, f.line, f.column, f.source["path"], f.source["line"])
         if passage and passage != shown:  # several findings on one passage: show it once
             lines.extend(_side_by_side(f))

@@ -52,6 +52,7 @@ class Scanner:
     known: frozenset[str] = frozenset()  # default: the ids of ``packs``
     suppressions: bool = True
     read: Reader = read_file
+    progress: Callable[[int, int], None] | None = None  # called (files done, files in all) after each file
 
     def run(self, paths: Iterable[str] = (), files: Iterable[Candidate | Skipped] | None = None) -> ScanResult:
         """Scan ``paths`` (or the given ``files`` instead of a folder walk); findings come back sorted by
@@ -61,12 +62,15 @@ class Scanner:
         if files is None:
             aside = self.reuse.source_roots if self.reuse else ()
             files = discover(paths, self.config, aside, "sources folder (texts to compare with), not articles")
-        for item in files:
+        files = list(files)  # the whole list first, so progress knows the total
+        for done, item in enumerate(files, 1):
             if isinstance(item, Skipped):
                 result.skipped.append(item)
             elif item.key not in seen:
                 seen.add(item.key)
                 self.scan_file(item, result)
+            if self.progress:
+                self.progress(done, len(files))
         result.findings.sort(key=Finding.sort_key)
         return result
 
