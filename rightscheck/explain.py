@@ -51,6 +51,18 @@ class RuleHelp:
         return "\n".join(parts + ([f"\nTerms: {self.url}"] if self.url else []))
 
 
+# Rules of rightscheck itself, not of a pack.
+TOOL_RULES = {
+    "rightscheck/unexplained-suppression": RuleHelp(
+        "rightscheck/unexplained-suppression", "suppression without a reason",
+        "A `rightscheck: ignore RULE` comment gives no reason after ' -- '.",
+        "A suppression hides a finding about someone's rights; without the reason (a licence, an agreement, "
+        "a fair-dealing judgement) nobody can later tell whether it still holds.",
+        "Add the reason: `rightscheck: ignore afp/missing-attribution -- licensed via syndication deal 2026-114`.",
+        None),
+}
+
+
 def rule_help(pack: Pack, kind: str) -> RuleHelp:
     """Help for rule ``pack.id/kind``."""
     values = {
@@ -65,6 +77,8 @@ def rule_help(pack: Pack, kind: str) -> RuleHelp:
 
 def find_rule(packs: list[Pack], rule: str) -> RuleHelp:
     """Help for ``rule`` ("afp/missing-attribution"); a RightscheckError names the known ids otherwise."""
+    if rule in TOOL_RULES:
+        return TOOL_RULES[rule]
     pack_id, _, kind = rule.partition("/")
     pack = next((p for p in packs if p.id == pack_id), None)
     if pack is None:

@@ -12,7 +12,7 @@ import os
 from urllib.parse import quote
 
 from rightscheck import __version__
-from rightscheck.explain import rule_help
+from rightscheck.explain import TOOL_RULES, RuleHelp, rule_help
 from rightscheck.findings import Finding
 from rightscheck.packs import KINDS, Pack
 from rightscheck.scanner import ScanResult
@@ -24,7 +24,9 @@ LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 def render_sarif(result: ScanResult, packs: list[Pack]) -> str:
     """The scan as one SARIF log (JSON text)."""
-    rules = [_rule(pack, kind) for pack in packs for kind in KINDS]
+    rules = [_rule(rule_help(pack, kind), pack.findings[kind].severity, [pack.terms], {"pack": pack.id, "kind": kind})
+             for pack in packs for kind in KINDS]
+    rules += [_rule(help_, "warning", [], {}) for help_ in TOOL_RULES.values()]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     log = {
         "$schema": SCHEMA_URI,
@@ -49,17 +51,16 @@ def render_sarif(result: ScanResult, packs: list[Pack]) -> str:
     return json.dumps(log, indent=2, ensure_ascii=False)
 
 
-def _rule(pack: Pack, kind: str) -> dict:
-    help_ = rule_help(pack, kind)
+def _rule(help_: RuleHelp, severity: str, tags: list[str], properties: dict) -> dict:
     rule = {
         "id": help_.rule,
-        "name": "".join(word.capitalize() for word in f"{pack.id}-{kind}".split("-")),
+        "name": "".join(word.capitalize() for word in help_.rule.replace("/", "-").split("-")),
         "shortDescription": {"text": help_.title},
         "fullDescription": {"text": help_.checks},
         "help": {"text": f"{help_.checks}\n\nWhy: {help_.why}\n\nHow to fix: {help_.fix}",
                  "markdown": f"{help_.checks}\n\n**Why:** {help_.why}\n\n**How to fix:** {help_.fix}"},
-        "defaultConfiguration": {"level": LEVELS[pack.findings[kind].severity]},
-        "properties": {"tags": ["rights", pack.terms], "pack": pack.id, "kind": kind},
+        "defaultConfiguration": {"level": LEVELS[severity]},
+        "properties": {"tags": ["rights", *tags], **properties},
     }
     if help_.url:
         rule["helpUri"] = help_.url

@@ -54,3 +54,4 @@ def test_explain_prints_checks_why_and_fix(cli):
     bad = cli("explain", "afp/nope")
     assert bad.exit_code == 2 and "afp/missing-attribution" in bad.output
     assert cli("explain", "nope/missing-attribution").exit_code == 2
+    assert "How to fix: Add the reason" in cli("explain", "rightscheck/unexplained-suppression").output

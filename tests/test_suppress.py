@@ -46,6 +46,9 @@ def test_suppression_without_reason_is_a_warning(cli, write):
     assert findings == [("rightscheck/unexplained-suppression", "site/a.md", 1)]
     assert result.exit_code == 0  # a warning, below the default --fail-on error
     assert cli("scan", "site", "--fail-on", "warning").exit_code == 1
+    sarif = json.loads(cli("scan", "site", "--format", "sarif").output)["runs"][0]
+    (result,) = sarif["results"]
+    assert sarif["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "rightscheck/unexplained-suppression"
 
 
 def test_front_matter_declares_a_licence_for_its_file_only(cli, write):
