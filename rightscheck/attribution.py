@@ -33,13 +33,15 @@ class Evidence:
 def detect(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
     """Signals of ``pack`` in ``found`` (each counted once) plus declared provenance; empty below threshold."""
     hits = [Evidence(s.id, s.weight, m.start, m.end, m.text, markup=m.markup)
-            for s in pack.signals if (m := found[s.matcher])]
+            for s in pack.signals if (m := found.get(s.matcher))]
     hits.extend(_declared(doc, pack))
     score = sum(hit.weight for hit in hits)
     return hits if score >= pack.threshold else []
 
 
 def _declared(doc: Document, pack: Pack) -> Iterable[Evidence]:
+    if not doc.front_matter:
+        return
     for keys, names in ((SOURCE_KEYS, pack.sources), (LICENCE_KEYS, pack.licences)):
         for key in keys:
             value = doc.front_matter.get(key)
@@ -54,11 +56,9 @@ def _flat(value) -> str:
 
 
 def signal_matches(doc: Document, pack: Pack) -> dict[Matcher, Match | None]:
-    """First match of each of the pack's signals in ``doc``; patterns whose keywords are absent are not run."""
-    found: dict[Matcher, Match | None] = dict.fromkeys(s.matcher for s in pack.signals)
-    for signal in _runnable(doc, pack):
-        found[signal.matcher] = signal.matcher.search(doc)
-    return found
+    """First match (or None) of each of the pack's signals that ran in ``doc``; signals whose keywords are
+    absent are not run and not in the mapping (they cannot match)."""
+    return {signal.matcher: signal.matcher.search(doc) for signal in _runnable(doc, pack)}
 
 
 def _runnable(doc: Document, pack: Pack) -> list[Signal]:
@@ -91,6 +91,8 @@ def check(doc: Document, pack: Pack, licensed: bool, reused: list[Evidence] = ()
     ``found`` passes in :func:`signal_matches` when the caller already has it.
     """
     found = signal_matches(doc, pack) if found is None else found
+    if not reused and not doc.front_matter and not any(found.values()):
+        return []  # the common case: nothing of this pack here
     textual = detect(doc, pack, found)
     hits = textual or [*reused]
     if not hits:
@@ -119,7 +121,9 @@ def _credit_kinds(doc: Document, pack: Pack, found: dict[Matcher, Match | None],
     def credited(form: Matcher) -> bool:
         if form.within and form.within[0] == "near":
             return bool(form.search(doc, *doc.around(at.start, form.within[1])))
-        return bool(found[form] if form in found else form.search(doc))
+        if form in found:
+            return bool(found[form])
+        return form not in pack.signal_matchers and bool(form.search(doc))  # a signal not run cannot match
 
     missing = [part for part in pack.parts if not any(credited(form) for form in part.forms)]
     if pack.parts and len(missing) == len(pack.parts):
@@ -130,7 +134,7 @@ def _credit_kinds(doc: Document, pack: Pack, found: dict[Matcher, Match | None],
 def _occurrences(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
     """Every match of each signal strong enough alone to identify the source, in document order."""
     hits = {(m.start, m.end): Evidence(s.id, s.weight, m.start, m.end, m.text, markup=m.markup)
-            for s in pack.signals if s.weight >= pack.threshold and found[s.matcher]
+            for s in pack.signals if s.weight >= pack.threshold and found.get(s.matcher)
             for m in s.matcher.finditer(doc)}
     return [hits[span] for span in sorted(hits)]
 

@@ -76,6 +76,8 @@ def _scan_options(command):
         click.option("--follow-symlinks", is_flag=True, default=None,
                      help="Follow symlinked folders and files outside the scanned root (loops are entered once)."),
         click.option("--no-suppress", is_flag=True, help="Ignore inline `rightscheck: ignore` comments."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Worker processes [default: the number of CPU cores]; the report is the same for any N."),
         click.option("--strict", is_flag=True, help="Exit 2 if any file that should be scanned could not be."),
         click.option("-v", "--verbose", is_flag=True,
                      help="Report skipped files and ignored front matter on stderr."),
@@ -170,10 +172,10 @@ class _Run:
 
 
 def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, staged, since, follow_symlinks,
-              no_suppress, strict, verbose, quiet: bool = False) -> _Run:
+              no_suppress, jobs, strict, verbose, quiet: bool = False) -> _Run:
     """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose."""
     from rightscheck.packs import select_packs
-    from rightscheck.scanner import Scanner, read_file
+    from rightscheck.scanner import Scanner, default_jobs, read_file
 
     if staged and since:
         raise RightscheckError("use --staged or --since, not both", key="--staged")
@@ -182,7 +184,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
     if follow_symlinks:
         config.follow_symlinks = True
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
-    scanner = Scanner(packs, config, known=frozenset(p.id for p in available), suppressions=not no_suppress)
+    scanner = Scanner(packs, config, known=frozenset(p.id for p in available), suppressions=not no_suppress,
+                      jobs=jobs or default_jobs())
     if not quiet and interactive(sys.stderr):
         scanner.progress = ProgressBar()
     files = None
@@ -225,7 +228,7 @@ def _exit_on_errors(run: _Run) -> None:
     file could not be scanned."""
     from rightscheck.packs import pattern_errors
 
-    errors = pattern_errors(run.available) + run.result.errors
+    errors = list(dict.fromkeys(pattern_errors(run.available) + run.result.errors))
     for error in errors:
         click.echo(f"rightscheck: error: {error}", err=True)
     problems = [s for s in run.result.skipped if s.problem]

@@ -125,20 +125,26 @@ class Document:
     notes: list[str] = field(default_factory=list)
     offsets: OffsetMap | None = None  # visible text -> source offsets, where markup was removed
     images: list[Image] = field(default_factory=list)
+    keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
     _line_starts: list[int] | None = field(default=None, repr=False)
     _folded: str | None = field(default=None, repr=False)
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    @property
+    def folded(self) -> str:
+        """The visible text case-folded, computed once."""
+        if self._folded is None:
+            self._folded = self.text.casefold()
+        return self._folded
 
     def mentions(self, keywords: tuple[str, ...]) -> bool:
         """Whether any (case-folded) keyword occurs in the visible text; no keywords means yes."""
         if not keywords:
             return True
-        if self._folded is None:
-            self._folded = self.text.casefold()
-        for keyword in keywords:
-            if keyword in self._folded:
-                return True
-        return False
+        if self.keywords_present is not None:
+            return not self.keywords_present.isdisjoint(keywords)
+        folded = self.folded
+        return any(keyword in folded for keyword in keywords)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a visible-text offset, in the original file."""

@@ -111,6 +111,10 @@ class Pack:
     id_line: int | None = None
 
     @cached_property
+    def signal_matchers(self) -> frozenset[Matcher]:
+        return frozenset(signal.matcher for signal in self.signals)
+
+    @cached_property
     def credit_near(self) -> bool:
         """Some credit form must sit near its evidence (``within: {near: N}``), so each occurrence is checked."""
         return any(form.within and form.within[0] == "near" for part in self.parts for form in part.forms)

@@ -96,7 +96,7 @@ def signal_spans(doc: Document, packs: list[Pack], found: dict[str, dict[Matcher
     spans = []
     for pack in packs:
         for signal in pack.signals:
-            first = found[pack.id][signal.matcher]
+            first = found[pack.id].get(signal.matcher)
             if not first or signal.matcher.target != "text":
                 continue
             for match in signal.matcher.finditer(doc, first.start):

@@ -1,9 +1,15 @@
-"""One scan: discover files, read each into a Document, run every pack, collect findings and skips."""
+"""One scan: discover files, read each into a Document, run every pack, collect findings and skips.
+
+Files are independent, so a scan of many files is spread over worker processes (``jobs``); each worker
+returns the result of each file and the parent merges them in input order, so the report is identical
+whatever the number of workers."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rightscheck.attribution import check, signal_matches
 from rightscheck import suppress
@@ -12,6 +18,7 @@ from rightscheck.discovery import Candidate, Skipped, discover
 from rightscheck.documents import SkipFile, parse
 from rightscheck.findings import Finding
 from rightscheck.packs import Pack
+from rightscheck.prefilter import Prefilter
 
 if TYPE_CHECKING:
     from rightscheck.reuse import ReuseChecker  # numpy is imported only when sources are used
@@ -30,6 +37,15 @@ class ScanResult:
     @property
     def files(self) -> int:
         return len(self.paths)
+
+    def merge(self, other: "ScanResult") -> None:
+        """Add one file's (or one worker's) result to this one."""
+        self.findings.extend(other.findings)
+        self.paths.extend(other.paths)
+        self.skipped.extend(other.skipped)
+        self.notes.extend(other.notes)
+        self.errors.extend(e for e in other.errors if e not in self.errors)
+        self.suppressed += other.suppressed
 
 
 Reader = Callable[[Candidate, int], bytes]  # (file, at most this many bytes) -> content
@@ -53,25 +69,60 @@ class Scanner:
     suppressions: bool = True
     read: Reader = read_file
     progress: Callable[[int, int], None] | None = None  # called (files done, files in all) after each file
+    jobs: int = 1  # worker processes; more than one only where fork() exists and the scan is big enough
+
+    def __post_init__(self) -> None:
+        self.prefilter = Prefilter(self.packs)
+        self._matchers = [m for p in self.packs for m in [*(s.matcher for s in p.signals),
+                                                         *(f for part in p.parts for f in part.forms)]]
 
     def run(self, paths: Iterable[str] = (), files: Iterable[Candidate | Skipped] | None = None) -> ScanResult:
         """Scan ``paths`` (or the given ``files`` instead of a folder walk); findings come back sorted by
-        path, line, column and rule."""
+        path, line, column and rule, the same for any number of ``jobs``."""
         result = ScanResult()
-        seen: set[tuple[int, int]] = set()
         if files is None:
             aside = self.reuse.source_roots if self.reuse else ()
             files = discover(paths, self.config, aside, "sources folder (texts to compare with), not articles")
-        files = list(files)  # the whole list first, so progress knows the total
-        for done, item in enumerate(files, 1):
-            if isinstance(item, Skipped):
-                result.skipped.append(item)
-            elif item.key not in seen:
+        items: list[Candidate | Skipped] = []
+        seen: set[tuple[int, int]] = set()
+        for item in files:  # the whole list first, so progress knows the total
+            if isinstance(item, Candidate):
+                if item.key in seen:  # the same file reached by two paths is read once
+                    continue
                 seen.add(item.key)
-                self.scan_file(item, result)
+            items.append(item)
+        for done, part in enumerate(self._results(items), 1):
+            result.merge(part)
             if self.progress:
-                self.progress(done, len(files))
+                self.progress(done, len(items))
+        result.errors.extend(e for e in self.pattern_errors() if e not in result.errors)
         result.findings.sort(key=Finding.sort_key)
+        return result
+
+    def pattern_errors(self) -> list[str]:
+        """Errors of patterns this process disabled (ran over their time limit)."""
+        return [m.error for m in self._matchers if m.error]
+
+    def _results(self, items: list[Candidate | Skipped]) -> Iterator[ScanResult]:
+        """One result per item, in order: here, or from worker processes for a big enough scan."""
+        jobs = min(self.jobs, len(items) // MIN_FILES_PER_JOB)
+        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or self.read is not read_file:
+            yield from map(self._scan_one, items)
+            return
+        global _FORKED
+        _FORKED = self  # inherited by the forked workers: nothing to pickle but the items and results
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                yield from pool.imap(_scan_in_worker, items, chunksize=CHUNK)
+        finally:
+            _FORKED = None
+
+    def _scan_one(self, item: Candidate | Skipped) -> ScanResult:
+        result = ScanResult()
+        if isinstance(item, Skipped):
+            result.skipped.append(item)
+        else:
+            self.scan_file(item, result)
         return result
 
     def scan_file(self, item: Candidate, result: ScanResult) -> None:
@@ -90,6 +141,7 @@ class Scanner:
             return
         result.paths.append(item.path)
         result.notes.extend((item.path, note) for note in doc.notes)
+        self.prefilter.apply(doc)
         known = self.known or frozenset(p.id for p in self.packs)
         own, errors = file_licences(doc.front_matter, doc.front_matter_lines.get("rightscheck"), item.path, known)
         result.errors.extend(map(str, errors))
@@ -107,3 +159,22 @@ class Scanner:
             findings, suppressed = suppress.apply(doc, findings)
             result.suppressed += suppressed
         result.findings.extend(findings)
+
+
+MIN_FILES_PER_JOB = 64  # below this many files per worker, starting workers costs more than it saves
+CHUNK = 16  # files handed to a worker at a time
+_FORKED: Scanner | None = None
+
+
+def _scan_in_worker(item: Candidate | Skipped) -> ScanResult:
+    result = _FORKED._scan_one(item)
+    result.errors.extend(_FORKED.pattern_errors())  # a pattern disabled in this worker, reported by the parent
+    return result
+
+
+def default_jobs() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
