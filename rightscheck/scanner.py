@@ -31,6 +31,7 @@ class ScanResult:
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # mistakes in files' own directives: exit 2 after the report
+    disabled: dict[str, str] = field(default_factory=dict)  # pattern origin -> why it was disabled (timeouts)
     suppressed: int = 0
     baselined: int = 0
 
@@ -45,6 +46,8 @@ class ScanResult:
         self.skipped.extend(other.skipped)
         self.notes.extend(other.notes)
         self.errors.extend(e for e in other.errors if e not in self.errors)
+        for origin, error in other.disabled.items():
+            self.disabled.setdefault(origin, error)  # each worker disables a slow pattern once: report it once
         self.suppressed += other.suppressed
 
 
@@ -95,13 +98,15 @@ class Scanner:
             result.merge(part)
             if self.progress:
                 self.progress(done, len(items))
-        result.errors.extend(e for e in self.pattern_errors() if e not in result.errors)
+        for origin, error in self.disabled().items():
+            result.disabled.setdefault(origin, error)
+        result.errors.extend(result.disabled.values())
         result.findings.sort(key=Finding.sort_key)
         return result
 
-    def pattern_errors(self) -> list[str]:
-        """Errors of patterns this process disabled (ran over their time limit)."""
-        return [m.error for m in self._matchers if m.error]
+    def disabled(self) -> dict[str, str]:
+        """Patterns this process disabled (ran over their time limit): origin -> error."""
+        return {m.origin: m.error for m in self._matchers if m.error}
 
     def _results(self, items: list[Candidate | Skipped]) -> Iterator[ScanResult]:
         """One result per item, in order: here, or from worker processes for a big enough scan."""
@@ -168,7 +173,7 @@ _FORKED: Scanner | None = None
 
 def _scan_in_worker(item: Candidate | Skipped) -> ScanResult:
     result = _FORKED._scan_one(item)
-    result.errors.extend(_FORKED.pattern_errors())  # a pattern disabled in this worker, reported by the parent
+    result.disabled.update(_FORKED.disabled())  # a pattern disabled in this worker, reported by the parent
     return result
 
 
