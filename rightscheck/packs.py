@@ -15,6 +15,7 @@ from typing import Any, Iterable
 
 import regex
 
+from rightscheck import packcache
 from rightscheck.errors import RightscheckError
 from rightscheck.patterns import Matcher, compile_pattern, phrase_to_pattern
 from rightscheck.schemas import validate
@@ -166,12 +167,18 @@ def load_pack(path: Path, display: str | None = None, timeout: float | None = DE
         raise RightscheckError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", name) from None
     except OSError as exc:
         raise RightscheckError(f"cannot read: {exc.strerror}", name) from None
-    data, lines = load_yaml(text, name)
-    if data is None:
-        raise RightscheckError("empty rule pack", name, 1)
-    validate(data, "rulepack", name, lines)
-    return replace(_compile(data, name, lines, timeout),
-                   digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
+    cached = packcache.get(text)
+    if cached:
+        data, lines = cached
+        pack = _compile(data, name, lines, timeout, checked=True)
+    else:
+        data, lines = load_yaml(text, name)
+        if data is None:
+            raise RightscheckError("empty rule pack", name, 1)
+        validate(data, "rulepack", name, lines)
+        pack = _compile(data, name, lines, timeout)
+        packcache.put(text, data, lines)
+    return replace(pack, digest=hashlib.blake2b(text.encode(), digest_size=16).hexdigest())
 
 
 def load_packs(extra: Iterable[Path] = (), builtin: bool = True, timeout: float | None = DEFAULT_TIMEOUT) -> list[Pack]:
@@ -198,7 +205,7 @@ def select_packs(packs: list[Pack], only: Iterable[str] = (), exclude: Iterable[
     return [p for p in packs if (not only or p.id in only) and p.id not in exclude]
 
 
-def _compile(data: dict, name: str, lines: LineMap, timeout: float | None) -> Pack:
+def _compile(data: dict, name: str, lines: LineMap, timeout: float | None, checked: bool = False) -> Pack:
     def fail(message: str, key_path: tuple) -> RightscheckError:
         return RightscheckError(message, name, lines.line_for(key_path), format_key_path(key_path))
 
@@ -210,13 +217,15 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None) -> Pa
         kind = given[0]
         source = phrase_to_pattern(spec[kind]) if kind == "phrase" else spec[kind]
         ignore_case = spec.get("ignore_case", kind == "phrase")
-        try:
-            compiled = compile_pattern(source, ignore_case)
-        except regex.error as exc:
-            raise fail(f"pattern does not compile: {exc}", key_path + (kind,)) from None
+        state = {}
+        if not checked:  # a pack read from the cache was compiled when it was cached: compile on first use
+            try:
+                state["pattern"] = compile_pattern(source, ignore_case)
+            except regex.error as exc:
+                raise fail(f"pattern does not compile: {exc}", key_path + (kind,)) from None
         origin = f"{name}:{lines.line_for(key_path + (kind,))}: {format_key_path(key_path + (kind,))}"
-        return Matcher(compiled, MATCHERS[kind], _within(spec.get("within", default_within)), f"{kind}: {spec[kind]}",
-                       origin, timeout)
+        return Matcher(source, ignore_case, MATCHERS[kind], _within(spec.get("within", default_within)),
+                       f"{kind}: {spec[kind]}", origin, timeout, state)
 
     signals: dict[str, Signal] = {}
     for index, spec in enumerate(data["signals"]):

@@ -59,13 +59,22 @@ class Matcher:
     longer (catastrophic backtracking in a third-party pack) is disabled for the rest of the scan and
     its ``error`` names the pack file, line and key, so one bad pattern cannot stall a scan."""
 
-    pattern: regex.Pattern
+    source: str  # the regex (a phrase already turned into one)
+    ignore_case: bool = False
     target: str = "text"  # "text", or "links" (link targets) or "images" (image source, alt and title)
     within: tuple[str, int] | None = None
     label: str = ""  # the pack's own spelling, for `rules show`
     origin: str = ""  # "rules/x.yaml:12: signals[3].pattern", for errors
     timeout: float | None = None
-    _state: dict = field(default_factory=dict, repr=False)  # "error" once disabled
+    _state: dict = field(default_factory=dict, repr=False)  # "pattern" once compiled, "error" once disabled
+
+    @property
+    def pattern(self) -> regex.Pattern:
+        """The compiled regex: compiled on first use, as a scan of a few files needs only a few patterns."""
+        compiled = self._state.get("pattern")
+        if compiled is None:
+            compiled = self._state["pattern"] = compile_pattern(self.source, self.ignore_case)
+        return compiled
 
     @property
     def error(self) -> str | None:

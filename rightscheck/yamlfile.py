@@ -28,6 +28,9 @@ class LineMap:
     def set(self, path: KeyPath, line: int) -> None:
         self._lines.setdefault(path, line)
 
+    def items(self) -> list[tuple[KeyPath, int]]:
+        return list(self._lines.items())
+
     def line_for(self, path: KeyPath) -> int | None:
         """Line of the deepest known prefix of ``path`` (errors may point below a scalar)."""
         path = tuple(path)

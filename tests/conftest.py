@@ -13,6 +13,14 @@ from rightscheck.cli import main
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _pack_cache(tmp_path_factory):
+    """Packs are cached in a folder of this test session, never the user's own cache."""
+    import os
+
+    os.environ["RIGHTSCHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("pack-cache"))
+
+
 @pytest.fixture
 def write(tmp_path):
     """write("a/b.md", text) -> Path; text is dedented so tests can indent it."""

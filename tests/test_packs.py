@@ -110,3 +110,44 @@ def test_only_and_exclude_filter_and_reject_unknown_ids():
     assert "ap" not in [p.id for p in select_packs(packs, exclude=["ap"])]
     with pytest.raises(RightscheckError, match="unknown pack 'apx' in --only"):
         select_packs(packs, only=["apx"])
+
+
+def test_pack_cache_round_trip_and_recovery(write, tmp_path, monkeypatch):
+    from rightscheck import packcache
+    from rightscheck.documents import parse
+
+    monkeypatch.setenv("RIGHTSCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    path = write("p.yaml", """
+        id: demo
+        name: Demo
+        licence: {terms: all-rights-reserved, summary: x}
+        keywords: [demo]
+        signals:
+          - id: dateline
+            pattern: '\\(Demo\\) -'
+            weight: 1.0
+        attribution:
+          - {id: credit, description: a credit, any_of: [{signal: dateline}]}
+        """)
+    fresh = load_pack(path)
+    assert [p.name for p in (tmp_path / "cache" / "packs").iterdir()] == [f"{packcache.key(path.read_text())}.json"]
+    cached = load_pack(path)
+    assert "pattern" not in cached.signals[0].matcher._state  # compiled on first use only
+    doc = parse("a.txt", b"PARIS (Demo) - text\n")
+    assert cached.signals[0].matcher.search(doc) == fresh.signals[0].matcher.search(doc)
+    assert cached.signals[0].matcher.origin == fresh.signals[0].matcher.origin  # errors still name file and line
+    (entry,) = (tmp_path / "cache" / "packs").iterdir()
+    entry.write_text("{ not json")
+    assert load_pack(path).signals[0].matcher.search(doc)  # a broken entry is a miss, not an error
+    monkeypatch.setenv("RIGHTSCHECK_CACHE_DIR", "/proc/no-such-place")
+    assert load_pack(path).id == "demo"  # an unwritable cache is no error either
+
+
+def test_bad_packs_are_never_cached(write, tmp_path, monkeypatch):
+    monkeypatch.setenv("RIGHTSCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    path = write("p.yaml", "id: demo\nname: Demo\nlicence: {terms: custom, summary: x}\n"
+                           "signals: [{id: s, pattern: '(', weight: 1}]\nattribution: []\n")
+    for _ in range(2):
+        with pytest.raises(RightscheckError, match="pattern does not compile"):
+            load_pack(path)
+    assert not (tmp_path / "cache" / "packs").exists()

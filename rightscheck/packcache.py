@@ -1,0 +1,81 @@
+"""A disk cache of validated rule packs, so a pre-commit run on two files does not pay for parsing,
+schema-checking and compiling every pack each time.
+
+An entry is the pack's parsed data and line map, stored as JSON under a key that hashes the pack file's
+bytes together with everything that decides whether it is valid: the cache format, rightscheck's version,
+the `regex` version, the pack schema and the loader's own source. A hit is thus a pack known to load
+cleanly; its patterns compile on first use. The cache lives in the user's cache folder (never the scanned
+tree); any problem reading or writing it just means a normal load. RIGHTSCHECK_CACHE_DIR moves it,
+RIGHTSCHECK_NO_CACHE=1 turns it off."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from rightscheck import __version__
+from rightscheck.yamlfile import LineMap
+
+FORMAT = 1
+
+
+def cache_dir() -> Path | None:
+    if os.environ.get("RIGHTSCHECK_NO_CACHE"):
+        return None
+    if os.environ.get("RIGHTSCHECK_CACHE_DIR"):
+        return Path(os.environ["RIGHTSCHECK_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "rightscheck"
+
+
+@lru_cache(maxsize=1)
+def _salt() -> bytes:
+    import regex
+
+    package = resources.files("rightscheck")
+    parts = [str(FORMAT), __version__, regex.__version__,
+             package.joinpath("schema", "rulepack.schema.json").read_text("utf-8"),
+             package.joinpath("packs.py").read_text("utf-8")]
+    return hashlib.sha256("\0".join(parts).encode()).digest()
+
+
+def key(text: str) -> str:
+    return hashlib.sha256(_salt() + text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def get(text: str) -> tuple[dict[str, Any], LineMap] | None:
+    """The cached (data, lines) of a pack file with this text, or None."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        entry = json.loads((folder / "packs" / f"{key(text)}.json").read_text("utf-8"))
+        lines = LineMap()
+        for path, line in entry["lines"]:
+            lines.set(tuple(path), line)
+        return entry["data"], lines
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def put(text: str, data: dict[str, Any], lines: LineMap) -> None:
+    """Remember a pack file that loaded cleanly; silently does nothing where the cache cannot be written."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    entry = {"data": data, "lines": [[list(path), line] for path, line in lines.items()]}
+    try:
+        target = folder / "packs"
+        target.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target, suffix=".tmp", delete=False) as handle:
+            json.dump(entry, handle, ensure_ascii=False)
+        os.replace(handle.name, target / f"{key(text)}.json")
+    except (OSError, TypeError, ValueError):
+        if "handle" in locals():
+            Path(handle.name).unlink(missing_ok=True)
