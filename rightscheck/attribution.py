@@ -153,7 +153,7 @@ def make_finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values:
         rule=f"{pack.id}/{kind}", pack=pack.id, kind=kind, severity=template.severity, path=doc.path,
         line=line, column=column, end_line=end_line, end_column=end_column,
         message=" ".join(template.message.format_map(values).split()), evidence=values["evidence"],
-        source=anchor.source,
+        source=anchor.source, signal=anchor.signal,
     )
 
 

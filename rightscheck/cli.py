@@ -90,7 +90,8 @@ def _scan_options(command):
 @main.command()
 @_scan_options
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format: text, json, sarif (code scanning), junit (CI test reports), github (annotations).")
+              help="Report format: text, json, sarif (code scanning), junit (CI test reports), github (annotations), "
+                   "html (a self-contained page to open in a browser).")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
               help="Write the report to FILE; the console then gets only the summary line.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
@@ -115,7 +116,7 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, quiet, **options) ->
                 click.echo(f"rightscheck: stale baseline entry: {entry.get('path')}: {entry.get('rule')} "
                            f"({entry.get('evidence', '')}) no longer occurs", err=True)
     colour = not output and use_colour(sys.stdout)
-    report = render(fmt, result, run.packs, colour=colour)
+    report = render(fmt, result, run.packs, colour=colour, config=run.config)
     if output:
         _write_report(Path(output), report)
         if not quiet:
@@ -160,6 +161,21 @@ def explain(rule, extra) -> None:
     from rightscheck.packs import load_packs
 
     click.echo(find_rule(load_packs(extra=map(Path, extra)), rule).text())
+
+
+@main.command("report")
+@click.argument("json_file", metavar="JSON_FILE", type=click.Path(allow_dash=True))
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
+              help="Write the page to FILE [default: standard output].")
+def report_command(json_file, output) -> None:
+    """Render JSON_FILE (from `scan --format json`; - reads standard input) as a self-contained HTML page."""
+    from rightscheck.htmlreport import load_json_report, render_html
+
+    page = render_html(load_json_report(json_file))
+    if output:
+        _write_report(Path(output), page)
+    else:
+        click.echo(page)
 
 
 @dataclass

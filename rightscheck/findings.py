@@ -24,6 +24,7 @@ class Finding:
     message: str
     evidence: str
     source: dict | None = None  # reuse findings: where in which source the text comes from
+    signal: str | None = None  # the pack signal that identified the content ("front matter source", "reused-text")
 
     def sort_key(self) -> tuple:
         """Total order (ties broken by source and message) so output never depends on index history."""
@@ -39,10 +40,12 @@ class Finding:
         return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
     def to_dict(self) -> dict:
-        """The public JSON form: ``source`` appears only on findings about reused text."""
+        """The public JSON form: ``source`` appears only on findings about reused text, ``signal`` only where
+        a pack signal placed the finding."""
         data = asdict(self)
-        if data["source"] is None:
-            del data["source"]
+        for optional in ("source", "signal"):
+            if data[optional] is None:
+                del data[optional]
         return data
 
 

@@ -1,10 +1,15 @@
 """Rendering a scan result in the chosen format: text lines (path:line:col), one JSON object, GitHub
-workflow annotations, or (from their own modules) SARIF and JUnit XML."""
+workflow annotations, or (from their own modules) SARIF, JUnit XML and a self-contained HTML page.
+
+The HTML page is rendered from the JSON report's data alone (``rightscheck report findings.json``
+renders an earlier one), so the JSON carries what the page shows about each pack the findings
+refer to: terms, licence summary and link, credit forms, quotation limits."""
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
 import click
 
@@ -14,12 +19,19 @@ from rightscheck.packs import Pack
 from rightscheck.scanner import ScanResult
 
 JSON_VERSION = 1
-FORMATS = ("text", "json", "sarif", "junit", "github")
+FORMATS = ("text", "json", "sarif", "junit", "github", "html")
 _GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def render(fmt: str, result: ScanResult, packs: list[Pack], colour: bool = False) -> str:
-    """The whole report in format ``fmt`` (one of FORMATS); ``colour`` styles the text format for a terminal."""
+def render(fmt: str, result: ScanResult, packs: list[Pack], colour: bool = False, config: Any = None) -> str:
+    """The whole report in format ``fmt`` (one of FORMATS); ``colour`` styles the text format for a terminal;
+    ``config`` (the scan's Config) gives the JSON and HTML reports the licences held and quotation overrides."""
+    if fmt == "html":
+        from rightscheck.htmlreport import render_html
+
+        return render_html(report_data(result, packs, config))
+    if fmt == "json":
+        return render_json(result, packs, config)
     if fmt == "sarif":
         from rightscheck.sarif import render_sarif
 
@@ -30,7 +42,7 @@ def render(fmt: str, result: ScanResult, packs: list[Pack], colour: bool = False
         return render_junit(result)
     if fmt == "text":
         return render_text(result, colour)
-    return {"json": render_json, "github": render_github}[fmt](result)
+    return render_github(result)
 
 
 def summary(result: ScanResult) -> dict:
@@ -47,14 +59,48 @@ def summary(result: ScanResult) -> dict:
     }
 
 
-def render_json(result: ScanResult) -> str:
-    payload = {
+def render_json(result: ScanResult, packs: list[Pack] = (), config: Any = None) -> str:
+    return json.dumps(report_data(result, packs, config), indent=2, ensure_ascii=False)
+
+
+def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) -> dict:
+    """The JSON report as data. Besides the findings, ``packs`` describes each pack a finding refers to."""
+    by_id = {pack.id: pack for pack in packs}
+    findings = [finding.to_dict() for finding in result.findings]
+    used = sorted({f.pack for f in result.findings if f.pack in by_id})
+    return {
         "version": JSON_VERSION,
-        "findings": [f.to_dict() for f in result.findings],
+        "findings": findings,
         "summary": summary(result),
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+        "packs": {pack_id: pack_info(by_id[pack_id], config) for pack_id in used},
     }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
+
+
+def pack_info(pack: Pack, config: Any = None) -> dict:
+    """What a report shows about a pack: terms, licence summary and link, whether the config declares a
+    licence, its signals, the credit forms that satisfy it, and its quotation terms (config overrides
+    applied)."""
+    signals = {id(s.matcher): s for s in pack.signals}
+    overrides = (getattr(config, "quotation", None) or {}).get(pack.id, {})
+    terms = pack.quotation.merged(overrides)
+    return {
+        "name": pack.name,
+        "terms": pack.terms,
+        "summary": pack.summary,
+        "url": pack.url,
+        "requires_licence": pack.requires_licence,
+        "licensed": pack.id in (getattr(config, "licences", None) or ()),
+        "threshold": pack.threshold,
+        "signals": {s.id: {"description": s.description, "weight": s.weight} for s in pack.signals},
+        "credit": [{"id": part.id, "description": part.description,
+                    "forms": [{"signal": signals[id(form)].id} if id(form) in signals else {"label": label}
+                              for form, label in zip(part.forms, part.labels)]}
+                   for part in pack.parts],
+        "quotation": {name: getattr(terms, name) for name in (
+            "min_passage_words", "max_passage_words", "max_quoted_words", "max_total_words", "max_source_share",
+            "allow_with_licence", "no_derivatives")},
+    }
 
 
 def render_github(result: ScanResult) -> str:
@@ -95,7 +141,11 @@ def render_text(result: ScanResult, colour: bool = False) -> str:
 
 def summary_line(result: ScanResult) -> str:
     """'3 findings (2 errors, 1 warning) in 12 files scanned, 1 skipped.'"""
-    counts = summary(result)
+    return summary_text(summary(result))
+
+
+def summary_text(counts: dict) -> str:
+    """The summary line from the counts of :func:`summary` (as the JSON report carries them)."""
     parts = [f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts["by_severity"].items() if n]
     found = f"{counts['findings']} finding{'' if counts['findings'] == 1 else 's'}"
     detail = f" ({', '.join(parts)})" if parts else ""

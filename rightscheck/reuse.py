@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from difflib import SequenceMatcher
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,6 +33,7 @@ MIN_CHAIN = 9  # informative exact words a chain needs before it is widened; few
 MIN_EXACT_SHARE = 0.7  # a passage is mostly exact matches
 NEARBY = 300  # characters around a quotation searched for a credit
 EXCERPT = 240
+PASSAGE = 6000  # characters of a whole passage kept in a finding (about 1,000 words)
 _OPEN_QUOTES = "\"'“‘«„‚‹"
 _CLOSE_QUOTES = "\"'”’»“‘›"
 
@@ -324,11 +325,21 @@ def _limits(scanned: Text, pack: Pack, terms: Quotation, reused: list[Passage],
     if terms.max_source_share is not None and share > terms.max_source_share:
         over.append(f"{terms.max_source_share:.0%} of one source")
     if over:
-        anchor = evidence[0]
+        anchor = _all_passages(scanned, evidence, total, share)
         values = {**template_values(pack, anchor), "words": str(total),
                   "limit": f"{' or '.join(over)} (this takes {share:.0%})"}
         findings.append(make_finding(scanned.doc, pack, "quotation-limit", anchor, values))
     return findings
+
+
+def _all_passages(scanned: Text, evidence: list[Evidence], total: int, share: float) -> Evidence:
+    """The first passage's evidence for a finding about everything taken from one source: its ``source``
+    also carries the totals held against the terms and every passage counted (with its scanned lines)."""
+    first = evidence[0]
+    passages = [{"scanned_line": scanned.doc.line_col(e.start)[0],
+                 "scanned_end_line": scanned.doc.end_line_col(e.end)[0], **e.source} for e in evidence]
+    return replace(first, source={**first.source, "total_words": total, "total_share": round(share, 4),
+                                  "passages": passages})
 
 
 def _coverage(passages: list[Passage]) -> int:
@@ -352,6 +363,11 @@ def _evidence(scanned: Text, passage: Passage) -> Evidence:
         "scanned_excerpt": _excerpt(scanned, passage.q_start, passage.q_end, _edited(passage, 0), "{+", "+}"),
         "source_excerpt": _excerpt(passage.source_text, passage.s_start, passage.s_end, _edited(passage, 1),
                                    "[-", "-]"),
+        # the whole passages, marked the same way, for reports with room for them (HTML)
+        "scanned_passage": _excerpt(scanned, passage.q_start, passage.q_end, _edited(passage, 0), "{+", "+}",
+                                    PASSAGE),
+        "source_passage": _excerpt(passage.source_text, passage.s_start, passage.s_end, _edited(passage, 1),
+                                   "[-", "-]", PASSAGE),
     }
     return Evidence("reused-text", 0.0, start, end, scanned.doc.text[start:end], source=source)
 
@@ -360,8 +376,9 @@ def _edited(passage: Passage, side: int) -> set[int]:
     return {i for gap in passage.gaps() for i in range(*gap[side])}
 
 
-def _excerpt(text: Text, start: int, end: int, marked: set[int], open_mark: str, close_mark: str) -> str:
-    """The passage's own text, whitespace folded, edited words wrapped in marks, cut to a readable length."""
+def _excerpt(text: Text, start: int, end: int, marked: set[int], open_mark: str, close_mark: str,
+             limit: int = EXCERPT) -> str:
+    """The passage's own text, whitespace folded, edited words wrapped in marks, cut to ``limit`` characters."""
     pieces = []
     cursor = text.char_span(start, start + 1)[0]
     for i, (a, b) in enumerate(text.words(start, end), start):
@@ -370,7 +387,7 @@ def _excerpt(text: Text, start: int, end: int, marked: set[int], open_mark: str,
         pieces.append(f"{open_mark}{word}{close_mark}" if i in marked else word)
         cursor = b
     excerpt = " ".join("".join(pieces).split())
-    return excerpt if len(excerpt) <= EXCERPT else excerpt[: EXCERPT - 1] + "…"
+    return excerpt if len(excerpt) <= limit else excerpt[: limit - 1] + "…"
 
 
 def _edits(scanned: Text, passage: Passage) -> str:
