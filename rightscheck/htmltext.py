@@ -1,18 +1,19 @@
 """Visible text of an HTML page, with a map from every text offset back to the page source.
 
-The stdlib ``html.parser`` tokenizer is tolerant of malformed markup and reports the
-position of every token, which is what a linter needs: the visible text is the page's
-text nodes in order (entities decoded, hidden elements dropped, a line break for each
-block element), and each piece remembers where it came from, so a match found in the
-text maps back to the original line and column.
+The visible text is the page's text nodes in order (entities decoded, hidden elements dropped, a line
+break for each block element), and each piece remembers where it came from, so a match found in the
+text maps back to the original line and column. The page is tokenized with one regular expression
+(comments, declarations, end tags, start tags with their attributes, character references; the rest
+is text) rather than ``html.parser``: about three times faster, exact source offsets for free, and as
+tolerant: anything that is not a well-formed token is text, so no input can raise.
 """
 
 from __future__ import annotations
 
 import bisect
 import html
+import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
 # Content that is never shown as article text.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"})
@@ -54,16 +55,22 @@ class OffsetMap:
         return self.source_starts[i]
 
 
-class _Reader(HTMLParser):
+# One token of markup; what lies between tokens is text. Attribute values may hold ">" when quoted.
+_TOKEN = re.compile(r"""
+    <!--.*?(?:--!?>|\Z)                                    # comment (an unclosed one runs to the end)
+  | <[!?][^>]*>?                                           # doctype, CDATA, processing instruction
+  | </(?P<end>[A-Za-z][^\s/>]*)[^>]*>                       # end tag
+  | <(?P<start>[A-Za-z][^\s/>]*)(?P<attrs>(?:"[^"]*"|'[^']*'|[^>"'])*)>    # start tag
+  | &(?:\#[0-9]{1,8};?|\#[xX][0-9a-fA-F]{1,8};?|[A-Za-z][A-Za-z0-9]{0,31};?)   # character reference
+""", re.S | re.X)
+_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+# Elements whose content is raw text up to their end tag: markup inside them is not markup.
+_RAW = frozenset({"script", "style"})
+
+
+class _Reader:
     def __init__(self, source: str) -> None:
-        super().__init__(convert_charrefs=False)
         self._source = source
-        self._line_starts = [0]
-        find = source.find
-        pos = find("\n")
-        while pos != -1:
-            self._line_starts.append(pos + 1)
-            pos = find("\n", pos + 1)
         self.pieces: list[str] = []
         self.map = OffsetMap([], [], [])
         self.length = 0
@@ -71,9 +78,22 @@ class _Reader(HTMLParser):
         self.images: list[Image] = []
         self._hidden: list[str] = []
 
-    def _offset(self) -> int:
-        line, col = self.getpos()
-        return self._line_starts[line - 1] + col
+    def read(self) -> None:
+        source, pos = self._source, 0
+        while True:
+            match = _TOKEN.search(source, pos)
+            start = match.start() if match else len(source)
+            if start > pos:
+                self._text(source[pos:start], pos)
+            if not match:
+                return
+            pos = match.end()
+            if match["start"]:
+                pos = self._start_tag(match["start"].lower(), match["attrs"], match.start(), pos)
+            elif match["end"]:
+                self._end_tag(match["end"].lower(), match.start())
+            elif source.startswith("&", start):
+                self._reference(match.group(), start)
 
     def _add(self, text: str, source_offset: int, verbatim: bool) -> None:
         if self._hidden or not text:
@@ -88,57 +108,58 @@ class _Reader(HTMLParser):
         if self._hidden == ["head"]:
             self._hidden.clear()
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def _text(self, data: str, offset: int) -> None:
+        if self._hidden == ["head"] and data.strip():
+            self._leave_head()  # text straight in <head> means the body has begun
+        self._add(data, offset, True)
+
+    def _start_tag(self, tag: str, attrs: str, start: int, end: int) -> int:
+        """Handle a start tag ending at ``end``; returns where reading goes on (after raw-text content)."""
+        closed = attrs.rstrip().endswith("/")
         if tag == "body" or tag not in _HEAD_CONTENT:
             self._leave_head()
-        if tag in _HIDDEN:
+        if tag in _RAW and not closed:
+            close = re.compile(rf"</{tag}\b", re.I).search(self._source, end)
+            return len(self._source) if close is None else close.start()  # its end tag comes next
+        if tag in _HIDDEN and not closed:
             self._hidden.append(tag)
-            return
+            return end
         if tag in _BLOCK:
-            self._add("\n", self._offset(), False)
-        if tag == "a" and not self._hidden:
-            href = dict(attrs).get("href")
+            self._add("\n", start, False)
+        if self._hidden:
+            return end
+        if tag == "a":
+            href = self._attributes(attrs).get("href")
             if href:
                 self.links.append((self.length, href.strip()))
-        self._image(tag, attrs)
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _HEAD_CONTENT:
-            self._leave_head()
-        if tag in _BLOCK:
-            self._add("\n", self._offset(), False)
-        self._image(tag, attrs)
-
-    def _image(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img" and not self._hidden:
-            values = dict(attrs)
+        elif tag == "img":
+            values = self._attributes(attrs)
             described = " ".join(filter(None, (values.get("src"), values.get("alt"), values.get("title"))))
-            start = self._offset()
-            self.images.append(Image(self.length, described, (start, start + len(self.get_starttag_text() or ""))))
+            self.images.append(Image(self.length, described, (start, end)))
+        return end
 
-    def handle_endtag(self, tag: str) -> None:
+    def _end_tag(self, tag: str, start: int) -> None:
         if tag in self._hidden:
             while self._hidden and self._hidden.pop() != tag:
                 pass
             return
+        if tag in _RAW:  # the end of a raw-text element whose start was read
+            return
         if tag in _BLOCK:
-            self._add("\n", self._offset(), False)
+            self._add("\n", start, False)
 
-    def handle_data(self, data: str) -> None:
-        if data.strip():
-            self._leave_head()  # text straight in <head> means the body has begun
-        self._add(data, self._offset(), True)
+    def _reference(self, text: str, start: int) -> None:
+        decoded = html.unescape(text)
+        self._add(decoded, start, decoded == text)  # not a known entity: kept as written
 
-    def handle_entityref(self, name: str) -> None:
-        offset = self._offset()
-        decoded = html.unescape(f"&{name};")
-        if decoded == f"&{name};":  # not an entity: keep it as written
-            end = offset + len(name) + 1
-            decoded = self._source[offset:end + (self._source[end:end + 1] == ";")]
-        self._add(decoded, offset, False)
-
-    def handle_charref(self, name: str) -> None:
-        self._add(html.unescape(f"&#{name};"), self._offset(), False)
+    @staticmethod
+    def _attributes(attrs: str) -> dict[str, str]:
+        values = {}
+        for name, value in _ATTR.findall(attrs):
+            if value[:1] in ("'", '"'):
+                value = value[1:-1]
+            values.setdefault(name.lower(), html.unescape(value))
+        return values
 
 
 @dataclass
@@ -152,6 +173,5 @@ class Page:
 def visible_text(source: str) -> Page:
     """The visible text of ``source``, its links and images, and the offset map back to the source."""
     reader = _Reader(source)
-    reader.feed(source)
-    reader.close()
+    reader.read()
     return Page("".join(reader.pieces), reader.links, reader.images, reader.map)

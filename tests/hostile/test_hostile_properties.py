@@ -18,6 +18,7 @@ from hypothesis_jsonschema import from_schema
 from rightscheck.attribution import check, signal_matches
 from rightscheck.documents import SkipFile, parse
 from rightscheck.errors import RightscheckError
+from rightscheck.htmltext import visible_text
 from rightscheck.packs import load_pack, load_packs
 
 PACKS = load_packs()
@@ -90,3 +91,26 @@ def test_fuzz_pack_loader_random_bytes(data):
             load_pack(path)
         except RightscheckError:
             pass
+
+
+HTML_SOUP = st.lists(st.sampled_from([
+    "<p>", "</p>", "<div class='a>b'>", "<head>", "</head>", "<title>", "</title>", "<script>", "</script>",
+    "<style>p{}</style>", "<!--", "-->", "<!DOCTYPE html>", "<![CDATA[x]]>", "&amp;", "&amp", "AT&T", "&#233;",
+    "&#x1F600;", "&bogus;", "<br/>", "<iframe>", "</iframe>", "<img src='a.jpg' alt=\"x > y\">", "<IMG SRC=b.png>",
+    "<a href=\"/u?a=1&amp;b=2\">", "</a>", "<", ">", "\"", "'", "\n", " ", "Copyright AFP", "text",
+]), max_size=60).map("".join)
+
+
+@FAST
+@given(HTML_SOUP)
+def test_html_visible_text_maps_back_to_the_source(source):
+    page = visible_text(source)
+    starts = page.offsets.text_starts
+    for i, start in enumerate(starts):
+        piece = page.text[start:starts[i + 1] if i + 1 < len(starts) else len(page.text)]
+        if page.offsets.verbatim[i]:
+            at = page.offsets.source_starts[i]
+            assert source[at:at + len(piece)] == piece
+    for image in page.images:
+        assert source[slice(*image.markup)].lower().startswith("<img") and source[image.markup[1] - 1] == ">"
+    assert all(0 <= offset <= len(page.text) for offset, _ in page.links)
