@@ -63,7 +63,7 @@ def signal_matches(doc: Document, pack: Pack) -> dict[Matcher, Match | None]:
 
 def _runnable(doc: Document, pack: Pack) -> list[Signal]:
     """Signals whose keywords (their own, else the pack's) occur in ``doc``."""
-    return [s for keywords, group in pack.keyword_groups if doc.mentions(keywords) for s in group]
+    return [s for keywords, target, group in pack.keyword_groups if doc.mentions(keywords, target) for s in group]
 
 
 def carries(doc: Document, pack: Pack) -> str | None:

@@ -128,6 +128,7 @@ class Document:
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
     _line_starts: list[int] | None = field(default=None, repr=False)
     _folded: str | None = field(default=None, repr=False)
+    _targets: dict[str, str] = field(default_factory=dict, repr=False)  # "links"/"images" -> their text, folded
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
 
     @property
@@ -137,10 +138,16 @@ class Document:
             self._folded = self.text.casefold()
         return self._folded
 
-    def mentions(self, keywords: tuple[str, ...]) -> bool:
-        """Whether any (case-folded) keyword occurs in the visible text; no keywords means yes."""
+    def mentions(self, keywords: tuple[str, ...], target: str = "text") -> bool:
+        """Whether any (case-folded) keyword occurs in the visible text, or in the link targets or image
+        attributes for ``target`` "links" / "images"; no keywords means yes."""
         if not keywords:
             return True
+        if target != "text":
+            if target not in self._targets:
+                items = self.links if target == "links" else [(i.offset, i.described) for i in self.images]
+                self._targets[target] = "\n".join(value for _, value in items).casefold()
+            return any(keyword in self._targets[target] for keyword in keywords)
         if self.keywords_present is not None:
             return not self.keywords_present.isdisjoint(keywords)
         folded = self.folded

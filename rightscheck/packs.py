@@ -121,13 +121,17 @@ class Pack:
         return any(form.within and form.within[0] == "near" for part in self.parts for form in part.forms)
 
     @cached_property
-    def keyword_groups(self) -> list[tuple[tuple[str, ...], list[Signal]]]:
-        """Signals grouped by the keywords that gate them (their own, else the pack's), so a document is
-        asked once per distinct keyword list."""
-        groups: dict[tuple[str, ...], list[Signal]] = {}
+    def keyword_groups(self) -> list[tuple[tuple[str, ...], str, list[Signal]]]:
+        """Signals grouped by the keywords that gate them and where those are looked for, so a document is
+        asked once per distinct list: (keywords, target, signals). A text signal is gated by its own
+        keywords, else the pack's; a link or image signal only by its own, looked for in the link targets
+        or image attributes (the pack's keywords are words of the visible text)."""
+        groups: dict[tuple[tuple[str, ...], str], list[Signal]] = {}
         for signal in self.signals:
-            groups.setdefault(self.keywords if signal.keywords is None else signal.keywords, []).append(signal)
-        return list(groups.items())
+            target = signal.matcher.target
+            own = signal.keywords if signal.keywords is not None else (self.keywords if target == "text" else ())
+            groups.setdefault((own, target), []).append(signal)
+        return [(keywords, target, signals) for (keywords, target), signals in groups.items()]
 
 
 def pattern_errors(packs: Iterable[Pack]) -> list[str]:

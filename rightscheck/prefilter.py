@@ -18,7 +18,8 @@ from rightscheck.packs import Pack
 
 class Prefilter:
     def __init__(self, packs: Iterable[Pack]) -> None:
-        words = sorted({keyword for pack in packs for keywords, _ in pack.keyword_groups for keyword in keywords})
+        words = sorted({keyword for pack in packs for keywords, target, _ in pack.keyword_groups if target == "text"
+                        for keyword in keywords})
         self._automaton = ahocorasick.Automaton() if words else None
         for word in words:
             self._automaton.add_word(word, word)
