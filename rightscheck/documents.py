@@ -48,6 +48,20 @@ _MD_SYNTAX = regex.compile(
 )
 
 
+def keyword_at(text: str, start: int, keyword: str) -> bool:
+    """Whether ``keyword``, found at ``start`` of ``text``, counts: one that begins with an ASCII letter or
+    digit must begin a word ("efe" is not in "defended"); any other is a plain substring."""
+    return not (keyword[:1].isascii() and keyword[:1].isalnum() and start > 0
+                and text[start - 1].isascii() and text[start - 1].isalnum())
+
+
+def _occurrences(text: str, word: str):
+    at = text.find(word)
+    while at != -1:
+        yield at
+        at = text.find(word, at + 1)
+
+
 class SkipFile(Exception):
     """The file cannot be scanned as text; the reason is reported, the scan goes on."""
 
@@ -133,9 +147,10 @@ class Document:
 
     @property
     def folded(self) -> str:
-        """The visible text case-folded, computed once."""
+        """The visible text as keywords are looked for in it: case-folded, every run of white space one
+        space (so a keyword of two words survives a line wrap), a space at each end. Computed once."""
         if self._folded is None:
-            self._folded = self.text.casefold()
+            self._folded = f" {' '.join(self.text.split()).casefold()} "
         return self._folded
 
     def mentions(self, keywords: tuple[str, ...], target: str = "text") -> bool:
@@ -151,7 +166,8 @@ class Document:
         if self.keywords_present is not None:
             return not self.keywords_present.isdisjoint(keywords)
         folded = self.folded
-        return any(keyword in folded for keyword in keywords)
+        return any(keyword_at(folded, at, keyword) for keyword in keywords
+                   for at in _occurrences(folded, keyword))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a visible-text offset, in the original file."""

@@ -12,7 +12,7 @@ from typing import Iterable
 
 import ahocorasick
 
-from rightscheck.documents import Document
+from rightscheck.documents import Document, keyword_at
 from rightscheck.packs import Pack
 
 
@@ -31,4 +31,6 @@ class Prefilter:
         if self._automaton is None:
             doc.keywords_present = frozenset()
         else:
-            doc.keywords_present = frozenset(word for _, word in self._automaton.iter(doc.folded))
+            text = doc.folded
+            doc.keywords_present = frozenset(word for end, word in self._automaton.iter(text)
+                                             if keyword_at(text, end - len(word) + 1, word))
