@@ -261,7 +261,10 @@ def parse(path: str, data: bytes, kind: str = "text") -> Document:
 
 def _blank_markup(match: regex.Match) -> str:
     """Markup as spaces (line breaks kept), so offsets stay those of the file."""
-    return regex.sub(r"[^\n]", " ", match.group())
+    markup = match.group()
+    if "\n" not in markup:
+        return " " * len(markup)
+    return "\n".join(" " * len(line) for line in markup.split("\n"))
 
 
 def _read_front_matter(doc: Document) -> None:
