@@ -27,6 +27,7 @@ from rightscheck.discovery import Candidate, Skipped, discover
 from rightscheck.documents import Document, SkipFile, parse
 from rightscheck.errors import RightscheckError
 from rightscheck.packs import Pack
+from rightscheck.prefilter import Prefilter
 
 INDEX_NAME = ".rightscheck-index.sqlite"
 _BITMAP_SIZE = 1 << 24
@@ -129,6 +130,7 @@ class SourceIndex:
                 "SELECT real_path, id, digest, size, mtime_ns, display_path FROM sources")}
             entries = self._survey(dirs, config, stats, known)
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
+            prefilter = Prefilter(packs)
             with self._db:
                 for item, real, digest, mapped in entries:
                     existing = known.get(real)
@@ -145,6 +147,7 @@ class SourceIndex:
                     except (OSError, SkipFile) as exc:
                         stats.skipped.append(Skipped(item.path, str(exc)))
                         continue
+                    prefilter.apply(doc)
                     self._store(real, item, doc, digest, attribute(doc, mapped, packs), existing)
                     stats.bytes_indexed += len(data)
                     stats.updated += bool(existing)
