@@ -18,8 +18,18 @@ from rightscheck.packs import Pack
 
 class Prefilter:
     def __init__(self, packs: Iterable[Pack]) -> None:
-        words = sorted({keyword for pack in packs for keywords, target, _ in pack.keyword_groups if target == "text"
-                        for keyword in keywords})
+        self._by_keyword: dict[str, set[str]] = {}  # keyword -> packs with a text signal it gates
+        self._always: set[str] = set()  # packs with a text signal no keyword gates
+        self._by_target: dict[str, set[str]] = {"links": set(), "images": set()}  # packs with such signals
+        for pack in packs:
+            for keywords, target, _ in pack.keyword_groups:
+                if target != "text":
+                    self._by_target[target].add(pack.id)
+                elif not keywords:
+                    self._always.add(pack.id)
+                for keyword in keywords if target == "text" else ():
+                    self._by_keyword.setdefault(keyword, set()).add(pack.id)
+        words = sorted(self._by_keyword)
         self._automaton = ahocorasick.Automaton() if words else None
         for word in words:
             self._automaton.add_word(word, word)
@@ -34,3 +44,15 @@ class Prefilter:
             text = doc.folded
             doc.keywords_present = frozenset(word for end, word in self._automaton.iter(text)
                                              if keyword_at(text, end - len(word) + 1, word))
+
+    def candidates(self, doc: Document) -> set[str]:
+        """Ids of the packs that may have a signal in ``doc`` (after :meth:`apply`): the others need not be
+        asked at all, which on a typical article is most of them."""
+        ids = set(self._always)
+        for word in doc.keywords_present or ():
+            ids |= self._by_keyword[word]
+        if doc.links:
+            ids |= self._by_target["links"]
+        if doc.images:
+            ids |= self._by_target["images"]
+        return ids

@@ -11,7 +11,7 @@ import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from rightscheck.attribution import check, signal_matches
+from rightscheck.attribution import DECLARING_KEYS, check, signal_matches
 from rightscheck import suppress
 from rightscheck.config import Config, file_licences
 from rightscheck.discovery import Candidate, Skipped, discover
@@ -56,7 +56,8 @@ Reader = Callable[[Candidate, int], bytes]  # (file, at most this many bytes) ->
 
 def read_file(item: Candidate, limit: int) -> bytes:
     with open(item.fs_path, "rb") as handle:
-        return handle.read(limit)
+        size = os.fstat(handle.fileno()).st_size
+        return handle.read(min(limit, size + 1))  # read(limit) would first allocate the whole limit
 
 
 @dataclass
@@ -94,8 +95,10 @@ class Scanner:
                     continue
                 seen.add(item.key)
             items.append(item)
-        for done, part in enumerate(self._results(items), 1):
+        done = 0
+        for count, part in self._results(items):
             result.merge(part)
+            done += count
             if self.progress:
                 self.progress(done, len(items))
         for origin, error in self.disabled().items():
@@ -108,26 +111,29 @@ class Scanner:
         """Patterns this process disabled (ran over their time limit): origin -> error."""
         return {m.origin: m.error for m in self._matchers if m.error}
 
-    def _results(self, items: list[Candidate | Skipped]) -> Iterator[ScanResult]:
-        """One result per item, in order: here, or from worker processes for a big enough scan."""
+    def _results(self, items: list[Candidate | Skipped]) -> Iterator[tuple[int, ScanResult]]:
+        """(items done, their result), in order: here one by one, or from worker processes a chunk at a
+        time for a big enough scan (one result per chunk keeps what crosses between processes small)."""
         jobs = min(self.jobs, len(items) // MIN_FILES_PER_JOB)
         if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or self.read is not read_file:
-            yield from map(self._scan_one, items)
+            yield from ((1, self._scan_all([item])) for item in items)
             return
+        chunks = [items[at:at + CHUNK] for at in range(0, len(items), CHUNK)]
         global _FORKED
         _FORKED = self  # inherited by the forked workers: nothing to pickle but the items and results
         try:
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                yield from pool.imap(_scan_in_worker, items, chunksize=CHUNK)
+                yield from zip(map(len, chunks), pool.imap(_scan_in_worker, chunks))
         finally:
             _FORKED = None
 
-    def _scan_one(self, item: Candidate | Skipped) -> ScanResult:
+    def _scan_all(self, items: list[Candidate | Skipped]) -> ScanResult:
         result = ScanResult()
-        if isinstance(item, Skipped):
-            result.skipped.append(item)
-        else:
-            self.scan_file(item, result)
+        for item in items:
+            if isinstance(item, Skipped):
+                result.skipped.append(item)
+            else:
+                self.scan_file(item, result)
         return result
 
     def scan_file(self, item: Candidate, result: ScanResult) -> None:
@@ -151,7 +157,9 @@ class Scanner:
         own, errors = file_licences(doc.front_matter, doc.front_matter_lines.get("rightscheck"), item.path, known)
         result.errors.extend(map(str, errors))
         licences = config.licences | own
-        found = {pack.id: signal_matches(doc, pack) for pack in self.packs}
+        live = self.prefilter.candidates(doc)
+        found = {pack.id: signal_matches(doc, pack) if pack.id in live else {} for pack in self.packs}
+        declares = any(key in doc.front_matter for key in DECLARING_KEYS)
         findings: list[Finding] = []
         evidence: dict = {}
         if self.reuse:
@@ -159,7 +167,8 @@ class Scanner:
             findings.extend(judgement.findings)
             evidence = judgement.evidence
         for pack in self.packs:
-            findings.extend(check(doc, pack, pack.id in licences, evidence.get(pack.id, []), found[pack.id]))
+            if pack.id in live or declares or pack.id in evidence:
+                findings.extend(check(doc, pack, pack.id in licences, evidence.get(pack.id, []), found[pack.id]))
         if self.suppressions:
             findings, suppressed = suppress.apply(doc, findings)
             result.suppressed += suppressed
@@ -167,12 +176,12 @@ class Scanner:
 
 
 MIN_FILES_PER_JOB = 64  # below this many files per worker, starting workers costs more than it saves
-CHUNK = 16  # files handed to a worker at a time
+CHUNK = 32  # files handed to a worker at a time
 _FORKED: Scanner | None = None
 
 
-def _scan_in_worker(item: Candidate | Skipped) -> ScanResult:
-    result = _FORKED._scan_one(item)
+def _scan_in_worker(items: list[Candidate | Skipped]) -> ScanResult:
+    result = _FORKED._scan_all(items)
     result.disabled.update(_FORKED.disabled())  # a pattern disabled in this worker, reported by the parent
     return result
 
