@@ -38,12 +38,14 @@ _BLANK_LINE_BACKWARDS = regex.compile(r"\n[^\S\n]*\n", regex.REVERSE)
 _MD_IMAGE = regex.compile(r"!\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"([^\"\n]*)\")?\s*\)")
 _MD_LINK = regex.compile(r"\]\(\s*<?([^)\s>]+)|<(https?://[^>\s]+)>")
 _BARE_URL = regex.compile(r"https?://[^\s<>\"')\]]+")
-# Markdown syntax that is not prose: comments, inline HTML tags, whole images (alt text is no more visible
-# than in HTML), link brackets with their targets (links and images are read first), emphasis and code
-# markers, heading and quote markers.
+# Markdown syntax that is not prose, in two passes (twice as fast as one alternation): heading and quote
+# markers; then, from the characters that can start them, comments, inline HTML tags, whole images (alt
+# text is no more visible than in HTML), link brackets with their targets (links and images are read
+# first), emphasis and code markers.
+_MD_LINE_SYNTAX = regex.compile(r"(?m)^\h{0,3}(?:#{1,6}|>)(?=\h)")
 _MD_SYNTAX = regex.compile(
-    r"<!--.*?-->|</?[A-Za-z][^<>\n]*>|!\[[^\]\n]*\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()|\]\([^)\n]*\)"
-    r"|(?<![\w*])[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?![\w*])|`+|(?m)^\h{0,3}(?:#{1,6}|>)(?=\h)",
+    r"(?=[<!\[\]*_`])(?:<!--.*?-->|</?[A-Za-z][^<>\n]*>|!\[[^\]\n]*\]\([^)\n]*\)|\[(?=[^\]\n]*\]\()"
+    r"|\]\([^)\n]*\)|(?<![\w*])[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?![\w*])|`+)",
     regex.S,
 )
 
@@ -254,7 +256,7 @@ def parse(path: str, data: bytes, kind: str = "text") -> Document:
             doc.links = [(m.start(), m.group(1) or m.group(2)) for m in _MD_LINK.finditer(doc.text)]
             doc.images = [Image(m.start(), " ".join(filter(None, (m.group(2), m.group(1), m.group(3)))), m.span())
                           for m in _MD_IMAGE.finditer(doc.text)]
-            doc.text = _MD_SYNTAX.sub(_blank_markup, doc.text)
+            doc.text = _MD_SYNTAX.sub(_blank_markup, _MD_LINE_SYNTAX.sub(_blank_markup, doc.text))
     doc.text = _unify_breaks(doc.text)
     doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))
     return doc
