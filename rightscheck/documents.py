@@ -285,7 +285,7 @@ def _read_front_matter(doc: Document) -> None:
             doc.notes.append("front matter ignored: not a mapping of keys")
         return  # not front matter after all: its text stays visible
     doc.front_matter = {str(k): v for k, v in data.items()}
-    first_line = doc.line_col(body_start)[0]
+    first_line = len(_LINE_BREAK.findall(doc.source, 0, body_start)) + 1  # not line_col: that maps the whole file
     for key in doc.front_matter:
         line = lines.line_for((key,))
         doc.front_matter_lines[key] = first_line + (line - 1 if line else 0)
