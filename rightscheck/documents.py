@@ -50,6 +50,23 @@ _MD_SYNTAX = regex.compile(
 )
 
 
+def fold_keywords(text: str) -> str:
+    """Text as keywords are compared with it: case-folded, and every run of white space (line breaks,
+    tabs, no-break spaces) one space, so a keyword of two words survives a line wrap. Pack keywords are
+    folded the same way. ``str.replace`` keeps this fast on any text (``split``/``join`` and ``translate``
+    are several times slower on non-ASCII text)."""
+    folded = text.casefold()
+    for space in _KEYWORD_SPACES:
+        if space in folded:
+            folded = folded.replace(space, " ")
+    while "  " in folded:
+        folded = folded.replace("  ", " ")
+    return folded
+
+
+_KEYWORD_SPACES = ("\n", "\t", "\r", "\xa0", "\u2009", "\u202f", "\u2007", "\x0b", "\x0c")
+
+
 def keyword_at(text: str, start: int, keyword: str) -> bool:
     """Whether ``keyword``, found at ``start`` of ``text``, counts: one that begins with an ASCII letter or
     digit must begin a word ("efe" is not in "defended"); any other is a plain substring."""
@@ -149,11 +166,10 @@ class Document:
 
     @property
     def folded(self) -> str:
-        """The visible text as keywords are looked for in it: case-folded, line breaks and tabs as spaces
-        (so a keyword of two words survives a line wrap), a space at each end. Computed once."""
+        """The visible text as keywords are looked for in it (:func:`fold_keywords`), a space at each end.
+        Computed once."""
         if self._folded is None:
-            folded = self.text.casefold().replace("\n", " ")  # str.replace: fast on any text, unlike translate
-            self._folded = f" {folded.replace(chr(9), ' ') if chr(9) in folded else folded} "
+            self._folded = f" {fold_keywords(self.text)} "
         return self._folded
 
     def mentions(self, keywords: tuple[str, ...], target: str = "text") -> bool:

@@ -55,14 +55,20 @@ class OffsetMap:
         return self.source_starts[i]
 
 
-# One token of markup; what lies between tokens is text. Attribute values may hold ">" when quoted.
+# One token of markup; what lies between tokens is text. A quote opens an attribute value only after
+# "=" (so alt=O'Brien is one value) and the value may then hold ">". Tags are searched only up to the
+# last ">" of the page (see _Reader.read): every "<" before it has a ">" to close on, so a tag match
+# never fails after its name and never backtracks, and text full of "<" with no ">" after it costs one
+# pass, not one per "<".
 _TOKEN = re.compile(r"""
-    <!--.*?(?:--!?>|\Z)                                    # comment (an unclosed one runs to the end)
+    <!--(?:-?>|.*?(?:--!?>|\Z))                            # comment, "<!-->" included; an unclosed one runs on
   | <[!?][^>]*>?                                           # doctype, CDATA, processing instruction
   | </(?P<end>[A-Za-z][^\s/>]*)[^>]*>                       # end tag
-  | <(?P<start>[A-Za-z][^\s/>]*)(?P<attrs>(?:"[^"]*"|'[^']*'|[^>"'])*)>    # start tag
+  | <(?P<start>[A-Za-z][^\s/>]*)(?P<attrs>(?:[^>="']|=\s*"[^"]*"|=\s*'[^']*'|[="'])*)>   # start tag
   | &(?:\#[0-9]{1,8};?|\#[xX][0-9a-fA-F]{1,8};?|[A-Za-z][A-Za-z0-9]{0,31};?)   # character reference
 """, re.S | re.X)
+# What can follow the last ">" of a page: character references, and a comment that never closes.
+_TAIL = re.compile(r"<!--.*|&(?:\#[0-9]{1,8};?|\#[xX][0-9a-fA-F]{1,8};?|[A-Za-z][A-Za-z0-9]{0,31};?)", re.S)
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 # Elements whose content is raw text up to their end tag: markup inside them is not markup.
 _RAW = frozenset({"script", "style"})
@@ -80,15 +86,22 @@ class _Reader:
 
     def read(self) -> None:
         source, pos = self._source, 0
+        tags_end = source.rfind(">") + 1
         while True:
-            match = _TOKEN.search(source, pos)
+            if pos < tags_end:
+                match = _TOKEN.search(source, pos, tags_end) or _TAIL.search(source, tags_end)
+            else:
+                match = _TAIL.search(source, pos)
             start = match.start() if match else len(source)
             if start > pos:
                 self._text(source[pos:start], pos)
             if not match:
                 return
             pos = match.end()
-            if match["start"]:
+            if match.re is _TAIL:
+                if source.startswith("&", start):
+                    self._reference(match.group(), start)
+            elif match["start"]:
                 pos = self._start_tag(match["start"].lower(), match["attrs"], match.start(), pos)
             elif match["end"]:
                 self._end_tag(match["end"].lower(), match.start())

@@ -16,6 +16,7 @@ from typing import Any, Iterable
 import regex
 
 from rightscheck import packcache
+from rightscheck.documents import fold_keywords
 from rightscheck.errors import RightscheckError
 from rightscheck.patterns import Matcher, compile_pattern, phrase_to_pattern
 from rightscheck.schemas import validate
@@ -238,7 +239,7 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None, check
             raise fail(f"duplicate signal id '{spec['id']}'", key_path + ("id",))
         if isinstance(spec.get("within"), dict) and "near" in spec["within"]:
             raise fail("'near' places a credit relative to evidence; a signal cannot use it", key_path + ("within",))
-        own = tuple(k.casefold() for k in spec["keywords"]) if "keywords" in spec else None
+        own = tuple(fold_keywords(k) for k in spec["keywords"]) if "keywords" in spec else None
         signals[spec["id"]] = Signal(spec["id"], spec.get("description", spec["id"]), float(spec["weight"]),
                                      matcher(spec, key_path), own, spec.get("notice", False))
 
@@ -288,7 +289,7 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None, check
         sources=frozenset(normalise_name(s) for s in provenance.get("sources", [])),
         licences=frozenset(normalise_name(s) for s in provenance.get("licences", [])),
         quotation=Quotation(**data.get("quotation", {})),
-        keywords=tuple(k.casefold() for k in data.get("keywords", [])),
+        keywords=tuple(dict.fromkeys(fold_keywords(k) for k in data.get("keywords", []))),
         id_line=lines.line_for(("id",)),
     )
 

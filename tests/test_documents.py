@@ -158,3 +158,18 @@ def test_around_counts_non_blank_lines_each_way():
     start, end = doc.around(doc.text.index("three"), 1)
     assert doc.text[start:end] == "two\nthree\n\n\nfour"
     assert doc.around(doc.text.index("one"), 0) == (0, 3)
+
+
+def test_html_tokenizer_edge_cases_browsers_agree_on():
+    page = parse("a.html", ("<p><img src='/h.jpg' alt=Sean O'Brien></p><p>GENEVA (Reuters) - one</p>"
+                            "<!-->two<!--->three<p>four &amp; <!-- never closed five").encode(), "html")
+    assert " ".join(page.text.split()) == "GENEVA (Reuters) - one twothree four &"  # comments join words
+    assert [image.described for image in page.images] == ["/h.jpg Sean"]
+
+
+def test_keywords_survive_crlf_wraps_and_no_break_spaces():
+    from rightscheck.documents import fold_keywords
+
+    doc = parse("a.txt", "Copyright The Associated\r\nPress; Agence\u00a0France-Presse\n".encode())
+    assert doc.mentions(("associated press",)) and doc.mentions((fold_keywords("agence\u00a0france"),))
+    assert not doc.mentions(("efe",)) and parse("b.txt", b"Agencia EFE said").mentions(("efe",))
