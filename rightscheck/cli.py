@@ -195,7 +195,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
 
     if staged and since:
         raise RightscheckError("use --staged or --since, not both", key="--staged")
-    paths = list(paths) or ["."]
+    given = list(paths)
+    paths = given or ["."]
     config, available = _setup(paths, config_file, rules)
     if follow_symlinks:
         config.follow_symlinks = True
@@ -221,6 +222,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
             index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
             _report_refresh(stats, index.path, verbose)
             scanner.reuse = ReuseChecker(index, packs, config, dirs)
+        if files is not None:
+            files = gitfiles.narrow(files, given, scanner.reuse.source_roots if scanner.reuse else ())
         result = scanner.run(paths, files)
     finally:
         if index is not None:

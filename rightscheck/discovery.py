@@ -13,6 +13,7 @@ from rightscheck.documents import kind_for
 from rightscheck.errors import RightscheckError
 
 SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+ASIDE_REASON = "sources folder (texts to compare with), not articles"
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
         if not os.path.lexists(arg):
             raise RightscheckError("no such file or directory", arg)
         root = os.path.realpath(arg if os.path.isdir(arg) else os.path.dirname(arg) or ".")
-        if os.path.realpath(arg) in aside:
+        if under(os.path.realpath(arg), aside):  # a sources folder, or a file in one
             yield Skipped(_display(arg), aside_reason, problem=False)
         elif os.path.isdir(arg):
             yield from _walk(arg, root, config, excluded, aside, aside_reason)
@@ -107,6 +108,11 @@ def _file(path: str, kind: str, root: str, config: Config, excluded) -> Iterator
         yield Skipped(display, f"larger than max_file_size ({stat.st_size} > {config.max_file_size} bytes)")
         return
     yield Candidate(display, path, kind, (stat.st_dev, stat.st_ino), stat.st_size, stat.st_mtime_ns)
+
+
+def under(real_path: str, roots: Iterable[str]) -> bool:
+    """Whether ``real_path`` is one of ``roots`` or inside one (all real paths)."""
+    return any(real_path == root or real_path.startswith(root.rstrip(os.sep) + os.sep) for root in roots)
 
 
 def _identity(path: str) -> tuple[int, int]:

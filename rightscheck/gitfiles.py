@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from rightscheck.config import Config
-from rightscheck.discovery import Candidate, Skipped, exclude_matcher
+from rightscheck.discovery import ASIDE_REASON, Candidate, Skipped, exclude_matcher, under
 from rightscheck.documents import kind_for
 from rightscheck.errors import RightscheckError
 
@@ -53,6 +53,22 @@ def changed_since(revision: str, config: Config) -> Iterator[Candidate | Skipped
     out = _git("diff", "--name-only", "-z", "--diff-filter=ACMRT", "--no-renames", base, "--", cwd=root)
     untracked = _git("ls-files", "--others", "--exclude-standard", "-z", cwd=root)
     yield from _candidates(root, config, sorted(set(_paths(out)) | set(_paths(untracked))), None)
+
+
+def narrow(files: Iterable[Candidate | Skipped], paths: list[str], aside: Iterable[str]
+           ) -> Iterator[Candidate | Skipped]:
+    """Git's files limited to those under ``paths`` (all of them when none were given); files in a
+    sources folder (``aside``, real paths) are skipped, not scanned as articles."""
+    wanted = [os.path.realpath(p) for p in paths]
+    aside = list(aside)
+    for item in files:
+        real = os.path.realpath(item.path)
+        if wanted and not under(real, wanted):
+            continue
+        if isinstance(item, Candidate) and under(real, aside):
+            yield Skipped(item.path, ASIDE_REASON, problem=False)
+        else:
+            yield item
 
 
 def _paths(out: bytes) -> list[str]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from rightscheck.attribution import DECLARING_KEYS, check, signal_matches
 from rightscheck import suppress
 from rightscheck.config import Config, file_licences
-from rightscheck.discovery import Candidate, Skipped, discover
+from rightscheck.discovery import ASIDE_REASON, Candidate, Skipped, discover
 from rightscheck.documents import SkipFile, parse
 from rightscheck.findings import Finding
 from rightscheck.packs import Pack
@@ -86,7 +86,7 @@ class Scanner:
         result = ScanResult()
         if files is None:
             aside = self.reuse.source_roots if self.reuse else ()
-            files = discover(paths, self.config, aside, "sources folder (texts to compare with), not articles")
+            files = discover(paths, self.config, aside, ASIDE_REASON)
         items: list[Candidate | Skipped] = []
         seen: set[tuple[int, int]] = set()
         for item in files:  # the whole list first, so progress knows the total

@@ -114,3 +114,19 @@ def test_pre_commit_hook_rejects_an_uncredited_dispatch(tmp_path, git, monkeypat
     git("add", "strike.md", cwd=site)
     accepted = git("commit", "-m", "own story", cwd=site, check=False)
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+
+
+def test_staged_respects_paths_and_never_scans_the_sources_folder(cli, write, git):
+    write(".rightscheck.yaml", "licences: [afp]\nsources: [wire/]\n")
+    write("wire/dispatch.txt", "BAGHDAD, Jan 18 (AFP) - " + "Ministers met on Sunday to discuss the grid. " * 20 + "\n")
+    write("site/a.md", STRIPPED)
+    write("other/b.md", STRIPPED)
+    git("add", ".")
+    report = json.loads(cli("scan", "--staged", "--format", "json").output)
+    assert sorted({f["path"] for f in report["findings"]}) == ["other/b.md", "site/a.md"]
+    assert {"path": "wire/dispatch.txt", "reason": "sources folder (texts to compare with), not articles"} \
+        in report["skipped"]
+    narrowed = json.loads(cli("scan", "site", "--staged", "--format", "json").output)
+    assert [f["path"] for f in narrowed["findings"]] == ["site/a.md"]
+    explicit = json.loads(cli("scan", "wire/dispatch.txt", "--format", "json").output)
+    assert explicit["findings"] == [] and explicit["summary"]["files"] == 0
