@@ -51,6 +51,8 @@ def load(path: Path) -> list[dict]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RightscheckError(f"invalid JSON: {exc.msg}", name, exc.lineno) from None
+    except RecursionError:
+        raise RightscheckError("invalid JSON: nested too deeply", name) from None
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
         raise RightscheckError(f"not a rightscheck baseline (expected version {VERSION} and a findings list)", name)
     for index, entry in enumerate(data["findings"]):

@@ -122,6 +122,10 @@ def check_report(data: Any, name: str = "<report>") -> dict:
     for pack_id, info in packs.items():
         if not isinstance(info, dict):
             raise fail(f"packs.{pack_id}", "expected an object")
+        for i, part in enumerate(need(info, "credit", list, f"packs.{pack_id}.", optional=True) or []):
+            if not isinstance(part, dict):
+                raise fail(f"packs.{pack_id}.credit[{i}]", "expected an object")
+            need(part, "forms", list, f"packs.{pack_id}.credit[{i}].", optional=True)
     summary = data.get("summary") if isinstance(data.get("summary"), dict) else {}
     counts = Counter(f["severity"] for f in findings)
     fixed = {"files": 0, "suppressed": 0, "baselined": 0}

@@ -3,7 +3,7 @@ schema-checking and compiling every pack each time.
 
 An entry is the pack's parsed data and line map, stored as JSON under a key that hashes the pack file's
 bytes together with everything that decides whether it is valid: the cache format, rightscheck's version,
-the `regex` version, the pack schema and the loader's own source. A hit is thus a pack known to load
+the `regex` version, whether PyYAML uses libyaml, the pack schema and the loading code's source. A hit is thus a pack known to load
 cleanly; its patterns compile on first use. The cache lives in the user's cache folder (never the scanned
 tree); any problem reading or writing it just means a normal load. RIGHTSCHECK_CACHE_DIR moves it,
 RIGHTSCHECK_NO_CACHE=1 turns it off."""
@@ -37,11 +37,12 @@ def cache_dir() -> Path | None:
 @lru_cache(maxsize=1)
 def _salt() -> bytes:
     import regex
+    import yaml
 
     package = resources.files("rightscheck")
-    parts = [str(FORMAT), __version__, regex.__version__,
+    parts = [str(FORMAT), __version__, regex.__version__, str(yaml.__with_libyaml__),
              package.joinpath("schema", "rulepack.schema.json").read_text("utf-8"),
-             package.joinpath("packs.py").read_text("utf-8")]
+             *(package.joinpath(module).read_text("utf-8") for module in ("packs.py", "yamlfile.py", "patterns.py"))]
     return hashlib.sha256("\0".join(parts).encode()).digest()
 
 

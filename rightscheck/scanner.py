@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -121,9 +122,9 @@ class Scanner:
         chunks = [items[at:at + CHUNK] for at in range(0, len(items), CHUNK)]
         global _FORKED
         _FORKED = self  # inherited by the forked workers: nothing to pickle but the items and results
-        try:
-            with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                yield from zip(map(len, chunks), pool.imap(_scan_in_worker, chunks))
+        try:  # an executor, not a Pool: a worker that dies (killed, out of memory) raises instead of hanging
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+                yield from zip(map(len, chunks), pool.map(_scan_in_worker, chunks))
         finally:
             _FORKED = None
 

@@ -17,7 +17,7 @@ from rightscheck.findings import Finding
 
 RULE = "rightscheck/unexplained-suppression"
 _DIRECTIVE = regex.compile(
-    r"rightscheck:\h*ignore\h+(?P<rules>[\w*/.-]+(?:\h*,\h*[\w*/.-]+)*)(?:\h+--(?!>)\h*(?P<reason>.*?))?\h*(?:-->|$)",
+    r"rightscheck:\h*ignore\h+(?P<rules>[\w*/.-]+(?:\h*,\h*[\w*/.-]+)*)(?:\h+--(?!>)\h*(?P<reason>.*?))?\h*\r?(?:-->|$)",
     regex.M,
 )
 

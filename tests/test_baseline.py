@@ -55,3 +55,10 @@ def test_explain_prints_checks_why_and_fix(cli):
     assert bad.exit_code == 2 and "afp/missing-attribution" in bad.output
     assert cli("explain", "nope/missing-attribution").exit_code == 2
     assert "How to fix: Add the reason" in cli("explain", "rightscheck/unexplained-suppression").output
+
+
+def test_deeply_nested_baseline_is_a_clear_error(cli, write):
+    write("site/a.md", STRIPPED)
+    write("deep.json", "[" * 200_000)
+    result = cli("scan", "site", "--baseline", "deep.json")
+    assert result.exit_code == 2 and "deep.json: invalid JSON" in result.output and "internal" not in result.output

@@ -443,3 +443,10 @@ def test_report_in_a_real_browser(examples, tmp_path):
         assert browser.problems() == []
     finally:
         browser.close()
+
+
+def test_report_command_rejects_badly_shaped_pack_credit(cli, write):
+    for bad in ('{"credit": 5}', '{"credit": [{"forms": 7}]}', '{"credit": [3]}'):
+        write("r.json", '{"version": 1, "findings": [], "packs": {"afp": ' + bad + '}}')
+        result = cli("report", "r.json")
+        assert result.exit_code == 2 and "internal error" not in result.output and "packs.afp.credit" in result.output

@@ -67,3 +67,9 @@ def test_front_matter_licence_mistakes_are_errors_naming_file_line_and_key(cli, 
     write("site/a.md", f"---\nrightscheck: [afp]\n---\n{NOTICE}\n")
     result = cli("scan", "site")
     assert result.exit_code == 2 and "site/a.md:2: rightscheck: expected a mapping" in result.output
+
+
+def test_crlf_text_directives_are_read(cli, write):
+    write("site/a.txt", f"rightscheck: ignore afp/*\n{NOTICE}".replace("\n", "\r\n").encode())
+    result, findings = _findings(cli)
+    assert findings == [("rightscheck/unexplained-suppression", "site/a.txt", 1)]

@@ -11,13 +11,16 @@
   var status = document.getElementById("shown");
   var none = document.getElementById("no-match");
   var sortButton = document.getElementById("sort-file");
-  var off = { pack: {}, kind: {}, severity: {} };
+  /* maps without a prototype: a pack named "constructor" must not look switched off */
+  function noneOff() { return { pack: Object.create(null), kind: Object.create(null), severity: Object.create(null) }; }
+  var off = noneOff();
   var order = 0; /* 0: as reported, 1: file A to Z, -1: file Z to A */
 
   function apply() {
     var shown = 0;
     rows.forEach(function (row) {
-      var hide = off.pack[row.dataset.pack] || off.kind[row.dataset.kind] || off.severity[row.dataset.severity];
+      var hide = off.pack[row.dataset.pack] === true || off.kind[row.dataset.kind] === true ||
+        off.severity[row.dataset.severity] === true;
       row.hidden = Boolean(hide);
       if (!hide) { shown += 1; }
     });
@@ -35,7 +38,7 @@
   });
 
   document.getElementById("show-all").addEventListener("click", function () {
-    off = { pack: {}, kind: {}, severity: {} };
+    off = noneOff();
     chips.forEach(function (chip) { chip.setAttribute("aria-pressed", "true"); });
     apply();
   });
