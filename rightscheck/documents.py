@@ -69,9 +69,10 @@ _KEYWORD_SPACES = ("\n", "\t", "\r", "\xa0", "\u2009", "\u202f", "\u2007", "\x0b
 
 def keyword_at(text: str, start: int, keyword: str) -> bool:
     """Whether ``keyword``, found at ``start`` of ``text``, counts: one that begins with an ASCII letter or
-    digit must begin a word ("efe" is not in "defended"); any other is a plain substring."""
+    digit must not follow an ASCII letter ("efe" is not in "defended"; "afp" is in "©2026AFP"); any other
+    is a plain substring."""
     return not (keyword[:1].isascii() and keyword[:1].isalnum() and start > 0
-                and text[start - 1].isascii() and text[start - 1].isalnum())
+                and text[start - 1].isascii() and text[start - 1].isalpha())
 
 
 def _occurrences(text: str, word: str):
