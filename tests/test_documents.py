@@ -173,3 +173,4 @@ def test_keywords_survive_crlf_wraps_and_no_break_spaces():
     doc = parse("a.txt", "Copyright The Associated\r\nPress; Agence\u00a0France-Presse\n".encode())
     assert doc.mentions(("associated press",)) and doc.mentions((fold_keywords("agence\u00a0france"),))
     assert not doc.mentions(("efe",)) and parse("b.txt", b"Agencia EFE said").mentions(("efe",))
+    assert parse("c.txt", "\u00a92026AFP".encode()).mentions(("afp",))  # a digit may precede a keyword
