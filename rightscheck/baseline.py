@@ -14,6 +14,7 @@ from pathlib import Path
 from rightscheck import __version__
 from rightscheck.errors import RightscheckError
 from rightscheck.findings import Finding
+from rightscheck.jsonfile import load_json
 
 DEFAULT_PATH = ".rightscheck-baseline.json"
 VERSION = 1
@@ -40,19 +41,8 @@ def render(findings: list[Finding]) -> str:
 def load(path: Path) -> list[dict]:
     """Entries of a baseline file; a RightscheckError names the file, line and key of anything wrong."""
     name = str(path)
-    try:
-        text = path.read_text("utf-8")
-    except FileNotFoundError:
-        raise RightscheckError("baseline file not found (create one with `rightscheck baseline create`)",
-                               name) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RightscheckError(f"cannot read baseline: {exc}", name) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RightscheckError(f"invalid JSON: {exc.msg}", name, exc.lineno) from None
-    except RecursionError:
-        raise RightscheckError("invalid JSON: nested too deeply", name) from None
+    data = load_json(name, "baseline file",
+                     missing="baseline file not found (create one with `rightscheck baseline create`)")
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
         raise RightscheckError(f"not a rightscheck baseline (expected version {VERSION} and a findings list)", name)
     for index, entry in enumerate(data["findings"]):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from stat import S_ISREG
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Iterator
 
 from rightscheck.config import Config

@@ -12,17 +12,16 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import json
 import re
 import string
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from rightscheck import __version__
 from rightscheck.errors import RightscheckError
+from rightscheck.jsonfile import load_json
 from rightscheck.findings import SEVERITY_RANK
 from rightscheck.report import JSON_VERSION, summary_text
 
@@ -49,24 +48,7 @@ def _asset(name: str) -> str:
 def load_json_report(path: str) -> dict:
     """A JSON report written by ``rightscheck scan --format json`` (``-`` reads standard input), checked
     enough that rendering it cannot fail; any problem is a RightscheckError naming the file (and line)."""
-    import sys
-
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise RightscheckError("JSON report not found", path) from None
-    except IsADirectoryError:
-        raise RightscheckError("is a folder, not a JSON report", path) from None
-    except UnicodeDecodeError as exc:
-        raise RightscheckError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
-    except OSError as exc:
-        raise RightscheckError(f"cannot read the JSON report: {exc.strerror or exc}", path) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise RightscheckError(f"not valid JSON: {exc.msg} (column {exc.colno})", path, exc.lineno) from None
-    except RecursionError:
-        raise RightscheckError("not valid JSON: nested too deeply", path) from None
+    data = load_json(path, "JSON report")
     return check_report(data, path)
 
 

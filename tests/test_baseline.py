@@ -41,7 +41,7 @@ def test_bad_baseline_is_a_clear_error(cli, write):
     write("site/a.md", STRIPPED)
     write("base.json", '{"version": 1,\n "findings": [}\n')
     result = cli("scan", "site", "--baseline", "base.json")
-    assert result.exit_code == 2 and result.output.startswith("rightscheck: error: base.json:2: invalid JSON")
+    assert result.exit_code == 2 and result.output.startswith("rightscheck: error: base.json:2: not valid JSON")
     result = cli("scan", "site", "--baseline", "missing.json")
     assert result.exit_code == 2 and "missing.json: baseline file not found" in result.output
 
@@ -61,4 +61,4 @@ def test_deeply_nested_baseline_is_a_clear_error(cli, write):
     write("site/a.md", STRIPPED)
     write("deep.json", "[" * 200_000)
     result = cli("scan", "site", "--baseline", "deep.json")
-    assert result.exit_code == 2 and "deep.json: invalid JSON" in result.output and "internal" not in result.output
+    assert result.exit_code == 2 and "deep.json: not valid JSON" in result.output and "internal" not in result.output
