@@ -110,8 +110,12 @@ class IndexReader:
         header = self._process.stdout.readline().split()
         if len(header) != 3:
             raise OSError(f"blob {candidate.fs_path} is not in the repository")
-        data = self._process.stdout.read(int(header[2]) + 1)[:-1]  # the content, then a newline
-        return data[:limit]
+        size = int(header[2])
+        data = self._process.stdout.read(min(size, limit))
+        rest = size - len(data) + 1  # what is left of an oversized blob, then a newline: read, not kept
+        while rest > 0:
+            rest -= len(self._process.stdout.read(min(rest, 1 << 20)))
+        return data
 
     def close(self) -> None:
         self._process.stdin.close()

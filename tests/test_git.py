@@ -130,3 +130,13 @@ def test_staged_respects_paths_and_never_scans_the_sources_folder(cli, write, gi
     assert [f["path"] for f in narrowed["findings"]] == ["site/a.md"]
     explicit = json.loads(cli("scan", "wire/dispatch.txt", "--format", "json").output)
     assert explicit["findings"] == [] and explicit["summary"]["files"] == 0
+
+
+def test_staged_oversized_file_is_skipped_without_reading_it_whole(cli, write, git):
+    write(".rightscheck.yaml", "max_file_size: 1KB\n")
+    write("site/big.txt", "x" * 5000 + "\n")
+    write("site/small.md", STRIPPED)
+    git("add", ".")
+    report = json.loads(cli("scan", "--staged", "--format", "json").output)
+    assert [s["path"] for s in report["skipped"]] == ["site/big.txt"]
+    assert [f["path"] for f in report["findings"]] == ["site/small.md", "site/small.md"]
