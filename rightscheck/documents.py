@@ -53,18 +53,17 @@ _MD_SYNTAX = regex.compile(
 def fold_keywords(text: str) -> str:
     """Text as keywords are compared with it: case-folded, and every run of white space (line breaks,
     tabs, no-break spaces) one space, so a keyword of two words survives a line wrap. Pack keywords are
-    folded the same way. ``str.replace`` keeps this fast on any text (``split``/``join`` and ``translate``
-    are several times slower on non-ASCII text)."""
+    folded the same way. ``str.replace`` per kind of space, then one pass over runs, is about three times
+    faster than ``split``/``join``, ``translate`` or one ``\\s+`` substitution on this text."""
     folded = text.casefold()
     for space in _KEYWORD_SPACES:
         if space in folded:
             folded = folded.replace(space, " ")
-    while "  " in folded:
-        folded = folded.replace("  ", " ")
-    return folded
+    return _SPACE_RUN.sub(" ", folded) if "  " in folded else folded
 
 
 _KEYWORD_SPACES = ("\n", "\t", "\r", "\xa0", "\u2009", "\u202f", "\u2007", "\x0b", "\x0c")
+_SPACE_RUN = regex.compile("  +")
 
 
 def keyword_at(text: str, start: int, keyword: str) -> bool:
