@@ -10,6 +10,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,7 @@ def fold_keywords(text: str) -> str:
 
 
 _KEYWORD_SPACES = ("\n", "\t", "\r", "\xa0", "\u2009", "\u202f", "\u2007", "\x0b", "\x0c")
-_SPACE_RUN = regex.compile("  +")
+_SPACE_RUN = re.compile("  +")  # the stdlib engine is faster on this simple pattern
 
 
 def keyword_at(text: str, start: int, keyword: str) -> bool:
