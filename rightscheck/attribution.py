@@ -14,7 +14,6 @@ EVIDENCE_LIMIT = 80
 # Front matter keys read as declared provenance.
 SOURCE_KEYS = ("source",)
 LICENCE_KEYS = ("licence", "license")
-DECLARING_KEYS = SOURCE_KEYS + LICENCE_KEYS
 
 
 @dataclass(frozen=True)
@@ -92,7 +91,8 @@ def check(doc: Document, pack: Pack, licensed: bool, reused: list[Evidence] = ()
     ``found`` passes in :func:`signal_matches` when the caller already has it.
     """
     found = signal_matches(doc, pack) if found is None else found
-    if not reused and not any(found.values()) and not any(key in doc.front_matter for key in DECLARING_KEYS):
+    declared = any(key in doc.front_matter for key in SOURCE_KEYS + LICENCE_KEYS)
+    if not reused and not declared and not any(found.values()):
         return []  # the common case: nothing of this pack here
     textual = detect(doc, pack, found)
     hits = textual or [*reused]

@@ -259,19 +259,14 @@ def _exit_on_errors(run: _Run) -> None:
 
 
 def _write_report(path: Path, report: str) -> None:
-    """Write ``report`` whole or not at all: a temporary file beside ``path``, renamed over it."""
-    import tempfile
+    """Write ``report`` whole or not at all (see :mod:`rightscheck.atomic`)."""
+    from rightscheck.atomic import write_atomically
 
     if not path.parent.is_dir():
         raise RightscheckError("folder for the report does not exist", str(path), key="--output")
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, prefix=f".{path.name}.",
-                                         delete=False) as handle:
-            handle.write(report + "\n")
-        os.replace(handle.name, path)
+        write_atomically(path, report + "\n")
     except OSError as exc:
-        if "handle" in locals():
-            Path(handle.name).unlink(missing_ok=True)
         raise RightscheckError(f"cannot write the report: {exc.strerror or exc}", str(path), key="--output") from None
 
 

@@ -75,7 +75,7 @@ def keyword_at(text: str, start: int, keyword: str) -> bool:
                 and text[start - 1].isascii() and text[start - 1].isalpha())
 
 
-def _occurrences(text: str, word: str):
+def _finds(text: str, word: str):
     at = text.find(word)
     while at != -1:
         yield at
@@ -181,13 +181,13 @@ class Document:
         if target != "text":
             if target not in self._targets:
                 items = self.links if target == "links" else [(i.offset, i.described) for i in self.images]
-                self._targets[target] = "\n".join(value for _, value in items).casefold()
+                self._targets[target] = fold_keywords("\n".join(value for _, value in items))
             return any(keyword in self._targets[target] for keyword in keywords)
         if self.keywords_present is not None:
             return not self.keywords_present.isdisjoint(keywords)
         folded = self.folded
         return any(keyword_at(folded, at, keyword) for keyword in keywords
-                   for at in _occurrences(folded, keyword))
+                   for at in _finds(folded, keyword))
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a visible-text offset, in the original file."""

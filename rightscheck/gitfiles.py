@@ -79,10 +79,10 @@ def _candidates(root: str, config: Config, names: list[str], blobs: dict | None)
     excluded = exclude_matcher(config)
     for number, name in enumerate(names):
         kind = kind_for(name)
-        full = os.path.join(root, name)
-        shown = os.path.relpath(full).replace(os.sep, "/")
         if not kind:
             continue
+        full = os.path.join(root, name)
+        shown = os.path.relpath(full).replace(os.sep, "/")
         if excluded(full, is_dir=False):
             yield Skipped(shown, "excluded by config", problem=False)
         elif blobs is not None:

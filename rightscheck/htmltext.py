@@ -70,8 +70,8 @@ _TOKEN = re.compile(r"""
 # What can follow the last ">" of a page: character references, and a comment that never closes.
 _TAIL = re.compile(r"<!--.*|&(?:\#[0-9]{1,8};?|\#[xX][0-9a-fA-F]{1,8};?|[A-Za-z][A-Za-z0-9]{0,31};?)", re.S)
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
-# Elements whose content is raw text up to their end tag: markup inside them is not markup.
-_RAW = frozenset({"script", "style"})
+# Elements whose content is raw text up to their end tag (markup inside them is not markup): that end tag.
+_RAW_END = {tag: re.compile(rf"</{tag}\b", re.I) for tag in ("script", "style")}
 
 
 class _Reader:
@@ -131,8 +131,8 @@ class _Reader:
         closed = attrs.rstrip().endswith("/")
         if tag == "body" or tag not in _HEAD_CONTENT:
             self._leave_head()
-        if tag in _RAW and not closed:
-            close = re.compile(rf"</{tag}\b", re.I).search(self._source, end)
+        if tag in _RAW_END and not closed:
+            close = _RAW_END[tag].search(self._source, end)
             return len(self._source) if close is None else close.start()  # its end tag comes next
         if tag in _HIDDEN and not closed:
             self._hidden.append(tag)
@@ -156,7 +156,7 @@ class _Reader:
             while self._hidden and self._hidden.pop() != tag:
                 pass
             return
-        if tag in _RAW:  # the end of a raw-text element whose start was read
+        if tag in _RAW_END:  # the end of a raw-text element whose start was read
             return
         if tag in _BLOCK:
             self._add("\n", start, False)

@@ -13,13 +13,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from rightscheck import __version__
+from rightscheck.atomic import write_atomically
 from rightscheck.yamlfile import LineMap
 
 FORMAT = 1
@@ -74,9 +74,6 @@ def put(text: str, data: dict[str, Any], lines: LineMap) -> None:
     try:
         target = folder / "packs"
         target.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target, suffix=".tmp", delete=False) as handle:
-            json.dump(entry, handle, ensure_ascii=False)
-        os.replace(handle.name, target / f"{key(text)}.json")
+        write_atomically(target / f"{key(text)}.json", json.dumps(entry, ensure_ascii=False))
     except (OSError, TypeError, ValueError):
-        if "handle" in locals():
-            Path(handle.name).unlink(missing_ok=True)
+        pass

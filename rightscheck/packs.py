@@ -135,11 +135,15 @@ class Pack:
         return [(keywords, target, signals) for (keywords, target), signals in groups.items()]
 
 
+def disabled_patterns(packs: Iterable[Pack]) -> dict[str, str]:
+    """Patterns disabled in this process (ran over their time limit): their origin -> the error."""
+    return {m.origin: m.error for p in packs for m in [*(s.matcher for s in p.signals),
+                                                       *(f for part in p.parts for f in part.forms)] if m.error}
+
+
 def pattern_errors(packs: Iterable[Pack]) -> list[str]:
-    """Errors of patterns disabled during a scan (ran over their time limit), one per pattern."""
-    matchers = {id(m): m for p in packs for m in [*(s.matcher for s in p.signals), *(f for part in p.parts
-                                                                                   for f in part.forms)]}
-    return sorted(m.error for m in matchers.values() if m.error)
+    """Errors of patterns disabled during a scan, one per pattern."""
+    return sorted(disabled_patterns(packs).values())
 
 
 def normalise_name(value: Any) -> str:

@@ -12,13 +12,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from rightscheck.attribution import DECLARING_KEYS, check, signal_matches
+from rightscheck.attribution import check, signal_matches
 from rightscheck import suppress
 from rightscheck.config import Config, file_licences
 from rightscheck.discovery import ASIDE_REASON, Candidate, Skipped, discover
 from rightscheck.documents import SkipFile, parse
 from rightscheck.findings import Finding
-from rightscheck.packs import Pack
+from rightscheck.packs import Pack, disabled_patterns
 from rightscheck.prefilter import Prefilter
 
 if TYPE_CHECKING:
@@ -78,8 +78,7 @@ class Scanner:
 
     def __post_init__(self) -> None:
         self.prefilter = Prefilter(self.packs)
-        self._matchers = [m for p in self.packs for m in [*(s.matcher for s in p.signals),
-                                                         *(f for part in p.parts for f in part.forms)]]
+        self.known = self.known or frozenset(p.id for p in self.packs)
 
     def run(self, paths: Iterable[str] = (), files: Iterable[Candidate | Skipped] | None = None) -> ScanResult:
         """Scan ``paths`` (or the given ``files`` instead of a folder walk); findings come back sorted by
@@ -102,15 +101,11 @@ class Scanner:
             done += count
             if self.progress:
                 self.progress(done, len(items))
-        for origin, error in self.disabled().items():
+        for origin, error in disabled_patterns(self.packs).items():
             result.disabled.setdefault(origin, error)
         result.errors.extend(result.disabled.values())
         result.findings.sort(key=Finding.sort_key)
         return result
-
-    def disabled(self) -> dict[str, str]:
-        """Patterns this process disabled (ran over their time limit): origin -> error."""
-        return {m.origin: m.error for m in self._matchers if m.error}
 
     def _results(self, items: list[Candidate | Skipped]) -> Iterator[tuple[int, ScanResult]]:
         """(items done, their result), in order: here one by one, or from worker processes a chunk at a
@@ -154,13 +149,12 @@ class Scanner:
         result.paths.append(item.path)
         result.notes.extend((item.path, note) for note in doc.notes)
         self.prefilter.apply(doc)
-        known = self.known or frozenset(p.id for p in self.packs)
-        own, errors = file_licences(doc.front_matter, doc.front_matter_lines.get("rightscheck"), item.path, known)
+        own, errors = file_licences(doc.front_matter, doc.front_matter_lines.get("rightscheck"), item.path,
+                                    self.known)
         result.errors.extend(map(str, errors))
         licences = config.licences | own
-        live = self.prefilter.candidates(doc)
+        live = self.prefilter.candidates(doc)  # the other packs have nothing that could match here
         found = {pack.id: signal_matches(doc, pack) if pack.id in live else {} for pack in self.packs}
-        declares = any(key in doc.front_matter for key in DECLARING_KEYS)
         findings: list[Finding] = []
         evidence: dict = {}
         if self.reuse:
@@ -168,7 +162,7 @@ class Scanner:
             findings.extend(judgement.findings)
             evidence = judgement.evidence
         for pack in self.packs:
-            if pack.id in live or declares or pack.id in evidence:
+            if pack.id in live or doc.front_matter or pack.id in evidence:  # else check() finds nothing
                 findings.extend(check(doc, pack, pack.id in licences, evidence.get(pack.id, []), found[pack.id]))
         if self.suppressions:
             findings, suppressed = suppress.apply(doc, findings)
@@ -183,7 +177,7 @@ _FORKED: Scanner | None = None
 
 def _scan_in_worker(items: list[Candidate | Skipped]) -> ScanResult:
     result = _FORKED._scan_all(items)
-    result.disabled.update(_FORKED.disabled())  # a pattern disabled in this worker, reported by the parent
+    result.disabled.update(disabled_patterns(_FORKED.packs))  # a pattern disabled in this worker, reported by the parent
     return result
 
 
