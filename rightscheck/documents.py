@@ -10,7 +10,6 @@ from __future__ import annotations
 import bisect
 import codecs
 import os
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +17,7 @@ import regex
 
 from rightscheck.errors import RightscheckError
 from rightscheck.htmltext import Image, OffsetMap, visible_text
+from rightscheck.keywords import KeywordSearch, fold_keywords
 from rightscheck.yamlfile import load_yaml
 
 KINDS = {
@@ -49,37 +49,6 @@ _MD_SYNTAX = regex.compile(
     r"|\]\([^)\n]*\)|(?<![\w*])[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?![\w*])|`+)",
     regex.S,
 )
-
-
-def fold_keywords(text: str) -> str:
-    """Text as keywords are compared with it: case-folded, and every run of white space (line breaks,
-    tabs, no-break spaces) one space, so a keyword of two words survives a line wrap. Pack keywords are
-    folded the same way. ``str.replace`` per kind of space, then one pass over runs, is about three times
-    faster than ``split``/``join``, ``translate`` or one ``\\s+`` substitution on this text."""
-    folded = text.casefold()
-    for space in _KEYWORD_SPACES:
-        if space in folded:
-            folded = folded.replace(space, " ")
-    return _SPACE_RUN.sub(" ", folded) if "  " in folded else folded
-
-
-_KEYWORD_SPACES = ("\n", "\t", "\r", "\xa0", "\u2009", "\u202f", "\u2007", "\x0b", "\x0c")
-_SPACE_RUN = re.compile("  +")  # the stdlib engine is faster on this simple pattern
-
-
-def keyword_at(text: str, start: int, keyword: str) -> bool:
-    """Whether ``keyword``, found at ``start`` of ``text``, counts: one that begins with an ASCII letter or
-    digit must not follow an ASCII letter ("efe" is not in "defended"; "afp" is in "©2026AFP"); any other
-    is a plain substring."""
-    return not (keyword[:1].isascii() and keyword[:1].isalnum() and start > 0
-                and text[start - 1].isascii() and text[start - 1].isalpha())
-
-
-def _finds(text: str, word: str):
-    at = text.find(word)
-    while at != -1:
-        yield at
-        at = text.find(word, at + 1)
 
 
 class SkipFile(Exception):
@@ -161,17 +130,8 @@ class Document:
     images: list[Image] = field(default_factory=list)
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
     _line_starts: list[int] | None = field(default=None, repr=False)
-    _folded: str | None = field(default=None, repr=False)
     _targets: dict[str, str] = field(default_factory=dict, repr=False)  # "links"/"images" -> their text, folded
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
-
-    @property
-    def folded(self) -> str:
-        """The visible text as keywords are looked for in it (:func:`fold_keywords`), a space at each end.
-        Computed once."""
-        if self._folded is None:
-            self._folded = f" {fold_keywords(self.text)} "
-        return self._folded
 
     def mentions(self, keywords: tuple[str, ...], target: str = "text") -> bool:
         """Whether any (case-folded) keyword occurs in the visible text, or in the link targets or image
@@ -183,11 +143,9 @@ class Document:
                 items = self.links if target == "links" else [(i.offset, i.described) for i in self.images]
                 self._targets[target] = fold_keywords("\n".join(value for _, value in items))
             return any(keyword in self._targets[target] for keyword in keywords)
-        if self.keywords_present is not None:
-            return not self.keywords_present.isdisjoint(keywords)
-        folded = self.folded
-        return any(keyword_at(folded, at, keyword) for keyword in keywords
-                   for at in _finds(folded, keyword))
+        if self.keywords_present is None:  # not prefiltered (a single check): the same rule, for these keywords
+            return bool(KeywordSearch(keywords).find(self.text))
+        return not self.keywords_present.isdisjoint(keywords)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a visible-text offset, in the original file."""

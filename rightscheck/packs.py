@@ -16,8 +16,8 @@ from typing import Any, Iterable
 import regex
 
 from rightscheck import packcache
-from rightscheck.documents import fold_keywords
 from rightscheck.errors import RightscheckError
+from rightscheck.keywords import fold_keywords
 from rightscheck.patterns import Matcher, compile_pattern, phrase_to_pattern
 from rightscheck.schemas import validate
 from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
