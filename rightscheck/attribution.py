@@ -5,15 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
-from rightscheck.documents import Document
+from rightscheck.documents import LICENCE_KEYS, SOURCE_KEYS, Document
 from rightscheck.findings import Finding, one_line
 from rightscheck.packs import Pack, Signal, normalise_name
 from rightscheck.patterns import Match, Matcher
 
 EVIDENCE_LIMIT = 80
-# Front matter keys read as declared provenance.
-SOURCE_KEYS = ("source",)
-LICENCE_KEYS = ("licence", "license")
 
 
 @dataclass(frozen=True)

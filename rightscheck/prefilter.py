@@ -17,11 +17,11 @@ class Prefilter:
     def __init__(self, packs: Iterable[Pack]) -> None:
         self._by_keyword: dict[str, set[str]] = {}  # keyword -> packs with a text signal it gates
         self._always: set[str] = set()  # packs with a text signal no keyword gates
-        self._by_target: dict[str, set[str]] = {"links": set(), "images": set()}  # packs with such signals
+        self._by_target: dict[str, list[tuple[str, tuple[str, ...]]]] = {"links": [], "images": []}  # (pack, keywords)
         for pack in packs:
             for keywords, target, _ in pack.keyword_groups:
                 if target != "text":
-                    self._by_target[target].add(pack.id)
+                    self._by_target[target].append((pack.id, keywords))
                 elif not keywords:
                     self._always.add(pack.id)
                 for keyword in keywords if target == "text" else ():
@@ -38,8 +38,6 @@ class Prefilter:
         ids = set(self._always)
         for word in doc.keywords_present or ():
             ids |= self._by_keyword[word]
-        if doc.links:
-            ids |= self._by_target["links"]
-        if doc.images:
-            ids |= self._by_target["images"]
+        for target, gates in self._by_target.items():
+            ids.update(pack for pack, keywords in gates if pack not in ids and doc.mentions(keywords, target))
         return ids

@@ -9,7 +9,7 @@ then construct plain Python data with the safe constructor only.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, Collection
 
 import yaml
 
@@ -58,8 +58,12 @@ def format_key_path(path: KeyPath) -> str:
     return out
 
 
-def load_yaml(text: str, path: str) -> tuple[Any, LineMap]:
-    """Parse ``text`` (from file ``path``) into data and a line map; raise RightscheckError on any problem."""
+def load_yaml(text: str, path: str, keys: Collection[str] | None = None) -> tuple[Any, LineMap]:
+    """Parse ``text`` (from file ``path``) into data and a line map; raise RightscheckError on any problem.
+
+    With ``keys``, a mapping at the top is cut to those keys (and merges, ``<<``) before anything below it
+    is checked or constructed: front matter is read for a few keys, and constructing a site's whole front
+    matter cost twice as much as parsing it."""
     if len(text) > MAX_BYTES:
         raise RightscheckError(f"file is larger than {MAX_BYTES} bytes", path)
     bad = _NOT_PRINTABLE.search(text)  # as PyYAML's own reader would refuse, with the line
@@ -72,6 +76,10 @@ def load_yaml(text: str, path: str) -> tuple[Any, LineMap]:
         lines = LineMap()
         if node is None:
             return None, lines
+        if keys is not None and isinstance(node, yaml.MappingNode):
+            _check_keys(node, (), path)
+            node = yaml.MappingNode(node.tag, [(k, v) for k, v in node.value if k.value in keys or k.value == "<<"],
+                                    node.start_mark, node.end_mark, node.flow_style)
         _walk(node, lines, path)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
@@ -101,17 +109,23 @@ def _walk(root: yaml.Node, lines: LineMap, path: str) -> None:
             raise RightscheckError(f"too many YAML nodes (over {MAX_NODES}); alias expansion refused", path)
         lines.set(key_path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
-            seen: dict[Any, int] = {}
+            _check_keys(node, key_path, path)
             for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    raise RightscheckError("mapping keys must be plain scalars", path, key_node.start_mark.line + 1,
-                                           format_key_path(key_path) or None)
-                key, key_line = key_node.value, key_node.start_mark.line + 1
-                if key in seen:
-                    raise RightscheckError(f"duplicate key (first at line {seen[key]})", path, key_line,
-                                           format_key_path(key_path + (key,)))
-                seen[key] = key_line
-                lines.set(key_path + (key,), key_line)
-                stack.append((value_node, key_path + (key,)))
+                lines.set(key_path + (key_node.value,), key_node.start_mark.line + 1)
+                stack.append((value_node, key_path + (key_node.value,)))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, key_path + (index,)) for index, item in enumerate(node.value))
+
+
+def _check_keys(node: yaml.MappingNode, key_path: KeyPath, path: str) -> None:
+    """Keys of one mapping: plain scalars, none twice."""
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise RightscheckError("mapping keys must be plain scalars", path, key_node.start_mark.line + 1,
+                                   format_key_path(key_path) or None)
+        key, key_line = key_node.value, key_node.start_mark.line + 1
+        if key in seen:
+            raise RightscheckError(f"duplicate key (first at line {seen[key]})", path, key_line,
+                                   format_key_path(key_path + (key,)))
+        seen[key] = key_line

@@ -91,10 +91,20 @@ def test_missing_head_end_tag_does_not_hide_the_page():
 def test_markdown_front_matter_is_read_and_blanked():
     source = "---\ntitle: Storm\nsource: AFP\nlicence: none\n---\nBody mentions nothing.\n"
     doc = parse("a.md", source.encode(), "markdown")
-    assert doc.front_matter == {"title": "Storm", "source": "AFP", "licence": "none"}
-    assert doc.front_matter_lines == {"title": 2, "source": 3, "licence": 4}
-    assert "AFP" not in doc.text and len(doc.text) == len(source)
+    assert doc.front_matter == {"source": "AFP", "licence": "none"}  # only the keys rightscheck reads
+    assert doc.front_matter_lines == {"source": 3, "licence": 4}
+    assert "AFP" not in doc.text and "Storm" not in doc.text and len(doc.text) == len(source)
     assert doc.text.count("\n") == source.count("\n")
+
+
+def test_front_matter_keys_rightscheck_does_not_read_are_not_constructed():
+    source = ("---\ndefaults: &d {source: AFP}\n<<: *d\nhero: !asset storm.jpg\ndate: 2026-02-30\n...\n"
+              "# Storm\nBody.\n")
+    doc = parse("a.md", source.encode(), "markdown")
+    assert doc.notes == [] and doc.front_matter == {"source": "AFP"}  # merged in; the tag and date left alone
+    assert doc.text.split() == ["Storm", "Body."]  # front matter and the heading marker blanked
+    duplicate = parse("b.md", b"---\ntitle: a\ntitle: b\n---\nBody\n", "markdown")
+    assert duplicate.notes == ["front matter ignored: duplicate key (first at line 1)"] and "title" in duplicate.text
 
 
 def test_broken_front_matter_is_noted_not_fatal():
