@@ -18,7 +18,7 @@ import regex
 
 from rightscheck.errors import RightscheckError
 from rightscheck.htmltext import Image, OffsetMap, visible_text
-from rightscheck.keywords import KeywordSearch, fold_keywords
+from rightscheck.keywords import KeywordSearch, exact_fold, fold_keywords, holds
 from rightscheck.yamlfile import load_yaml
 
 KINDS = {
@@ -139,6 +139,7 @@ class Document:
     offsets: OffsetMap | None = None  # visible text -> source offsets, where markup was removed
     images: list[Image] = field(default_factory=list)
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
+    folded: bytes | None = None  # the text as keywords are looked for in it (rightscheck.keywords)
     _line_starts: list[int] | None = field(default=None, repr=False)
     _targets: dict[str, str] = field(default_factory=dict, repr=False)  # "links"/"images" -> their text, folded
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
@@ -156,6 +157,13 @@ class Document:
         if self.keywords_present is None:  # not prefiltered (a single check): the same rule, for these keywords
             return bool(KeywordSearch(keywords).find(self.text))
         return not self.keywords_present.isdisjoint(keywords)
+
+    def may_hold(self, literals: tuple[tuple[bytes, ...], ...]) -> bool:
+        """False when the text lacks every string of some group of ``literals``, the case-folded strings a
+        pattern's matches must contain (rightscheck.literals): then the pattern need not run."""
+        if self.folded is None:
+            self.folded = exact_fold(self.text)
+        return holds(self.folded, self.text, literals)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a visible-text offset, in the original file."""

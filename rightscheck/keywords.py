@@ -66,17 +66,18 @@ class KeywordSearch:
         self._bounded = [k[:1].isascii() and k[:1].isalnum() for k in self._keywords]  # must not follow a letter
         self._exact_from = len(patterns)  # patterns from here on are characters that need exact folding
         patterns.extend(c.encode() for c in _case_triggers(set("".join(self._keywords))))
-        self._automaton = ahocorasick_rs.BytesAhoCorasick(
-            patterns, implementation=ahocorasick_rs.Implementation.DFA) if self._keywords else None
+        self._automaton = ahocorasick_rs.BytesAhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.DFA)
 
     def find(self, text: str) -> frozenset[str]:
         """The keywords that occur in ``text``."""
-        if self._automaton is None:
-            return frozenset()
+        return self.fold_and_find(text)[1]
+
+    def fold_and_find(self, text: str) -> tuple[bytes, frozenset[str]]:
+        """``text`` folded (UTF-8, a space at each end; see :func:`holds`) and the keywords in it."""
         folded = _fold_utf8(text)
         hits = self._automaton.find_matches_as_indexes(folded, overlapping=True)
         if any(pattern >= self._exact_from for pattern, _, _ in hits):
-            folded = f" {fold_keywords(text)} ".encode("utf-8", "surrogatepass")
+            folded = exact_fold(text)
             hits = self._automaton.find_matches_as_indexes(folded, overlapping=True)
         found = set()
         for pattern, start, _ in hits:
@@ -84,7 +85,34 @@ class KeywordSearch:
             if (not (self._bounded[index] and folded[start - 1] in _LETTERS)
                     and (runs is None or runs.match(folded, start))):
                 found.add(self._keywords[index])
-        return frozenset(found)
+        return folded, frozenset(found)
+
+
+def exact_fold(text: str) -> bytes:
+    """:func:`fold_keywords` as UTF-8, a space at each end."""
+    return f" {fold_keywords(text)} ".encode("utf-8", "surrogatepass")
+
+
+def holds(folded: bytes, text: str, groups: tuple[tuple[bytes, ...], ...]) -> bool:
+    """Whether ``folded`` (``text`` folded by :class:`KeywordSearch` or :func:`exact_fold`) holds a string of
+    every group of required literals (see rightscheck.literals; strings of :func:`folds_plainly`
+    characters, case-folded). The `regex` module matches "i" to "İ", whose case folding is "i̇": a text
+    with that letter is assumed to hold everything."""
+    return all(any(literal in folded for literal in group) for group in groups) or "\u0130" in text
+
+
+def folds_plainly(char: str) -> bool:
+    """Whether a required literal may hold ``char``: printable, not white space, and either ASCII or a
+    character that case folding neither changes nor produces (©, 新), so that every fold of a text agrees
+    on where it occurs."""
+    if char.isascii():
+        return char.isprintable() and not char.isspace()
+    return char.isprintable() and not char.isspace() and char not in _case_touched()
+
+
+@functools.cache
+def _case_touched() -> frozenset[str]:
+    return frozenset(c for change in _case_changes() for c in change[0] + change[1])
 
 
 def _fold_utf8(text: str) -> bytes:
@@ -99,8 +127,9 @@ def _fold_utf8(text: str) -> bytes:
 
 def _case_triggers(keyword_characters: set[str]) -> list[str]:
     """Non-ASCII characters that full case folding changes into something a keyword match, the letter
-    rule or the space folding looks at (an ASCII letter, white space, a character of some keyword)."""
-    relevant = keyword_characters | set(string.ascii_lowercase) | set(_SPACES) | {" "}
+    rule, the space folding or a required literal looks at (ASCII, white space, a character of some keyword)."""
+    relevant = keyword_characters | set(string.printable)  # printable: ASCII letters, digits, signs, spaces
+    relevant |= set(_SPACES)
     return [c for c, folded in _case_changes() if not relevant.isdisjoint(folded)]
 
 

@@ -8,6 +8,8 @@ from typing import Iterator
 import regex
 
 from rightscheck.documents import Document
+from rightscheck.keywords import folds_plainly
+from rightscheck.literals import required_literals
 
 
 _QUOTES = "'‘’‚‛ʼ`´"
@@ -77,6 +79,15 @@ class Matcher:
         return compiled
 
     @property
+    def literals(self) -> tuple[tuple[bytes, ...], ...] | None:
+        """What every match in the visible text must contain (rightscheck.literals), worked out on first use;
+        None for link and image matchers and where the pattern promises nothing."""
+        if "literals" not in self._state:
+            found = required_literals(self.source, folds_plainly) if self.target == "text" else None
+            self._state["literals"] = found and tuple(tuple(s.encode() for s in group) for group in found)
+        return self._state["literals"]
+
+    @property
     def error(self) -> str | None:
         return self._state.get("error")
 
@@ -102,6 +113,8 @@ class Matcher:
                 for image in doc.images if self.target == "images" else ():
                     if start <= image.offset < end and self.pattern.search(image.described, timeout=self.timeout):
                         yield Match(image.offset, image.offset + 1, image.described, image.markup)
+                return
+            if self.literals and not doc.may_hold(self.literals):
                 return
             for found in self.pattern.finditer(doc.text, start, end, timeout=self.timeout):
                 # Report the span without surrounding whitespace (HTML markup is blanked to spaces).

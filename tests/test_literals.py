@@ -1,0 +1,107 @@
+"""Required literals: a pattern is skipped on a text lacking them, so they must never be wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import regex
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rightscheck.documents import parse
+from rightscheck.keywords import exact_fold, folds_plainly, holds
+from rightscheck.literals import required_literals
+from rightscheck.packs import load_packs
+from rightscheck.patterns import compile_pattern
+
+FIXTURES = Path(__file__).parent / "fixtures" / "packs"
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    (r"(?:Copyright|©|\(c\))\s*(?:\d{4}\s*)?(?:Thomson\s+)?Reuters\b", (("reuters",), ("(c)", "copyright", "©"))),
+    (r"(?m)^\h*+(?:--|—)\h*+dpa\h*$|\b(?:Source|Credit)\h*+:\h*+dpa\b", (("credit", "dpa", "source"),)),
+    (r"ab+c", (("ab",), ("c",))),  # the first copy of a repeated character, then a new run
+    (r"fo{1,2}bar", (("bar",), ("fo",))),
+    (r"foo{1}bar", (("foobar",),)),
+    (r"(?:abc)?xyz", (("xyz",),)),  # an optional group requires nothing
+    (r"x(?=abcdef)y", (("xy",),)),  # a look-around consumes nothing
+    (r"(?<!Australian\s)Associated\s+Press", (("associated",), ("press",))),
+    (r"\bGENÈVE\b", (("gen",), ("ve",))),  # "È" folds with case: it ends runs
+    (r"(?i:Hello) world", (("hello",), ("world",))),  # white space ends runs
+    (r"(?:a|b)c", (("c",), ("a", "b"))),
+])
+def test_literals_of_patterns(pattern, expected):
+    assert required_literals(pattern, folds_plainly) == expected
+
+
+@pytest.mark.parametrize("pattern", [
+    r"(?x) abc",  # verbose: spaces and comments are not literal
+    r"(?V1)[[a-z]--[aeiou]]x", r"abc|", r"a{e<=1}bc", r"(?P<n>foo)bar\1", r"(?(1)a|b)", r"(?R)",
+    r"(abc", r"[abc", r"abc)", r"\012", r"\p{L}", r".*",
+])
+def test_no_promise_where_the_reader_is_unsure(pattern):
+    assert required_literals(pattern, folds_plainly) is None
+
+
+def _matchers():
+    for pack in load_packs():
+        for signal in pack.signals:
+            yield signal.matcher
+        for part in pack.parts:
+            yield from part.forms
+
+
+def test_every_builtin_text_signal_has_literals():
+    text = [s.matcher for p in load_packs() for s in p.signals if s.matcher.target == "text"]
+    assert text and all(m.literals for m in text)
+
+
+def test_literals_hold_wherever_a_builtin_pattern_matches_a_fixture():
+    docs = [parse(str(path), path.read_bytes(), {".md": "markdown", ".html": "html"}.get(path.suffix, "text"))
+            for path in sorted(FIXTURES.rglob("*")) if path.suffix in (".txt", ".md", ".html")]
+    checked = 0
+    for matcher in {id(m): m for m in _matchers() if m.target == "text"}.values():
+        for doc in docs:
+            if matcher.literals and matcher.pattern.search(doc.text):
+                checked += 1
+                assert holds(exact_fold(doc.text), doc.text, matcher.literals), (matcher.origin, doc.path)
+    assert checked > 100
+
+
+# Random patterns from a small grammar both engines read alike, and random texts that match them.
+_ATOMS = st.sampled_from(["a", "b", "K", "k", "s", "S", "i", "ß", "©", "é", "É", "新", " ", r"\(", r"\.", "-", "[ab]",
+                          r"\s", r"\d", ".", "x"])  # no zero-width atoms: they can make a pattern unsatisfiable
+_QUANTIFIERS = st.sampled_from(["", "", "", "?", "*", "+", "{2}", "{1,3}", "{1}", "{0,2}", "+?", "*?"])
+
+
+@st.composite
+def _patterns(draw, depth=2):
+    parts = []
+    for _ in range(draw(st.integers(1, 5))):
+        if depth and draw(st.integers(0, 4)) == 0:
+            inner = "|".join(draw(_patterns(depth - 1)) for _ in range(draw(st.integers(1, 3))))
+            atom = draw(st.sampled_from(["(?:{})", "({})", "(?i:{})"])).format(inner)
+        else:
+            atom = draw(_ATOMS)
+        parts.append(atom + draw(_QUANTIFIERS))
+    return "".join(parts)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.data(), _patterns(), st.booleans(), st.text(max_size=5), st.text(max_size=5))
+def test_literals_hold_in_every_text_a_random_pattern_matches(data, pattern, ignore_case, before, after):
+    literals = required_literals(pattern, folds_plainly)
+    if not literals:
+        return
+    compiled = compile_pattern(pattern, ignore_case)
+    encoded = tuple(tuple(s.encode() for s in group) for group in literals)
+    text = before + data.draw(st.from_regex(regex.sub(r"\(\?i:", "(?:", pattern), fullmatch=True)) + after
+    variants = [text, text.upper(), text.swapcase(), text.replace("i", "\u0130").replace("s", "\u017f")]
+    for variant in variants:
+        try:
+            found = compiled.search(variant, timeout=0.5)
+        except TimeoutError:  # a random pattern may backtrack badly; that says nothing about literals
+            continue
+        if found:
+            assert holds(exact_fold(variant), variant, encoded), (pattern, variant, literals)
