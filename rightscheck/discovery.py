@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from stat import S_ISREG
+from stat import S_ISLNK, S_ISREG
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -76,27 +76,32 @@ def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str],
                 visited.add(_identity(full))
                 kept.append(name)
         dirnames[:] = kept
+        shown = _display(dirpath)  # once per folder; a plain name is then appended as it is
+        prefix = "" if shown == "." else shown + "/"
         for name in sorted(filenames):
             kind = kind_for(name)
             if kind:
-                yield from _file(os.path.join(dirpath, name), kind, root, config, excluded)
+                display = prefix + name if name.isascii() and name.isprintable() else None
+                yield from _file(os.path.join(dirpath, name), kind, root, config, excluded, display)
 
 
-def _file(path: str, kind: str, root: str, config: Config, excluded) -> Iterator[Candidate | Skipped]:
-    display = _display(path)
+def _file(path: str, kind: str, root: str, config: Config, excluded,
+          display: str | None = None) -> Iterator[Candidate | Skipped]:
+    display = display or _display(path)
     if excluded(path, is_dir=False):
         yield Skipped(display, "excluded by config", problem=False)
         return
-    if os.path.islink(path):
-        target = os.path.realpath(path)
-        if not os.path.exists(target):
-            yield Skipped(display, "dangling symlink")
-            return
-        if os.path.commonpath([root, target]) != root and not config.follow_symlinks:
-            yield Skipped(display, "symlink points outside the scanned root", problem=False)
-            return
     try:
-        stat = os.stat(path)
+        stat = os.lstat(path)  # one call answers "symlink?" and, for the rest, everything below
+        if S_ISLNK(stat.st_mode):
+            target = os.path.realpath(path)
+            if not os.path.exists(target):
+                yield Skipped(display, "dangling symlink")
+                return
+            if os.path.commonpath([root, target]) != root and not config.follow_symlinks:
+                yield Skipped(display, "symlink points outside the scanned root", problem=False)
+                return
+            stat = os.stat(path)
     except OSError as exc:
         yield Skipped(display, f"cannot stat: {exc.strerror}")
         return

@@ -6,9 +6,7 @@ whatever the number of workers."""
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -111,6 +109,9 @@ class Scanner:
         """(items done, their result), in order: here one by one, or from worker processes a chunk at a
         time for a big enough scan (one result per chunk keeps what crosses between processes small)."""
         jobs = min(self.jobs, len(items) // MIN_FILES_PER_JOB)
+        if jobs > 1:
+            import multiprocessing  # here: a pre-commit run on a few files does not pay for the import
+            from concurrent.futures import ProcessPoolExecutor
         if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or self.read is not read_file:
             yield from ((1, self._scan_all([item])) for item in items)
             return
