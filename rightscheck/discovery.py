@@ -43,9 +43,11 @@ def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
     real path is in ``aside`` are skipped with ``aside_reason`` (the wire archive is not articles)."""
     excluded = exclude_matcher(config)
     aside = frozenset(aside)
-    for arg in paths:
+    paths = list(paths)
+    for arg in paths:  # all first: a mistyped last argument fails before any file is scanned
         if not os.path.lexists(arg):
             raise RightscheckError("no such file or directory", arg)
+    for arg in paths:
         root = os.path.realpath(arg if os.path.isdir(arg) else os.path.dirname(arg) or ".")
         if under(os.path.realpath(arg), aside):  # a sources folder, or a file in one
             yield Skipped(_display(arg), aside_reason, problem=False)

@@ -6,6 +6,7 @@ whatever the number of workers."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
@@ -54,9 +55,20 @@ Reader = Callable[[Candidate, int], bytes]  # (file, at most this many bytes) ->
 
 
 def read_file(item: Candidate, limit: int) -> bytes:
-    with open(item.fs_path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        return handle.read(min(limit, size + 1))  # read(limit) would first allocate the whole limit
+    """At most ``limit`` bytes of the file, in one read when it is the size fstat says (a file object
+    costs twice as much for an article-sized file; reading ``limit`` would first allocate all of it)."""
+    fd = os.open(item.fs_path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        data = os.read(fd, min(limit, size + 1))
+        while size < len(data) < limit:  # the file grew since fstat: read on, up to the limit
+            more = os.read(fd, min(limit - len(data), 1 << 20))
+            if not more:
+                break
+            data += more
+        return data
+    finally:
+        os.close(fd)
 
 
 @dataclass
@@ -85,42 +97,47 @@ class Scanner:
         if files is None:
             aside = self.reuse.source_roots if self.reuse else ()
             files = discover(paths, self.config, aside, ASIDE_REASON)
-        items: list[Candidate | Skipped] = []
-        seen: set[tuple[int, int]] = set()
-        for item in files:  # the whole list first, so progress knows the total
-            if isinstance(item, Candidate):
-                if item.key in seen:  # the same file reached by two paths is read once
-                    continue
-                seen.add(item.key)
-            items.append(item)
         done = 0
-        for count, part in self._results(items):
+        for count, total, part in self._results(_once_each(files)):
             result.merge(part)
             done += count
             if self.progress:
-                self.progress(done, len(items))
+                self.progress(done, total)
         for origin, error in disabled_patterns(self.packs).items():
             result.disabled.setdefault(origin, error)
         result.errors.extend(result.disabled.values())
         result.findings.sort(key=Finding.sort_key)
         return result
 
-    def _results(self, items: list[Candidate | Skipped]) -> Iterator[tuple[int, ScanResult]]:
-        """(items done, their result), in order: here one by one, or from worker processes a chunk at a
-        time for a big enough scan (one result per chunk keeps what crosses between processes small)."""
-        jobs = min(self.jobs, len(items) // MIN_FILES_PER_JOB)
+    def _results(self, items: Iterator[Candidate | Skipped]) -> Iterator[tuple[int, int, ScanResult]]:
+        """(items done, items in all, their result), in order: here one by one, or from worker processes a
+        chunk at a time for a big enough scan (one result per chunk keeps what crosses between processes
+        small). Workers start as soon as the walk has found enough files for them, and get chunks while
+        it goes on, so walking and scanning overlap."""
+        head = list(itertools.islice(items, MIN_FILES_PER_JOB * self.jobs))
+        jobs = min(self.jobs, len(head) // MIN_FILES_PER_JOB)
         if jobs > 1:
             import multiprocessing  # here: a pre-commit run on a few files does not pay for the import
             from concurrent.futures import ProcessPoolExecutor
         if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or self.read is not read_file:
-            yield from ((1, self._scan_all([item])) for item in items)
+            every = head + list(items)
+            yield from ((1, len(every), self._scan_all([item])) for item in every)
             return
-        chunks = [items[at:at + CHUNK] for at in range(0, len(items), CHUNK)]
+        sizes: list[int] = []
+
+        def chunks() -> Iterator[list[Candidate | Skipped]]:
+            rest = itertools.chain(head, items)
+            while chunk := list(itertools.islice(rest, CHUNK)):
+                sizes.append(len(chunk))
+                yield chunk
+
         global _FORKED
         _FORKED = self  # inherited by the forked workers: nothing to pickle but the items and results
         try:  # an executor, not a Pool: a worker that dies (killed, out of memory) raises instead of hanging
             with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                yield from zip(map(len, chunks), pool.map(_scan_in_worker, chunks))
+                results = pool.map(_scan_in_worker, chunks())  # submits every chunk: the walk is over
+                total = sum(sizes)
+                yield from ((size, total, part) for size, part in zip(sizes, results))
         finally:
             _FORKED = None
 
@@ -180,6 +197,17 @@ def _scan_in_worker(items: list[Candidate | Skipped]) -> ScanResult:
     result = _FORKED._scan_all(items)
     result.disabled.update(disabled_patterns(_FORKED.packs))  # a pattern disabled in this worker, reported by the parent
     return result
+
+
+def _once_each(files: Iterable[Candidate | Skipped]) -> Iterator[Candidate | Skipped]:
+    """``files`` without repeats: the same file reached by two paths (a link, two arguments) is read once."""
+    seen: set[tuple[int, int]] = set()
+    for item in files:
+        if isinstance(item, Candidate):
+            if item.key in seen:
+                continue
+            seen.add(item.key)
+        yield item
 
 
 def default_jobs() -> int:

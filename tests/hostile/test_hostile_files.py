@@ -103,14 +103,14 @@ def test_symlink_loops_dangling_and_outside_links(cli, write, tmp_path):
 def test_unreadable_and_vanishing_files(cli, write, monkeypatch):
     write("site/locked.txt", DISPATCH)
     write("site/ok.txt", DISPATCH)
-    real_open = open
+    real_open = os.open
 
-    def deny(path, *args, **kwargs):
+    def deny(path, *args, **kwargs):  # as chmod 000 would, which root (CI) is not stopped by
         if str(path).endswith("locked.txt"):
             raise PermissionError(13, "Permission denied", str(path))
         return real_open(path, *args, **kwargs)
 
-    monkeypatch.setattr("rightscheck.scanner.open", deny, raising=False)
+    monkeypatch.setattr(os, "open", deny)
     _, payload = _scan(cli, "site")
     assert {"path": "site/locked.txt", "reason": "cannot read: Permission denied"} in payload["skipped"]
     assert _rules(payload) == [("ok.txt", 1, "afp/unlicensed-content")]
@@ -135,3 +135,17 @@ def test_file_vanishing_before_read_is_a_skip_not_a_crash(tmp_path):
     result = ScanResult()
     Scanner([], Config()).scan_file(Candidate("gone.txt", str(tmp_path / "gone.txt"), "text"), result)
     assert [(s.path, s.reason) for s in result.skipped] == [("gone.txt", "cannot read: No such file or directory")]
+
+
+def test_a_file_that_grew_after_its_size_was_taken_is_read_to_the_limit(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from rightscheck.discovery import Candidate
+    from rightscheck.scanner import read_file
+
+    path = tmp_path / "growing.txt"
+    path.write_bytes(b"x" * 5000)
+    monkeypatch.setattr(os, "fstat", lambda fd: SimpleNamespace(st_size=10))  # the size before it grew
+    item = Candidate("growing.txt", str(path), "text")
+    assert read_file(item, 100_000) == b"x" * 5000
+    assert read_file(item, 3000) == b"x" * 3000  # never past the limit (max_file_size + 1)
