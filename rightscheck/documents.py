@@ -255,7 +255,7 @@ def parse(path: str, data: bytes, kind: str = "text") -> Document:
     return doc
 
 
-def _blank_markup(match: regex.Match | re.Match) -> str:
+def _blank_markup(match: regex.Match) -> str:
     """Markup as spaces (line breaks kept), so offsets stay those of the file."""
     return _blank(match.group())
 

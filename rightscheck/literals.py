@@ -7,9 +7,10 @@ regex. This module reads the pattern (the `regex` module's V0 syntax) and return
 wherever it cannot be sure: verbose or V1 syntax, fuzzy matching, conditionals, recursion, or anything it
 does not know. None only costs speed; a wrong answer would lose findings, so the reader is conservative.
 
-How: a sequence requires each of its mandatory pieces, so its best requirement is its most selective
-piece: a run of consecutive literal characters, or a mandatory group, which requires the union of what
-each of its alternatives requires. Only characters the caller calls usable go into runs (the scanner
+How: a sequence requires each of its mandatory pieces: every run of consecutive literal characters, and
+every mandatory group, which requires what its one branch requires or, with several branches, the union
+of each branch's most selective requirement. The few most selective requirements of a pattern are kept
+(a text must hold one string of each). Only characters the caller calls usable go into runs (the scanner
 allows characters whose case folding is simple), and white space always ends a run, as runs of white
 space are folded before the test."""
 
@@ -21,7 +22,7 @@ _ZERO_WIDTH_ESCAPES = set("AbBZzGKmM")
 _CLASS_ESCAPES = set("dDwWsShHtnrfvae")  # one character, not a literal one
 _BRACED_ESCAPES = set("pPN")  # \p{L}, \N{NAME}
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
-_INLINE_FLAGS = set("aiLmsuwfbre0-")  # (?i), (?m-s); "x" (verbose) and "V" (version) are refused
+_INLINE_FLAGS = set("aiLmsuwfbre-")  # (?i), (?m-s); "x" (verbose), "V" (version), (?0) (recursion) refused
 
 
 class _Unsure(Exception):

@@ -37,7 +37,7 @@ def test_literals_of_patterns(pattern, expected):
 
 @pytest.mark.parametrize("pattern", [
     r"(?x) abc",  # verbose: spaces and comments are not literal
-    r"(?V1)[[a-z]--[aeiou]]x", r"abc|", r"a{e<=1}bc", r"(?P<n>foo)bar\1", r"(?(1)a|b)", r"(?R)",
+    r"(?V1)[[a-z]--[aeiou]]x", r"abc|", r"a{e<=1}bc", r"(?P<n>foo)bar\1", r"(?(1)a|b)", r"(?R)", r"x(?0)?y",
     r"(abc", r"[abc", r"abc)", r"\012", r"\p{L}", r".*",
 ])
 def test_no_promise_where_the_reader_is_unsure(pattern):
