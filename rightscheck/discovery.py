@@ -79,7 +79,7 @@ def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str],
                 kept.append(name)
         dirnames[:] = kept
         shown = _display(dirpath)  # once per folder; a plain name is then appended as it is
-        prefix = "" if shown == "." else shown + "/"
+        prefix = "" if shown == "." else shown if shown.endswith("/") else shown + "/"  # "/" is a root
         for name in sorted(filenames):
             kind = kind_for(name)
             if kind:

@@ -18,7 +18,7 @@ import regex
 
 from rightscheck.errors import RightscheckError
 from rightscheck.htmltext import Image, OffsetMap, visible_text
-from rightscheck.keywords import KeywordSearch, exact_fold, fold_keywords, holds
+from rightscheck.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords, holds
 from rightscheck.yamlfile import load_yaml
 
 KINDS = {
@@ -139,7 +139,8 @@ class Document:
     offsets: OffsetMap | None = None  # visible text -> source offsets, where markup was removed
     images: list[Image] = field(default_factory=list)
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
-    folded: bytes | None = None  # the text as keywords are looked for in it (rightscheck.keywords)
+    folded: bytes | None = None  # the text folded for required literals (rightscheck.keywords.holds), once known
+    breaks_literals: bool = False  # the text holds a character that voids required literals
     _line_starts: list[int] | None = field(default=None, repr=False)
     _targets: dict[str, str] = field(default_factory=dict, repr=False)  # "links"/"images" -> their text, folded
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
@@ -148,10 +149,13 @@ class Document:
         """Whether any (case-folded) keyword occurs in the visible text, or in the link targets or image
         attributes for ``target`` "links" / "images"; no keywords means yes (if there are links or images)."""
         if target != "text":
+            items = self.links if target == "links" else self.images
+            if not items or not keywords:
+                return bool(items)
             if target not in self._targets:
                 values = [href for _, href in self.links] if target == "links" else [i.described for i in self.images]
-                self._targets[target] = fold_keywords("\n".join(values)) if values else ""
-            return bool(self._targets[target]) and (not keywords or any(k in self._targets[target] for k in keywords))
+                self._targets[target] = fold_keywords("\n".join(values))
+            return any(keyword in self._targets[target] for keyword in keywords)
         if not keywords:
             return True
         if self.keywords_present is None:  # not prefiltered (a single check): the same rule, for these keywords
@@ -162,8 +166,8 @@ class Document:
         """False when the text lacks every string of some group of ``literals``, the case-folded strings a
         pattern's matches must contain (rightscheck.literals): then the pattern need not run."""
         if self.folded is None:
-            self.folded = exact_fold(self.text)
-        return holds(self.folded, self.text, literals)
+            self.folded, self.breaks_literals = exact_fold(self.text), breaks_literals(self.text)
+        return self.breaks_literals or holds(self.folded, literals)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a visible-text offset, in the original file."""

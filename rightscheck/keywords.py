@@ -17,9 +17,11 @@ import array
 import functools
 import re
 import string
+import unicodedata
 from typing import Iterable
 
 import ahocorasick_rs
+import regex
 
 _SPACES = ("\n", "\t", "\r", "\xa0", "\u2009", "\u202f", "\u2007", "\x0b", "\x0c")  # each folds to " "
 _SPACE_RUN = re.compile("  +")  # the stdlib engine is faster than `regex` on this simple pattern
@@ -59,33 +61,40 @@ class KeywordSearch:
             patterns.append(keyword.encode())
             self._targets.append((index, None))
             lead, words = keyword[:len(keyword) - len(keyword.lstrip(" "))], keyword.strip(" ").split(" ")
-            runs = re.compile(b" +".join(re.escape(part.encode()) for part in keyword.split(" ")))
+            runs = re.compile(b" +".join(re.escape(part.encode()) for part in keyword.split(" "))) \
+                if len(words) > 1 else None
             for gap in range(1, len(words)):
                 patterns.append(f"{lead}{' '.join(words[:gap])}  ".encode())
                 self._targets.append((index, runs))
         self._bounded = [k[:1].isascii() and k[:1].isalnum() for k in self._keywords]  # must not follow a letter
         self._exact_from = len(patterns)  # patterns from here on are characters that need exact folding
         patterns.extend(c.encode() for c in _case_triggers(set("".join(self._keywords))))
+        self._breakers_from = len(patterns)  # and from here on, characters that void required literals
+        patterns.extend(c.encode() for c in sorted(_literal_breakers()))
         self._automaton = ahocorasick_rs.BytesAhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.DFA)
 
     def find(self, text: str) -> frozenset[str]:
         """The keywords that occur in ``text``."""
-        return self.fold_and_find(text)[1]
+        return self.fold_and_find(text)[2]
 
-    def fold_and_find(self, text: str) -> tuple[bytes, frozenset[str]]:
-        """``text`` folded (UTF-8, a space at each end; see :func:`holds`) and the keywords in it."""
+    def fold_and_find(self, text: str) -> tuple[bytes, bool, frozenset[str]]:
+        """``text`` folded (UTF-8, a space at each end; see :func:`holds`), whether it holds a character
+        that makes required literals prove nothing (:func:`_literal_breakers`), and the keywords in it."""
         folded = _fold_utf8(text)
         hits = self._automaton.find_matches_as_indexes(folded, overlapping=True)
+        breaks = any(pattern >= self._breakers_from for pattern, _, _ in hits)
         if any(pattern >= self._exact_from for pattern, _, _ in hits):
             folded = exact_fold(text)
             hits = self._automaton.find_matches_as_indexes(folded, overlapping=True)
         found = set()
         for pattern, start, _ in hits:
+            if pattern >= self._exact_from:
+                continue
             index, runs = self._targets[pattern]
             if (not (self._bounded[index] and folded[start - 1] in _LETTERS)
                     and (runs is None or runs.match(folded, start))):
                 found.add(self._keywords[index])
-        return folded, frozenset(found)
+        return folded, breaks, frozenset(found)
 
 
 def exact_fold(text: str) -> bytes:
@@ -93,26 +102,46 @@ def exact_fold(text: str) -> bytes:
     return f" {fold_keywords(text)} ".encode("utf-8", "surrogatepass")
 
 
-def holds(folded: bytes, text: str, groups: tuple[tuple[bytes, ...], ...]) -> bool:
-    """Whether ``folded`` (``text`` folded by :class:`KeywordSearch` or :func:`exact_fold`) holds a string of
-    every group of required literals (see rightscheck.literals; strings of :func:`folds_plainly`
-    characters, case-folded). The `regex` module matches "i" to "İ", whose case folding is "i̇": a text
-    with that letter is assumed to hold everything."""
-    return all(any(literal in folded for literal in group) for group in groups) or "\u0130" in text
+def holds(folded: bytes, groups: tuple[tuple[bytes, ...], ...]) -> bool:
+    """Whether ``folded`` (a text folded by :class:`KeywordSearch` or :func:`exact_fold`) holds a string of
+    every group of required literals (rightscheck.literals: case-folded strings of :func:`folds_plainly`
+    characters). Meaningless for a text holding a :func:`_literal_breakers` character."""
+    return all(any(literal in folded for literal in group) for group in groups)
+
+
+def breaks_literals(text: str) -> bool:
+    """Whether ``text`` holds a character in whose presence required literals prove nothing."""
+    return not _literal_breakers().isdisjoint(text)
 
 
 def folds_plainly(char: str) -> bool:
-    """Whether a required literal may hold ``char``: printable, not white space, and either ASCII or a
-    character that case folding neither changes nor produces (©, 新), so that every fold of a text agrees
-    on where it occurs."""
+    """Whether a required literal may hold ``char``: printable ASCII other than white space, or a
+    non-ASCII character without case in Python's Unicode tables and in the `regex` module's (which may be
+    newer): a symbol, punctuation, a digit or a letter of a caseless script (©, —, 新). Then every fold
+    of a text, and the `regex` module's case-insensitive matching, agree on where it occurs."""
     if char.isascii():
         return char.isprintable() and not char.isspace()
-    return char.isprintable() and not char.isspace() and char not in _case_touched()
+    return (unicodedata.category(char)[0] in "SPN" or unicodedata.category(char) == "Lo") \
+        and char not in _case_touched()
 
 
 @functools.cache
 def _case_touched() -> frozenset[str]:
-    return frozenset(c for change in _case_changes() for c in change[0] + change[1])
+    """Characters with case in either table: changed or produced by Python's case folding, or cased or
+    case-mapped for the `regex` module."""
+    python = {c for change in _case_changes() for c in change[0] + change[1]}
+    return frozenset(python.union(regex.findall(r"[\p{Cased}\p{Changes_When_Casemapped}]", _non_ascii())))
+
+
+@functools.cache
+def _literal_breakers() -> frozenset[str]:
+    """Characters in whose presence required literals prove nothing: ones the `regex` module matches to an
+    ASCII letter although their case folding is not that letter ("İ", folded "i̇"; "ı", kept "ı"), and ones
+    whose case folding only the `regex` module's newer Unicode tables know."""
+    twins = [c for c in regex.findall(r"(?fi)[A-Za-z]", _non_ascii()) if not (c.casefold().isascii() and
+                                                                          len(c.casefold()) == 1)]
+    unknown = [c for c in regex.findall(r"\p{Changes_When_Casefolded}", _non_ascii()) if c.casefold() == c]
+    return frozenset(twins + unknown)
 
 
 def _fold_utf8(text: str) -> bytes:
@@ -137,10 +166,16 @@ def _case_triggers(keyword_characters: set[str]) -> list[str]:
 def _case_changes() -> list[tuple[str, str]]:
     """(character, its case folding) for each non-ASCII character that case folding changes (about 1,500),
     found block by block, as a block that case folding leaves alone holds none (about 3 ms, once)."""
-    characters = array.array("I", range(0x80, _CASED_PLANES_END)).tobytes().decode("utf-32-le", "surrogatepass")
+    characters = _non_ascii()
     found = []
     for start in range(0, len(characters), 256):
         block = characters[start:start + 256]
         if block.casefold() != block:
             found.extend((c, folded) for c in block if (folded := c.casefold()) != c)
     return found
+
+
+@functools.cache
+def _non_ascii() -> str:
+    """Every character from U+0080 to the end of the planes that have case, in one string."""
+    return array.array("I", range(0x80, _CASED_PLANES_END)).tobytes().decode("utf-32-le", "surrogatepass")

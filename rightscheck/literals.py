@@ -16,12 +16,14 @@ space are folded before the test."""
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 _ZERO_WIDTH_ESCAPES = set("AbBZzGKmM")
 _CLASS_ESCAPES = set("dDwWsShHtnrfvae")  # one character, not a literal one
 _BRACED_ESCAPES = set("pPN")  # \p{L}, \N{NAME}
 _HEX_ESCAPES = {"x": 2, "u": 4, "U": 8}
+_POSIX_CLASS = re.compile(r"\[:\^?[A-Za-z_]+:\]")  # [:alpha:] inside a set; any other "[" there is refused
 _INLINE_FLAGS = set("aiLmsuwfbre-")  # (?i), (?m-s); "x" (verbose), "V" (version), (?0) (recursion) refused
 
 
@@ -74,6 +76,8 @@ class _Reader:
             kind, value, at = self.atom(at)
             least, once, at = self.quantifier(at)
             if kind == "zero":
+                if not once:  # after a comment or flag group, `regex` repeats the atom before it
+                    raise _Unsure("quantifier after a zero-width item")
                 continue  # consumes nothing: the run goes on
             if kind == "literal" and least >= 1:
                 run += value
@@ -138,8 +142,8 @@ class _Reader:
         while pattern[at] != "]":
             if pattern[at] == "\\":
                 at += 2
-            elif pattern.startswith("[:", at):
-                at = pattern.index(":]", at + 2) + 2
+            elif _POSIX_CLASS.match(pattern, at):
+                at = _POSIX_CLASS.match(pattern, at).end()
             elif pattern[at] == "[":
                 raise _Unsure("nested set")
             else:

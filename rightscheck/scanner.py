@@ -61,12 +61,14 @@ def read_file(item: Candidate, limit: int) -> bytes:
     try:
         size = os.fstat(fd).st_size
         data = os.read(fd, min(limit, size + 1))
-        while size < len(data) < limit:  # the file grew since fstat: read on, up to the limit
-            more = os.read(fd, min(limit - len(data), 1 << 20))
-            if not more:
-                break
-            data += more
-        return data
+        if len(data) == size or len(data) >= limit:
+            return data
+        parts = [data]  # it grew or shrank since fstat, or one read stopped short (2 GiB): on to EOF or limit
+        got = len(data)
+        while got < limit and (more := os.read(fd, min(limit - got, 1 << 24))):
+            parts.append(more)
+            got += len(more)
+        return b"".join(parts)
     finally:
         os.close(fd)
 

@@ -91,6 +91,8 @@ def load_yaml(text: str, path: str, keys: Collection[str] | None = None) -> tupl
         raise RightscheckError(f"invalid YAML: {problem}", path, line) from None
     except yaml.YAMLError as exc:
         raise RightscheckError(f"invalid YAML: {exc}", path) from None
+    except (ValueError, OverflowError) as exc:  # a value the safe constructor cannot build: 2026-02-30
+        raise RightscheckError(f"invalid YAML: {exc}", path) from None
     except RecursionError:
         raise RightscheckError("invalid YAML: nested too deeply", path) from None
     finally:

@@ -107,6 +107,17 @@ def test_front_matter_keys_rightscheck_does_not_read_are_not_constructed():
     assert duplicate.notes == ["front matter ignored: duplicate key (first at line 1)"] and "title" in duplicate.text
 
 
+def test_a_value_yaml_cannot_build_is_noted_not_fatal():
+    doc = parse("a.md", b"---\nsource: 2026-02-30\n---\nBody\n", "markdown")
+    assert doc.notes == ["front matter ignored: invalid YAML: day is out of range for month"]
+
+
+def test_an_image_without_attributes_still_counts_as_an_image():
+    doc = parse("a.html", b"<p>Storm</p><img data-src='/x.jpg'>", "html")
+    assert [image.described for image in doc.images] == [""]
+    assert doc.mentions((), "images") and not doc.mentions(("afp",), "images") and not doc.mentions((), "links")
+
+
 def test_broken_front_matter_is_noted_not_fatal():
     doc = parse("a.md", b"---\ntitle: [unclosed\n---\nBody\n", "markdown")
     assert doc.front_matter == {}

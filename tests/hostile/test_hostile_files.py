@@ -149,3 +149,23 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_to_the_limit(tmp_path
     item = Candidate("growing.txt", str(path), "text")
     assert read_file(item, 100_000) == b"x" * 5000
     assert read_file(item, 3000) == b"x" * 3000  # never past the limit (max_file_size + 1)
+
+
+def test_a_read_that_stops_short_is_continued(tmp_path, monkeypatch):
+    from rightscheck.discovery import Candidate
+    from rightscheck.scanner import read_file
+
+    path = tmp_path / "big.txt"
+    path.write_bytes(b"y" * 5000)
+    real_read = os.read
+    monkeypatch.setattr(os, "read", lambda fd, n: real_read(fd, min(n, 1000)))  # as one read stops at 2 GiB
+    assert read_file(Candidate("big.txt", str(path), "text"), 100_000) == b"y" * 5000
+
+
+def test_files_in_a_root_folder_are_shown_with_one_slash(monkeypatch):
+    from rightscheck.config import Config
+    from rightscheck.discovery import discover
+
+    monkeypatch.setattr(os, "walk", lambda top, followlinks: iter([("/", [], ["gone.txt"])]))
+    skipped = list(discover(["/"], Config()))
+    assert [item.path for item in skipped] == ["/gone.txt"]
