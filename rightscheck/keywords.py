@@ -9,7 +9,9 @@ ASCII letter or digit must not follow an ASCII letter ("efe" is not in "defended
 ASCII case and white space, and one Aho-Corasick automaton (a DFA, in Rust) finds every keyword. Folding
 only ASCII case is exact unless the text holds a non-ASCII character whose full case folding could make or
 break a match ("ß" folds to "ss", the Kelvin sign to "k", "ﬁ" to "fi"); those characters are searched for
-in the same pass, and a text holding one is folded the exact way and searched again."""
+in the same pass, and a text holding one is folded the exact way and searched again. So are the few
+characters in whose presence a pattern's required literals (rightscheck.literals) prove nothing, such as
+"İ", which the `regex` module matches to "i": such a text runs every pattern."""
 
 from __future__ import annotations
 
@@ -121,8 +123,8 @@ def folds_plainly(char: str) -> bool:
     of a text, and the `regex` module's case-insensitive matching, agree on where it occurs."""
     if char.isascii():
         return char.isprintable() and not char.isspace()
-    return (unicodedata.category(char)[0] in "SPN" or unicodedata.category(char) == "Lo") \
-        and char not in _case_touched()
+    category = unicodedata.category(char)
+    return (category[0] in "SPN" or category == "Lo") and char not in _case_touched()
 
 
 @functools.cache
@@ -137,7 +139,8 @@ def _case_touched() -> frozenset[str]:
 def _literal_breakers() -> frozenset[str]:
     """Characters in whose presence required literals prove nothing: ones the `regex` module matches to an
     ASCII letter although their case folding is not that letter ("İ", folded "i̇"; "ı", kept "ı"), and ones
-    whose case folding only the `regex` module's newer Unicode tables know."""
+    whose case folding only the `regex` module's newer Unicode tables know (none of those folds to ASCII
+    today; kept as a safeguard, it costs only texts in the scripts concerned)."""
     twins = [c for c in regex.findall(r"(?fi)[A-Za-z]", _non_ascii()) if not (c.casefold().isascii() and
                                                                           len(c.casefold()) == 1)]
     unknown = [c for c in regex.findall(r"\p{Changes_When_Casefolded}", _non_ascii()) if c.casefold() == c]

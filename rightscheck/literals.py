@@ -11,8 +11,8 @@ How: a sequence requires each of its mandatory pieces: every run of consecutive 
 every mandatory group, which requires what its one branch requires or, with several branches, the union
 of each branch's most selective requirement. The few most selective requirements of a pattern are kept
 (a text must hold one string of each). Only characters the caller calls usable go into runs (the scanner
-allows characters whose case folding is simple), and white space always ends a run, as runs of white
-space are folded before the test."""
+allows printable ASCII and characters without case in any table: keywords.folds_plainly), and white
+space always ends a run, as runs of white space are folded before the test."""
 
 from __future__ import annotations
 
@@ -142,8 +142,8 @@ class _Reader:
         while pattern[at] != "]":
             if pattern[at] == "\\":
                 at += 2
-            elif _POSIX_CLASS.match(pattern, at):
-                at = _POSIX_CLASS.match(pattern, at).end()
+            elif posix := _POSIX_CLASS.match(pattern, at):
+                at = posix.end()
             elif pattern[at] == "[":
                 raise _Unsure("nested set")
             else:
@@ -154,7 +154,10 @@ class _Reader:
         pattern = self.pattern
         zero = False
         if pattern.startswith("(?#", at):
-            return "zero", None, pattern.index(")", at) + 1
+            end = pattern.index(")", at)
+            if "\\" in pattern[at:end]:
+                raise _Unsure("escape in a comment")  # `regex` ends a comment at the first unescaped ")"
+            return "zero", None, end + 1
         if pattern.startswith(("(?:", "(?>", "(?|"), at):
             at += 3
         elif pattern.startswith(("(?=", "(?!"), at):

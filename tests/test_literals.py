@@ -44,6 +44,7 @@ def test_literals_of_patterns(pattern, expected):
     r"(abc", r"[abc", r"abc)", r"\012", r"\p{L}", r".*",
     r"ab(?#c)?", r"AFP(?i)?x", r"©(?u)*",  # `regex` repeats the atom before a comment or flag group
     r"[[:]abc|xyz:]]q",  # "[[:" that is not a POSIX class
+    r"Getty(?#\)Images(x)\s*photo",  # `regex` ends a comment at the first unescaped ")"
 ])
 def test_no_promise_where_the_reader_is_unsure(pattern):
     assert required_literals(pattern, folds_plainly) is None
