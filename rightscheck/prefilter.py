@@ -17,11 +17,12 @@ class Prefilter:
     def __init__(self, packs: Iterable[Pack]) -> None:
         self._by_keyword: dict[str, set[str]] = {}  # keyword -> packs with a text signal it gates
         self._always: set[str] = set()  # packs with a text signal no keyword gates
-        self._by_target: dict[str, list[tuple[str, tuple[str, ...]]]] = {"links": [], "images": []}  # (pack, keywords)
+        # "links"/"images" -> keywords of such signals -> their packs (the CC packs share theirs: asked once)
+        self._by_target: dict[str, dict[tuple[str, ...], set[str]]] = {"links": {}, "images": {}}
         for pack in packs:
             for keywords, target, _ in pack.keyword_groups:
                 if target != "text":
-                    self._by_target[target].append((pack.id, keywords))
+                    self._by_target[target].setdefault(keywords, set()).add(pack.id)
                 elif not keywords:
                     self._always.add(pack.id)
                 for keyword in keywords if target == "text" else ():
@@ -40,5 +41,7 @@ class Prefilter:
         for word in doc.keywords_present or ():
             ids |= self._by_keyword[word]
         for target, gates in self._by_target.items():
-            ids.update(pack for pack, keywords in gates if pack not in ids and doc.mentions(keywords, target))
+            for keywords, packs in gates.items():
+                if doc.mentions(keywords, target):
+                    ids |= packs
         return ids

@@ -117,11 +117,13 @@ class Scanner:
         small). Workers start as soon as the walk has found enough files for them, and get chunks while
         it goes on, so walking and scanning overlap."""
         head = list(itertools.islice(items, MIN_FILES_PER_JOB * self.jobs))
-        jobs = min(self.jobs, len(head) // MIN_FILES_PER_JOB)
+        jobs = min(self.jobs, len(head) // MIN_FILES_PER_JOB) if self.read is read_file else 1
         if jobs > 1:
             import multiprocessing  # here: a pre-commit run on a few files does not pay for the import
             from concurrent.futures import ProcessPoolExecutor
-        if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods() or self.read is not read_file:
+
+            jobs = jobs if "fork" in multiprocessing.get_all_start_methods() else 1
+        if jobs <= 1:
             every = head + list(items)
             yield from ((1, len(every), self._scan_all([item])) for item in every)
             return
