@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from rightscheck.documents import LICENCE_KEYS, SOURCE_KEYS, Document
@@ -25,6 +25,7 @@ class Evidence:
     line: int | None = None  # set when the evidence is front matter, which has no visible-text offset
     source: dict | None = None  # set when the evidence is text reused from an indexed source
     markup: tuple[int, int] | None = None  # set when the evidence is an element (image): its source offsets
+    count: int = 1  # the same image repeated on the page: one piece of evidence stands for all of them
 
 
 def detect(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
@@ -130,11 +131,17 @@ def _credit_kinds(doc: Document, pack: Pack, found: dict[Matcher, Match | None],
 
 
 def _occurrences(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
-    """Every match of each signal strong enough alone to identify the source, in document order."""
+    """Every match of each signal strong enough alone to identify the source, in document order; an image
+    repeated on the page (the same thumbnail in several widgets) is one occurrence, counted."""
     hits = {(m.start, m.end): Evidence(s.id, s.weight, m.start, m.end, m.text, markup=m.markup)
             for s in pack.signals if s.weight >= pack.threshold and found.get(s.matcher)
             for m in s.matcher.finditer(doc)}
-    return [hits[span] for span in sorted(hits)]
+    first: dict[str, Evidence] = {}
+    for span in sorted(hits):
+        hit = hits[span]
+        key = hit.text if hit.markup is not None else f"{span}"
+        first[key] = replace(first[key], count=first[key].count + 1) if key in first else hit
+    return list(first.values())
 
 
 def make_finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values: dict) -> Finding:
@@ -152,6 +159,8 @@ def make_finding(doc: Document, pack: Pack, kind: str, anchor: Evidence, values:
         line=line, column=column, end_line=end_line, end_column=end_column,
         message=" ".join(template.message.format_map(values).split()), evidence=values["evidence"],
         source=anchor.source, signal=anchor.signal,
+        region=doc.region_at(anchor.start) if anchor.line is None else None,
+        occurrences=anchor.count if anchor.count > 1 else None,
     )
 
 

@@ -75,6 +75,8 @@ def _scan_options(command):
                      help="Scan files changed since git revision REV (from its merge base), e.g. origin/main."),
         click.option("--follow-symlinks", is_flag=True, default=None,
                      help="Follow symlinked folders and files outside the scanned root (loops are entered once)."),
+        click.option("--scope", type=click.Choice(["article", "page"]), default=None,
+                     help="What of an HTML page is judged: its article (default) or the whole page, chrome included."),
         click.option("--no-suppress", is_flag=True, help="Ignore inline `rightscheck: ignore` comments."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes [default: the number of CPU cores]; the report is the same for any N."),
@@ -188,7 +190,7 @@ class _Run:
 
 
 def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, staged, since, follow_symlinks,
-              no_suppress, jobs, strict, verbose, quiet: bool = False) -> _Run:
+              scope, no_suppress, jobs, strict, verbose, quiet: bool = False) -> _Run:
     """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose."""
     from rightscheck.packs import select_packs
     from rightscheck.scanner import Scanner, default_jobs, read_file
@@ -200,6 +202,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
     config, available = _setup(paths, config_file, rules)
     if follow_symlinks:
         config.follow_symlinks = True
+    if scope:
+        config.scope = scope
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
     scanner = Scanner(packs, config, known=frozenset(p.id for p in available), suppressions=not no_suppress,
                       jobs=jobs or default_jobs())

@@ -16,6 +16,7 @@ from typing import Any
 
 import regex
 
+from rightscheck.article import Spans, article_spans, region_of
 from rightscheck.errors import RightscheckError
 from rightscheck.htmltext import Image, OffsetMap, visible_text
 from rightscheck.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords, holds
@@ -138,6 +139,7 @@ class Document:
     notes: list[str] = field(default_factory=list)
     offsets: OffsetMap | None = None  # visible text -> source offsets, where markup was removed
     images: list[Image] = field(default_factory=list)
+    article: Spans | None = None  # HTML: the ranges of the visible text that are the article, not the page's chrome
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
     folded: bytes | None = None  # the text folded for required literals (rightscheck.keywords.holds), once known
     breaks_literals: bool = False  # the text holds a character that voids required literals
@@ -147,13 +149,15 @@ class Document:
 
     def mentions(self, keywords: tuple[str, ...], target: str = "text") -> bool:
         """Whether any (case-folded) keyword occurs in the visible text, or in the link targets or image
-        attributes for ``target`` "links" / "images"; no keywords means yes (if there are links or images)."""
+        attributes or captions for ``target`` "links" / "images" / "captions"; no keywords means yes (if there
+        are links or images)."""
         if target != "text":
             items = self.links if target == "links" else self.images
             if not items or not keywords:
                 return bool(items)
             if target not in self._targets:
-                values = [href for _, href in self.links] if target == "links" else [i.described for i in self.images]
+                values = ([href for _, href in self.links] if target == "links" else
+                          [i.caption if target == "captions" else i.described for i in self.images])
                 self._targets[target] = fold_keywords("\n".join(values))
             return any(keyword in self._targets[target] for keyword in keywords)
         if not keywords:
@@ -168,6 +172,10 @@ class Document:
         if self.folded is None:
             self.folded, self.breaks_literals = exact_fold(self.text), breaks_literals(self.text)
         return self.breaks_literals or holds(self.folded, literals)
+
+    def region_at(self, offset: int) -> str | None:
+        """"article" or "chrome" for a visible-text offset of an HTML page; None for other documents."""
+        return None if self.article is None else region_of(self.article, offset)
 
     def line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column (in characters) of a visible-text offset, in the original file."""
@@ -240,12 +248,21 @@ class Document:
         return (start, len(self.text)) if seen else (0, 0)
 
 
-def parse(path: str, data: bytes, kind: str = "text") -> Document:
-    """Build a Document from raw bytes; ``path`` is the display path used in findings."""
+SCOPES = ("article", "page")
+
+
+def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") -> Document:
+    """Build a Document from raw bytes; ``path`` is the display path used in findings. With ``scope``
+    "article", an HTML page's chrome is blanked from the text (offsets kept) and its links and images
+    dropped, so packs judge only the article and count lines from it; "page" keeps the whole page."""
     source, encoding = decode(data)
     if kind == "html":
         page = visible_text(source)
-        doc = Document(path, kind, source, page.text, encoding, page.links, offsets=page.offsets, images=page.images)
+        article = article_spans(page.blocks, len(page.text))
+        doc = Document(path, kind, source, page.text, encoding, page.links, offsets=page.offsets, images=page.images,
+                       article=article)
+        if scope == "article":
+            _keep_article(doc)
     else:
         doc = Document(path, kind, source, source, encoding)
         if kind == "markdown":
@@ -257,6 +274,18 @@ def parse(path: str, data: bytes, kind: str = "text") -> Document:
     doc.text = _unify_breaks(doc.text)
     doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))
     return doc
+
+
+def _keep_article(doc: Document) -> None:
+    spans, text, pieces, cursor = doc.article, doc.text, [], 0
+    for start, end in spans:
+        pieces.append(_blank(text[cursor:start]))
+        pieces.append(text[start:end])
+        cursor = end
+    pieces.append(_blank(text[cursor:]))
+    doc.text = "".join(pieces)
+    doc.links = [link for link in doc.links if region_of(spans, link[0]) == "article"]
+    doc.images = [image for image in doc.images if region_of(spans, image.offset) == "article"]
 
 
 def _blank_markup(match: regex.Match) -> str:

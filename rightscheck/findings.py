@@ -25,6 +25,8 @@ class Finding:
     evidence: str
     source: dict | None = None  # reuse findings: where in which source the text comes from
     signal: str | None = None  # the pack signal that identified the content ("front matter source", "reused-text")
+    region: str | None = None  # HTML pages: "article" or "chrome" (page scope), where the evidence stands
+    occurrences: int | None = None  # the same image repeated on the page: how many times (one finding for all)
 
     def sort_key(self) -> tuple:
         """Total order (ties broken by source and message) so output never depends on index history."""
@@ -41,9 +43,9 @@ class Finding:
 
     def to_dict(self) -> dict:
         """The public JSON form: ``source`` appears only on findings about reused text, ``signal`` only where
-        a pack signal placed the finding."""
+        a pack signal placed the finding, ``region`` only on HTML pages, ``occurrences`` only above one."""
         data = asdict(self)
-        for optional in ("source", "signal"):
+        for optional in ("source", "signal", "region", "occurrences"):
             if data[optional] is None:
                 del data[optional]
         return data

@@ -1,11 +1,17 @@
 """Visible text of an HTML page, with a map from every text offset back to the page source.
 
 The visible text is the page's text nodes in order (entities decoded, hidden elements dropped, a line
-break for each block element), and each piece remembers where it came from, so a match found in the
-text maps back to the original line and column. The page is tokenized with one regular expression
-(comments, declarations, end tags, start tags with their attributes, character references; the rest
-is text) rather than ``html.parser``: about three times faster, exact source offsets for free, and as
-tolerant: anything that is not a well-formed token is text, so no input can raise.
+break for each block element, line breaks of the source inside text read as the spaces a browser shows),
+and each piece remembers where it came from, so a match found in the text maps back to the original
+line and column. The page is tokenized with one regular expression (comments, declarations, end tags,
+start tags with their attributes, character references; the rest is text) rather than ``html.parser``:
+about three times faster, exact source offsets for free, and as tolerant: anything that is not a
+well-formed token is text, so no input can raise.
+
+While reading, the block elements are recorded with their text extent, the length of their text and
+link text and their class/id hints (:class:`Block`), for :mod:`rightscheck.article` to tell the article
+from the page's chrome; each image gets the caption that goes with it (its ``<figure>``'s
+``<figcaption>``, a caption or credit element after it, else the short line that follows it).
 """
 
 from __future__ import annotations
@@ -25,16 +31,62 @@ _BLOCK = frozenset({
     "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
     "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul", "body", "html",
 })
+_VOID_BLOCK = frozenset({"br", "hr"})
+# Elements a browser ends when a new one of the same kind (or, for <p>, any block) starts inside them.
+_SELF_CLOSING = {"p": _BLOCK - _VOID_BLOCK, "li": frozenset({"li"}), "dt": frozenset({"dt", "dd"}),
+                 "dd": frozenset({"dt", "dd"}), "tr": frozenset({"tr"}), "td": frozenset({"td", "th", "tr"}),
+                 "th": frozenset({"td", "th", "tr"})}
+# Inline elements recorded only when their class names them a caption or credit (<span class="credit">).
+_INLINE_CAPTION = frozenset({"span", "small", "cite", "em", "i", "b", "strong"})
+# Where source line breaks are shown as they are.
+_PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
+_SPACES = str.maketrans("\r\n", "  ")
+CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long
+
+# class, id, role, itemprop and itemtype values, where boilerplate and content announce themselves
+_HINT_ATTRS = re.compile(r"""(?:^|\s)(?:class|id|role|itemprop|itemtype)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
+                         re.I)
+_CAPTION_HINT = re.compile(r"caption|credit|cutline|photo-?byline|bildunterschrift|legende|légende|pie-?de-?foto",
+                           re.I)
+_CHROME_HINT = re.compile(
+    r"(?<![a-z])(?:nav|navbar|navigation|menu|sidebar|side-bar|rail|related|recommend\w*|promo\w*|popular|"
+    r"most-?read|most-?viewed|trending|share|sharing|social|newsletter|subscribe|subscription|signup|comments?|"
+    r"disqus|outbrain|taboola|advert\w*|ads?|ad-\w+|sponsor\w*|widget|teasers?|more-?stories|also-?read|"
+    r"read-?more|breadcrumbs?|tags|cookie\w*|banner|modal|popup|footer|masthead|site-?header|pagination|"
+    r"playlist|carousel|toolbar|byline-?share|next-?up|up-?next|skip-?link)(?![a-z])", re.I)
+_CONTENT_HINT = re.compile(
+    r"articlebody|(?<![a-z])(?:article|story|entry|post|content|main|body|text|copy)(?:-?(?:body|content|"
+    r"text|main|page|container|wrapper|detail|inner))?(?![a-z])|newsarticle|schema\.org/(?:\w*)article", re.I)
+_ARTICLE_BODY = re.compile(r"articlebody|schema\.org/\w*article", re.I)
+
+NONE, CONTENT, CHROME, CAPTION, ARTICLE_BODY = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
 class Image:
-    """An image in a page: where it stands in the visible text, what describes it, and its markup's
-    source offsets (so a finding points at the tag, not at the text around it)."""
+    """An image in a page: where it stands in the visible text, what describes it, its markup's source
+    offsets (so a finding points at the tag, not at the text around it) and its caption's visible text."""
 
     offset: int
     described: str  # "src alt title": what image matchers search
     markup: tuple[int, int]
+    caption: str = ""
+
+
+class Block:
+    """A block element as read: its extent in the visible text [start, end) (its own line breaks
+    included, so an empty element still holds its images), its characters of text and of link text,
+    a hint from its class/id (``NONE``, ``CONTENT``, ``CHROME``, ``CAPTION``, ``ARTICLE_BODY``), the
+    paragraph text scored to it (readability's measure), and its parent's index (-1 at the top)."""
+
+    __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "_chars0", "_links0")
+
+    def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int) -> None:
+        self.tag, self.hint, self.start, self.end, self.parent = tag, hint, start, start, parent
+        self.chars, self.links, self.score, self._chars0, self._links0 = 0, 0, 0.0, chars, links
+
+    def close(self, end: int, chars: int, links: int) -> None:
+        self.end, self.chars, self.links = end, chars - self._chars0, links - self._links0
 
 
 @dataclass
@@ -74,6 +126,22 @@ _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _RAW_END = {tag: re.compile(rf"</{tag}\b", re.I) for tag in ("script", "style")}
 
 
+def _hint(attrs: str) -> int:
+    """What an element's class, id, role, itemprop and itemtype say it is."""
+    if "=" not in attrs:
+        return NONE
+    values = " ".join(a or b or c for a, b, c in _HINT_ATTRS.findall(attrs))
+    if not values:
+        return NONE
+    if _ARTICLE_BODY.search(values):
+        return ARTICLE_BODY
+    if _CAPTION_HINT.search(values):
+        return CAPTION
+    if _CHROME_HINT.search(values):
+        return CHROME
+    return CONTENT if _CONTENT_HINT.search(values) else NONE
+
+
 class _Reader:
     def __init__(self, source: str) -> None:
         self._source = source
@@ -81,8 +149,15 @@ class _Reader:
         self.map = OffsetMap([], [], [])
         self.length = 0
         self.links: list[tuple[int, str]] = []
-        self.images: list[Image] = []
+        self.images: list[tuple[int, str, tuple[int, int], int]] = []  # offset, described, markup, figure
+        self.blocks: list[Block] = []
+        self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
+        self._open: list[int] = []  # indices of the open blocks, innermost last
         self._hidden: list[str] = []
+        self._chars = 0  # characters of visible text so far (not counting white space at piece ends)
+        self._link_chars = 0
+        self._in_link = 0
+        self._preformatted = 0
 
     def read(self) -> None:
         source, pos = self._source, 0
@@ -96,7 +171,7 @@ class _Reader:
             if start > pos:
                 self._text(source[pos:start], pos)
             if not match:
-                return
+                break
             pos = match.end()
             if match.re is _TAIL:
                 if source.startswith("&", start):
@@ -107,6 +182,8 @@ class _Reader:
                 self._end_tag(match["end"].lower(), match.start())
             elif source.startswith("&", start):
                 self._reference(match.group(), start)
+        while self._open:
+            self._close_block()
 
     def _add(self, text: str, source_offset: int, verbatim: bool) -> None:
         if self._hidden or not text:
@@ -116,6 +193,11 @@ class _Reader:
         self.map.verbatim.append(verbatim)
         self.pieces.append(text)
         self.length += len(text)
+        if verbatim or text != "\n":
+            count = len(text.strip())
+            self._chars += count
+            if self._in_link:
+                self._link_chars += count
 
     def _leave_head(self) -> None:
         if self._hidden == ["head"]:
@@ -124,6 +206,8 @@ class _Reader:
     def _text(self, data: str, offset: int) -> None:
         if self._hidden == ["head"] and data.strip():
             self._leave_head()  # text straight in <head> means the body has begun
+        if not self._preformatted:
+            data = data.translate(_SPACES)  # a browser shows a line break in the source as a space
         self._add(data, offset, True)
 
     def _start_tag(self, tag: str, attrs: str, start: int, end: int) -> int:
@@ -137,29 +221,77 @@ class _Reader:
         if tag in _HIDDEN and not closed:
             self._hidden.append(tag)
             return end
-        if tag in _BLOCK:
-            self._add("\n", start, False)
         if self._hidden:
             return end
-        if tag == "a":
+        if tag in _BLOCK:
+            if self._open and tag in _SELF_CLOSING.get(self.blocks[self._open[-1]].tag, ()):
+                self._close_block()
+            self._open_block(tag, attrs, start, closed or tag in _VOID_BLOCK)
+        elif tag in _INLINE_CAPTION and ("redit" in attrs or "aption" in attrs) and _hint(attrs) == CAPTION:
+            self._open_block(tag, attrs, start, closed, line_break=False)
+        elif tag == "a":
+            self._in_link += not closed
             href = self._attributes(attrs).get("href")
             if href:
                 self.links.append((self.length, href.strip()))
         elif tag == "img":
             values = self._attributes(attrs)
             described = " ".join(filter(None, (values.get("src"), values.get("alt"), values.get("title"))))
-            self.images.append(Image(self.length, described, (start, end)))
+            self.images.append((self.length, described, (start, end), self._innermost("figure")))
+        if tag in _PREFORMATTED and not closed:
+            self._preformatted += 1
         return end
+
+    def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
+        offset = self.length
+        if line_break:
+            self._add("\n", start, False)
+        if void:
+            return
+        parent = self._open[-1] if self._open else -1
+        self.blocks.append(Block(tag, _hint(attrs), offset, parent, self._chars, self._link_chars))
+        self._open.append(len(self.blocks) - 1)
 
     def _end_tag(self, tag: str, start: int) -> None:
         if tag in self._hidden:
             while self._hidden and self._hidden.pop() != tag:
                 pass
             return
-        if tag in _RAW_END:  # the end of a raw-text element whose start was read
+        if self._hidden or tag in _RAW_END:  # inside hidden content, or the end of a raw-text element read
             return
+        if tag == "a":
+            self._in_link = max(self._in_link - 1, 0)
+        if tag in _PREFORMATTED:
+            self._preformatted = max(self._preformatted - 1, 0)
         if tag in _BLOCK:
             self._add("\n", start, False)
+        depth = next((d for d in range(len(self._open) - 1, max(len(self._open) - 24, -1), -1)
+                      if self.blocks[self._open[d]].tag == tag), None)
+        if depth is not None:  # an end tag with no open element of its name is ignored, as browsers do
+            while len(self._open) > depth:
+                self._close_block()
+
+    def _close_block(self) -> None:
+        index = self._open.pop()
+        block = self.blocks[index]
+        block.close(self.length, self._chars, self._link_chars)
+        if block.tag == "p" and block.chars >= 25 and block.parent >= 0:  # readability's paragraph score
+            points = 1 + block.chars / 100 + min(block.chars // 100, 3)
+            parent = self.blocks[block.parent]
+            parent.score += points
+            if parent.parent >= 0:
+                self.blocks[parent.parent].score += points / 2
+        if block.tag == "figcaption":
+            figure = self._innermost("figure")
+            self.captions.extend((i, block.start, block.end) for i, image in enumerate(self.images)
+                                 if image[3] == figure >= 0)
+        elif block.hint == CAPTION and self.images:
+            last = len(self.images) - 1
+            if 0 <= block.start - self.images[last][0] <= 400:
+                self.captions.append((last, block.start, block.end))
+
+    def _innermost(self, tag: str) -> int:
+        return next((i for i in reversed(self._open) if self.blocks[i].tag == tag), -1)
 
     def _reference(self, text: str, start: int) -> None:
         decoded = html.unescape(text)
@@ -181,10 +313,42 @@ class Page:
     links: list[tuple[int, str]]  # (text offset, href)
     images: list[Image]
     offsets: OffsetMap
+    blocks: list[Block]
 
 
 def visible_text(source: str) -> Page:
-    """The visible text of ``source``, its links and images, and the offset map back to the source."""
+    """The visible text of ``source``, its links, images with their captions, block elements, and the
+    offset map back to the source."""
     reader = _Reader(source)
     reader.read()
-    return Page("".join(reader.pieces), reader.links, reader.images, reader.map)
+    text = "".join(reader.pieces)
+    return Page(text, reader.links, _captioned(text, reader), reader.map, reader.blocks)
+
+
+def _captioned(text: str, reader: _Reader) -> list[Image]:
+    """Images with their captions' text; an image with no caption element takes the next non-blank line
+    of text if it is short and comes before the next image."""
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for index, start, end in reader.captions:
+        spans.setdefault(index, []).append((start, end))
+    images = []
+    for index, (offset, described, markup, _) in enumerate(reader.images):
+        parts = [" ".join(text[a:b].split()) for a, b in spans.get(index, ())]
+        if not parts:
+            following = reader.images[index + 1][0] if index + 1 < len(reader.images) else len(text)
+            line = _next_line(text, offset, following)
+            parts = [line] if line and len(line) <= CAPTION_LINE else []
+        images.append(Image(offset, described, markup, " ".join(parts)))
+    return images
+
+
+def _next_line(text: str, offset: int, limit: int) -> str:
+    """The first non-blank line of ``text`` from ``offset``, if it starts before ``limit``."""
+    while offset < limit:
+        end = text.find("\n", offset)
+        end = len(text) if end == -1 else end
+        line = text[offset:end].strip()
+        if line:
+            return line if offset < limit else ""
+        offset = end + 1
+    return ""

@@ -18,12 +18,13 @@ import regex
 from rightscheck import packcache
 from rightscheck.errors import RightscheckError
 from rightscheck.keywords import fold_keywords
-from rightscheck.patterns import Matcher, compile_pattern, phrase_to_pattern
+from rightscheck.patterns import Acronym, Matcher, compile_pattern, phrase_to_pattern
 from rightscheck.schemas import validate
 from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
 
 DEFAULT_TIMEOUT = 2.0  # seconds one pattern may take on one file (config: pattern_timeout)
-MATCHERS = {"pattern": "text", "phrase": "text", "link": "links", "image": "images"}  # key -> what it searches
+MATCHERS = {"pattern": "text", "phrase": "text", "link": "links", "image": "images",
+            "caption": "captions"}  # key -> what it searches
 KINDS = ("missing-attribution", "incomplete-attribution", "unlicensed-content", "quotation-limit", "modified-content")
 PLACEHOLDERS = frozenset({"pack", "name", "evidence", "signal", "expected", "missing", "terms", "words", "limit",
                           "source"})
@@ -218,6 +219,10 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None, check
     def fail(message: str, key_path: tuple) -> RightscheckError:
         return RightscheckError(message, name, lines.line_for(key_path), format_key_path(key_path))
 
+    acronym = None
+    if "acronym" in data:
+        acronym = Acronym(data["acronym"]["name"], tuple(data["acronym"].get("expansions", ())))
+
     def matcher(spec: dict, key_path: tuple, default_within=None) -> Matcher:
         given = [k for k in MATCHERS if k in spec]
         if len(given) != 1:
@@ -234,7 +239,8 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None, check
                 raise fail(f"pattern does not compile: {exc}", key_path + (kind,)) from None
         origin = f"{name}:{lines.line_for(key_path + (kind,))}: {format_key_path(key_path + (kind,))}"
         return Matcher(source, ignore_case, MATCHERS[kind], _within(spec.get("within", default_within)),
-                       f"{kind}: {spec[kind]}", origin, timeout, state)
+                       f"{kind}: {spec[kind]}", origin, timeout, acronym if MATCHERS[kind] == "text" else None,
+                       state)
 
     signals: dict[str, Signal] = {}
     for index, spec in enumerate(data["signals"]):

@@ -44,6 +44,64 @@ def phrase_to_pattern(phrase: str) -> str:
     return head + body + tail
 
 
+_LONG_FORM_STOP = regex.compile(r"[^\s\p{L}\p{M}'’.-]")  # punctuation and digits end a spelled-out name
+_NAME_PARTS = regex.compile(r"[\s-]+")
+
+
+@dataclass(frozen=True)
+class Acronym:
+    """A source's short name and the spelled-out names it also abbreviates ("Australian Federal Police
+    (AFP)"): a match of a pack pattern whose "(NAME)" follows such a name is an abbreviation in running
+    text, not the agency's dateline or credit. Besides the pack's list, any name whose words spell the
+    letters (the Schwartz-Hearst test for abbreviation definitions) counts, unless it is in capitals, as
+    datelines are, or a single word ("Aspen (AP)")."""
+
+    name: str
+    expansions: tuple[str, ...] = ()
+
+    def defines(self, text: str, start: int, end: int) -> bool:
+        """Whether an "(NAME)" in ``text[start:end]`` follows its own expansion."""
+        marker = f"({self.name.casefold()})"
+        folded = text[start:end].casefold()
+        at = folded.find(marker)
+        while at != -1:
+            line_start = text.rfind("\n", 0, start + at) + 1
+            before = " ".join(text[max(line_start, start + at - 120):start + at].split())
+            if self._expands(before):
+                return True
+            at = folded.find(marker, at + 1)
+        return False
+
+    def _expands(self, before: str) -> bool:
+        folded = before.casefold()
+        if any(folded.endswith(" ".join(e.casefold().split())) for e in self.expansions):
+            return True
+        stop = None
+        for stop in _LONG_FORM_STOP.finditer(before):
+            pass
+        words = before[stop.end() if stop else 0:].split()[-(len(self.name) + 3):]
+        candidate = " ".join(words)
+        if len(_NAME_PARTS.split(candidate)) < 2 or candidate.upper() == candidate:
+            return False
+        return _spells(self.name.casefold(), candidate.casefold())
+
+
+def _spells(short: str, long: str) -> bool:
+    """Schwartz & Hearst (2003): the short form's letters occur in order in the long form, read from the
+    end, its first letter at the start of a word."""
+    li = len(long) - 1
+    for si in range(len(short) - 1, -1, -1):
+        char = short[si]
+        if not char.isalnum():
+            continue
+        while li >= 0 and (long[li] != char or (si == 0 and li > 0 and long[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return False
+        li -= 1
+    return True
+
+
 @dataclass(frozen=True)
 class Match:
     start: int
@@ -63,11 +121,12 @@ class Matcher:
 
     source: str  # the regex (a phrase already turned into one)
     ignore_case: bool = False
-    target: str = "text"  # "text", or "links" (link targets) or "images" (image source, alt and title)
+    target: str = "text"  # "text", or "links" (link targets), "images" (image source, alt and title), "captions"
     within: tuple[str, int] | None = None
     label: str = ""  # the pack's own spelling, for `rules show`
     origin: str = ""  # "rules/x.yaml:12: signals[3].pattern", for errors
     timeout: float | None = None
+    acronym: Acronym | None = None  # the pack's short name: its "(NAME)" after an expansion is not a match
     _state: dict = field(default_factory=dict, repr=False)  # "pattern" once compiled, "error" once disabled
 
     @property
@@ -110,13 +169,16 @@ class Matcher:
                     for offset, href in doc.links:
                         if start <= offset < end and self.pattern.search(href, timeout=self.timeout):
                             yield Match(offset, offset + 1, href)
-                for image in doc.images if self.target == "images" else ():
-                    if start <= image.offset < end and self.pattern.search(image.described, timeout=self.timeout):
+                for image in doc.images if self.target in ("images", "captions") else ():
+                    subject = image.caption if self.target == "captions" else image.described
+                    if start <= image.offset < end and self.pattern.search(subject, timeout=self.timeout):
                         yield Match(image.offset, image.offset + 1, image.described, image.markup)
                 return
             if self.literals and not doc.may_hold(self.literals):
                 return
             for found in self.pattern.finditer(doc.text, start, end, timeout=self.timeout):
+                if self.acronym and self.acronym.defines(doc.text, *found.span()):
+                    continue
                 # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
                 text = found.group()
                 lead = len(text) - len(text.lstrip())

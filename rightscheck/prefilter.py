@@ -18,7 +18,7 @@ class Prefilter:
         self._by_keyword: dict[str, set[str]] = {}  # keyword -> packs with a text signal it gates
         self._always: set[str] = set()  # packs with a text signal no keyword gates
         # "links"/"images" -> keywords of such signals -> their packs (the CC packs share theirs: asked once)
-        self._by_target: dict[str, dict[tuple[str, ...], set[str]]] = {"links": {}, "images": {}}
+        self._by_target: dict[str, dict[tuple[str, ...], set[str]]] = {"links": {}, "images": {}, "captions": {}}
         for pack in packs:
             for keywords, target, _ in pack.keyword_groups:
                 if target != "text":

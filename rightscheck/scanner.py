@@ -161,7 +161,7 @@ class Scanner:
             data = self.read(item, config.max_file_size + 1)
             if len(data) > config.max_file_size:
                 raise SkipFile(f"larger than max_file_size ({config.max_file_size} bytes)")
-            doc = parse(item.path, data, item.kind)
+            doc = parse(item.path, data, item.kind, config.scope)
         except OSError as exc:
             result.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
             return

@@ -52,7 +52,7 @@ def test_binary_is_skipped():
 
 
 def test_html_visible_text_maps_offsets_and_drops_hidden_content():
-    doc = parse("page.html", PAGE.encode(), "html")
+    doc = parse("page.html", PAGE.encode(), "html", scope="page")
     assert "Storm hits coast" not in doc.text  # <head> is not article text
     assert "dataLayer" not in doc.text and "color: red" not in doc.text
     assert "syndicated" not in doc.text  # comments dropped
@@ -64,6 +64,9 @@ def test_html_visible_text_maps_offsets_and_drops_hidden_content():
     battered = doc.text.index("battered")
     assert doc.line_col(battered) == (8, 1)
     assert [href for _, href in doc.links] == ["/", "/world", "https://example.org/terms"]
+    article = parse("page.html", PAGE.encode(), "html")  # the default scope: the navigation's links are chrome
+    assert [href for _, href in article.links] == ["https://example.org/terms"]
+    assert article.text.index("MANILA") == start and len(article.text) == len(doc.text)
 
 
 def test_html_block_tags_start_new_lines():

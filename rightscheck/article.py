@@ -1,0 +1,118 @@
+"""Telling a page's article from its chrome (navigation, header and footer, related-story and promo
+widgets, share bars, comments), as readability and trafilatura do, but over the blocks the HTML reader
+recorded, so the answer is a set of ranges of the visible text and every offset still maps back to the
+page source.
+
+The article is found in three steps: the block with the best paragraph score (readability's measure:
+paragraph text scored to its parent and half to its grandparent, weighted by class/id hints and link
+density; schema.org ``articleBody`` wins outright); widened to the ancestors that add little text of
+their own (the article's header, byline and lead photo, not the sidebar), and back to the page's
+headline if it stands just before; then chrome inside it is cut out: ``nav``/``aside``, blocks whose
+class or id names a widget, and blocks that are mostly link text. A page with no such block (a bare
+list, text straight in ``<body>``) is the whole page minus its chrome.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
+
+MIN_SCORE = 5.0  # a top block below this (about one short paragraph) is no article: the page as a whole is
+WIDEN_RATIO, WIDEN_SLACK = 1.3, 400  # an ancestor joins if its text is at most this much more than the top's
+HEADLINE_REACH = 1500  # characters of visible text between a headline before the article and its start
+LINK_DENSE, LINK_DENSE_CHARS = 0.5, 80  # a block with more link text than this share, and this much text
+_CHROME_TAGS = frozenset({"nav", "aside", "form"})
+_PAGE_CHROME_TAGS = _CHROME_TAGS | {"header", "footer"}  # outside an article, header and footer are the site's
+_SEMANTIC = frozenset({"article", "main"})
+_TOP_LEVEL = frozenset({"body", "html"})
+
+Spans = list[tuple[int, int]]
+
+
+def article_spans(blocks: list[Block], length: int) -> Spans:
+    """Sorted, disjoint ranges [start, end) of the visible text that are the page's article."""
+    top = _top(blocks)
+    if top is None:  # one past the end, so an image after the last text is in it too
+        return _without(0, length + 1, blocks, _PAGE_CHROME_TAGS)
+    region = _widened(blocks, top)
+    start = _headline_start(blocks, region.start)
+    return _without(start, region.end, blocks, _CHROME_TAGS)
+
+
+def region_of(spans: Spans, offset: int) -> str:
+    """"article" or "chrome" for a visible-text offset."""
+    i = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+    return "article" if i >= 0 and spans[i][0] <= offset < spans[i][1] else "chrome"
+
+
+def _density(block: Block) -> float:
+    return block.links / block.chars if block.chars else 0.0
+
+
+def _is_chrome(block: Block, tags: frozenset[str]) -> bool:
+    return (block.tag in tags or block.hint == CHROME
+            or (block.chars >= LINK_DENSE_CHARS and _density(block) > LINK_DENSE))
+
+
+def _top(blocks: list[Block]) -> Block | None:
+    bodies = [b for b in blocks if b.hint == ARTICLE_BODY and b.chars - b.links >= 100]
+    if bodies:
+        return max(bodies, key=lambda b: b.chars - b.links)
+    best, best_score = None, MIN_SCORE
+    for block in blocks:
+        if not block.score or block.tag in _TOP_LEVEL:
+            continue
+        weight = 1.25 if block.hint == CONTENT or block.tag in _SEMANTIC else 1.0
+        if _is_chrome(block, _PAGE_CHROME_TAGS) or _inside_chrome(blocks, block):
+            weight = 0.2
+        score = block.score * weight * (1 - _density(block))
+        if score > best_score:
+            best, best_score = block, score
+    return best
+
+
+def _inside_chrome(blocks: list[Block], block: Block) -> bool:
+    parent = block.parent
+    while parent >= 0:
+        if _is_chrome(blocks[parent], _PAGE_CHROME_TAGS):
+            return True
+        parent = blocks[parent].parent
+    return False
+
+
+def _widened(blocks: list[Block], top: Block) -> Block:
+    """The highest ancestor of ``top`` that adds little text of its own (header, byline, lead photo)."""
+    own = top.chars - top.links
+    region, parent = top, top.parent
+    while parent >= 0:
+        block = blocks[parent]
+        if block.tag in _TOP_LEVEL or _is_chrome(block, _PAGE_CHROME_TAGS):
+            break
+        if block.chars - block.links > own * WIDEN_RATIO + WIDEN_SLACK:
+            break
+        region, parent = block, block.parent
+    return region
+
+
+def _headline_start(blocks: list[Block], start: int) -> int:
+    """Where the article begins if the page's headline (its first ``h1``) stands just before ``start``."""
+    headline = next((b for b in blocks if b.tag == "h1"), None)
+    if headline is not None and 0 <= start - headline.start <= HEADLINE_REACH:
+        return headline.start
+    return start
+
+
+def _without(start: int, end: int, blocks: list[Block], chrome_tags: frozenset[str]) -> Spans:
+    """[start, end) minus the chrome blocks inside it (outermost ones; their contents go with them)."""
+    spans, cursor = [], start
+    for block in blocks:  # in document order of their start
+        if block.start < cursor or block.end > end or block.start >= end:
+            continue
+        if block.end > block.start and _is_chrome(block, chrome_tags):
+            if block.start > cursor:
+                spans.append((cursor, block.start))
+            cursor = block.end
+    if end > cursor:
+        spans.append((cursor, end))
+    return spans
