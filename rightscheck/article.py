@@ -8,7 +8,9 @@ paragraph text scored to its parent and half to its grandparent, weighted by cla
 density; schema.org ``articleBody`` wins outright); widened to the ancestors that add little text of
 their own (the article's header, byline and lead photo, not the sidebar), and back to the page's
 headline if it stands just before; then chrome inside it is cut out: ``nav``/``aside``, blocks whose
-class or id names a widget, and blocks that are mostly link text. A page with no such block (a bare
+class or id names a widget, blocks that are mostly link text, and the page's statement of its own
+licence (a short block with a ``rel="license"`` link: a site licensing its own writing is not
+republishing anyone's). A page with no such block (a bare
 list, text straight in ``<body>``) is the whole page minus its chrome.
 """
 
@@ -22,6 +24,7 @@ MIN_SCORE = 5.0  # a top block below this (about one short paragraph) is no arti
 WIDEN_RATIO, WIDEN_SLACK = 1.3, 400  # an ancestor joins if its text is at most this much more than the top's
 HEADLINE_REACH = 1500  # characters of visible text between a headline before the article and its start
 LINK_DENSE, LINK_DENSE_CHARS = 0.5, 80  # a block with more link text than this share, and this much text
+OWN_LICENCE_CHARS = 500  # a block with a rel="license" link up to this long is the page's licence statement
 _CHROME_TAGS = frozenset({"nav", "aside", "form"})
 _PAGE_CHROME_TAGS = _CHROME_TAGS | {"header", "footer"}  # outside an article, header and footer are the site's
 _SEMANTIC = frozenset({"article", "main"})
@@ -52,7 +55,8 @@ def _density(block: Block) -> float:
 
 def _is_chrome(block: Block, tags: frozenset[str]) -> bool:
     return (block.tag in tags or block.hint == CHROME
-            or (block.chars >= LINK_DENSE_CHARS and _density(block) > LINK_DENSE))
+            or (block.chars >= LINK_DENSE_CHARS and _density(block) > LINK_DENSE)
+            or (block.own_licence and block.chars <= OWN_LICENCE_CHARS))
 
 
 def _top(blocks: list[Block]) -> Block | None:

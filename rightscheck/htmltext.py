@@ -41,6 +41,7 @@ _INLINE_CAPTION = frozenset({"span", "small", "cite", "em", "i", "b", "strong"})
 # Where source line breaks are shown as they are.
 _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
 _SPACES = str.maketrans("\r\n", "  ")
+_ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
 CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long
 
 # class, id, role, itemprop and itemtype values, where boilerplate and content announce themselves
@@ -77,13 +78,19 @@ class Block:
     """A block element as read: its extent in the visible text [start, end) (its own line breaks
     included, so an empty element still holds its images), its characters of text and of link text,
     a hint from its class/id (``NONE``, ``CONTENT``, ``CHROME``, ``CAPTION``, ``ARTICLE_BODY``), the
-    paragraph text scored to it (readability's measure), and its parent's index (-1 at the top)."""
+    paragraph text scored to it (readability's measure), its parent's index (-1 at the top), and whether
+    it holds a ``rel="license"`` link (which, by HTML's definition, states the page's own licence) and no
+    link to another work."""
 
-    __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "_chars0", "_links0")
+    __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "_chars0",
+                 "_links0")
 
     def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int) -> None:
         self.tag, self.hint, self.start, self.end, self.parent = tag, hint, start, start, parent
         self.chars, self.links, self.score, self._chars0, self._links0 = 0, 0, 0.0, chars, links
+        # holds a rel="license" link and no other absolute link: the page stating its own licence (None once
+        # another site is linked: "From <a>Woodland Trails</a>, <a rel=license>CC BY-NC</a>" credits a work)
+        self.own_licence: bool | None = False
 
     def close(self, end: int, chars: int, links: int) -> None:
         self.end, self.chars, self.links = end, chars - self._chars0, links - self._links0
@@ -231,9 +238,16 @@ class _Reader:
             self._open_block(tag, attrs, start, closed, line_break=False)
         elif tag == "a":
             self._in_link += not closed
-            href = self._attributes(attrs).get("href")
+            values = self._attributes(attrs)
+            href = values.get("href")
             if href:
                 self.links.append((self.length, href.strip()))
+            if self._open:
+                block = self.blocks[self._open[-1]]
+                if "license" in values.get("rel", "").lower().split():
+                    block.own_licence = block.own_licence is not None
+                elif href and _ABSOLUTE.match(href):
+                    block.own_licence = None  # it links another work: an attribution of it, not the page's own
         elif tag == "img":
             values = self._attributes(attrs)
             described = " ".join(filter(None, (values.get("src"), values.get("alt"), values.get("title"))))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from rightscheck import fingerprints, tokens
-from rightscheck.attribution import Evidence, make_finding, template_values
+from rightscheck.attribution import Evidence, make_finding, signal_matches, template_values
 from rightscheck.documents import Document, SkipFile, parse
 from rightscheck.findings import Finding
 from rightscheck.config import Config, SourceDir
@@ -298,7 +298,7 @@ def judge(scanned: Text, passages: list[Passage], packs: dict[str, Pack], licenc
             result.findings.extend(_limits(scanned, pack, terms, reused, evidence))
         if terms.no_derivatives:
             for passage, anchor in zip(reused, evidence):
-                edits = _edits(scanned, passage)
+                edits = _edits(scanned, passage, _credit_tokens(passage, pack))
                 if edits:
                     values = {**template_values(pack, anchor), "evidence": edits}
                     result.findings.append(make_finding(scanned.doc, pack, "modified-content", anchor, values))
@@ -390,10 +390,23 @@ def _excerpt(text: Text, start: int, end: int, marked: set[int], open_mark: str,
     return excerpt if len(excerpt) <= limit else excerpt[: limit - 1] + "…"
 
 
-def _edits(scanned: Text, passage: Passage) -> str:
-    """The differing words, e.g. '"Sunday" -> "Monday"; +"very"', for modified-content evidence."""
+def _credit_tokens(passage: Passage, pack: Pack) -> set[int]:
+    """Source tokens inside the pack's own credits and notices in the source: the scanned side has them
+    masked (see :func:`signal_spans`), so they must not count as words the republisher deleted."""
+    source = passage.source_text
+    spans = signal_spans(source.doc, [pack], {pack.id: signal_matches(source.doc, pack)})
+    if not spans:
+        return set()
+    starts = source.tokens.starts
+    return {i for a, b in spans for i in range(int(np.searchsorted(starts, a)), int(np.searchsorted(starts, b)))}
+
+
+def _edits(scanned: Text, passage: Passage, credit: set[int] = frozenset()) -> str:
+    """The differing words, e.g. '"Sunday" -> "Monday"; +"very"', for modified-content evidence; source
+    words of the pack's own credit (``credit``) deleted on the scanned side are not an edit."""
     out = []
-    for (qa, qb), (sa, sb) in passage.gaps()[:3]:
+    gaps = [gap for gap in passage.gaps() if gap[0][0] < gap[0][1] or not credit.issuperset(range(*gap[1]))]
+    for (qa, qb), (sa, sb) in gaps[:3]:
         new = _words(scanned, qa, qb)
         old = _words(passage.source_text, sa, sb)
         if new and old:
@@ -402,7 +415,7 @@ def _edits(scanned: Text, passage: Passage) -> str:
             out.append(f'+"{new}"')
         else:
             out.append(f'-"{old}"')
-    more = len(passage.gaps()) - 3
+    more = len(gaps) - 3
     return "; ".join(out) + (f"; {more} more" if more > 0 else "")
 
 

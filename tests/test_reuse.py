@@ -11,7 +11,7 @@ import pytest
 
 from rightscheck import fingerprints, tokens
 from rightscheck.config import Config, SourceDir
-from rightscheck.packs import load_pack, load_packs
+from rightscheck.packs import builtin_rules_dir, load_pack, load_packs
 from rightscheck.reuse import ReuseChecker
 from rightscheck.scanner import Scanner
 from rightscheck.sourceindex import INDEX_NAME, build_index, read_index
@@ -326,3 +326,43 @@ def test_empty_source_and_empty_article(corpus, write):
     write("site/short.txt", "Kenya's parliament approved")
     result, stats = _scan(corpus, "site/empty.md", "site/short.txt")
     assert stats.added == 2 and result.files == 2 and result.findings == []
+
+
+CONVERSATION_SOURCE = """\
+Jane Doe, Senior Lecturer in Hydrology, University of Northland
+
+Rivers that once flooded their plains every spring now run inside concrete
+channels for most of their length, and the wetlands that used to store the
+water have been drained for farms and suburbs over the past century.
+
+Restoring even a fraction of those wetlands would slow floods downstream, our
+modelling suggests, while giving migrating birds somewhere to rest and feed.
+
+This article is republished from The Conversation under a Creative Commons license. Read the original article.
+
+Jane Doe does not work for, consult, own shares in or receive funding from any company or organisation that would benefit from this article.
+"""
+
+
+def test_no_derivatives_notice_split_by_links_is_not_a_modification(write, tmp_path):
+    write("conversation/wetlands.txt", CONVERSATION_SOURCE)
+    write("site/wetlands.html", """\
+        <html><body><article>
+        <h1>Why we should let rivers flood again</h1>
+        <p><a href="https://theconversation.com/profiles/jane-doe-1234">Jane Doe</a>, Senior Lecturer in Hydrology,
+        University of Northland</p>
+        <p>Rivers that once flooded their plains every spring now run inside concrete
+        channels for most of their length, and the wetlands that used to store the
+        water have been drained for farms and suburbs over the past century.</p>
+        <p>Restoring even a fraction of those wetlands would slow floods downstream, our
+        modelling suggests, while giving migrating birds somewhere to rest and feed.</p>
+        <p>This article is republished from <a href="https://theconversation.com">The
+        Conversation</a> under a Creative Commons license. Read the <a
+        href="https://theconversation.com/why-we-should-let-rivers-flood-again-123456">original article</a>.</p>
+        <p>Jane Doe does not work for, consult, own shares in or receive funding from any company or organisation
+        that would benefit from this article.</p>
+        </article></body></html>
+        """)
+    packs = [load_pack(builtin_rules_dir() / "the-conversation.yaml")]
+    result, _ = _scan(tmp_path, "site/wetlands.html", packs=packs, sources=("conversation",))
+    assert _rules(result) == []

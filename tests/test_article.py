@@ -1,0 +1,138 @@
+"""Article and chrome on HTML pages: what is judged by default, what --scope page adds, and captions."""
+
+from __future__ import annotations
+
+import json
+
+from rightscheck.article import article_spans, region_of
+from rightscheck.documents import parse
+from rightscheck.htmltext import visible_text
+from rightscheck.packs import builtin_rules_dir, load_pack
+from rightscheck.patterns import Acronym
+
+NAV = "\n".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(15))
+STORY = ("HAYWARD, Calif. (AP) — Crews worked through the night to clear a rockslide that closed both "
+         "lanes of the canyon road on Tuesday, the county said, adding that no one was hurt and that the "
+         "road would reopen once engineers had checked the slope above it.")
+
+
+def _page(body: str) -> str:
+    return f"<!DOCTYPE html><html><head><title>t</title></head><body>{body}</body></html>"
+
+
+def _article_text(source: str) -> str:
+    return " ".join(parse("p.html", source.encode(), "html").text.split())
+
+
+def test_navigation_before_the_story_is_chrome():
+    source = _page(f"<ul class='menu'>{NAV}</ul><article><h1>Rockslide closes canyon road</h1>"
+                   f"<p>{STORY}</p></article><footer>© 2026 Hayward Daily. Licensed under CC BY 4.0</footer>")
+    text = _article_text(source)
+    assert text.startswith("Rockslide closes canyon road HAYWARD, Calif. (AP)")
+    assert "Section" not in text and "Hayward Daily" not in text
+
+
+def test_link_lists_without_classes_are_chrome_and_prose_is_the_article():
+    prose = "".join(f"<p>{STORY} Paragraph {i}.</p>" for i in range(3))
+    source = _page(f"<div><ul>{NAV}</ul></div><div><div>{prose}</div>"
+                   f"<div><a href='/a'>Storm hits coast again this week</a> <a href='/b'>Council votes on "
+                   f"the budget for next year</a> <a href='/c'>Ferry sailings resume</a></div></div>")
+    text = _article_text(source)
+    assert "Paragraph 2." in text and "Section" not in text and "Ferry sailings" not in text
+
+
+def test_headline_and_byline_before_the_article_body_belong_to_it():
+    source = _page(f"<ul>{NAV}</ul><h1>Rockslide closes canyon road</h1><p class='byline'>By Reuters</p>"
+                   f"<div itemprop='articleBody'><p>{STORY}</p><p>{STORY}</p></div>"
+                   f"<aside class='related'><img src='/t/GettyImages-123456.jpg'><p>Related</p></aside>")
+    doc = parse("p.html", source.encode(), "html")
+    assert "By Reuters" in doc.text and "Related" not in doc.text and doc.images == []
+
+
+def test_related_widget_images_are_chrome_and_counted_once_in_page_scope(write, cli):
+    figure = "<figure><img src='https://media.gettyimages.com/id/1/a.jpg'></figure>"
+    write("site/a.html", _page(f"<article><h1>Headline</h1><p>{STORY}</p></article>"
+                               f"<div class='most-popular'>{figure * 17}</div>"))
+    article = cli("scan", "site", "--only", "getty-images", "--format", "json")
+    assert json.loads(article.output)["findings"] == []
+    page = json.loads(cli("scan", "site", "--only", "getty-images", "--scope", "page", "--format", "json").output)
+    missing = [f for f in page["findings"] if f["kind"] == "missing-attribution"]
+    assert len(missing) == 1 and missing[0]["occurrences"] == 17 and missing[0]["region"] == "chrome"
+
+
+def test_sites_own_licence_is_not_third_party_content(write, cli):
+    write("site/a.html", _page(
+        f"<article><h1>Headline</h1><p>{STORY}</p>"
+        "<p>This post is licensed under <a rel='license' href='https://creativecommons.org/licenses/by/4.0/'>"
+        "CC BY 4.0</a>.</p></article>"
+        "<footer><p>All content on this site is available under a Creative Commons Attribution-ShareAlike "
+        "license: <a href='https://creativecommons.org/licenses/by-sa/4.0/'>CC BY-SA 4.0</a></p></footer>"))
+    result = cli("scan", "site", "--only", "cc-by,cc-by-sa", "--format", "json")
+    assert json.loads(result.output)["findings"] == []
+
+
+def test_a_page_without_structure_is_judged_whole_minus_its_chrome():
+    source = _page(f"<nav>{NAV}</nav>Text straight in the body. {STORY}")
+    text = _article_text(source)
+    assert "HAYWARD" in text and "Section" not in text
+
+
+def test_regions_of_offsets():
+    page = visible_text(_page(f"<nav>{NAV}</nav><article><p>{STORY}</p></article>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert region_of(spans, page.text.index("HAYWARD")) == "article"
+    assert region_of(spans, page.text.index("Section 3")) == "chrome"
+
+
+def test_captions_come_from_figcaption_credit_elements_or_the_next_line():
+    page = visible_text(_page(
+        "<figure><img src='a.jpg'><figcaption>Crews at work.\n Photograph: Jane Doe/Getty Images</figcaption>"
+        "</figure><p><img src='b.jpg'><span class='photo-credit'>(AP Photo/John Roe, File)</span></p>"
+        "<div><img src='c.jpg'></div><p>Jane Doe/AFP</p><img src='d.jpg'><p>" + "long " * 80 + "</p>"))
+    assert [image.caption for image in page.images] == [
+        "Crews at work. Photograph: Jane Doe/Getty Images", "(AP Photo/John Roe, File)", "Jane Doe/AFP", ""]
+
+
+def test_source_line_breaks_inside_text_are_spaces():
+    doc = parse("p.html", b"<p>A credit\nwrapped\r\nin the source</p><pre>kept\nas is</pre>", "html")
+    assert "A credit wrapped  in the source" in doc.text and "kept\nas is" in doc.text
+
+
+def test_acronym_after_its_expansion_is_not_the_agency():
+    afp = Acronym("AFP", ("Alpha-fetoprotein test",))
+    for text in ("The Australian Federal Police (AFP) said", "Acute flaccid paralysis (AFP) surveillance",
+                 "an Alpha-fetoprotein test (AFP) is"):
+        assert afp.defines(text, 0, len(text)), text
+    for text in ("Baghdad, Jan 18 (AFP) -", "SAN FRANCISCO (AFP) -", "Paris (AFP) -"):
+        assert not afp.defines(text, 0, len(text)), text
+    ap = Acronym("AP")
+    assert ap.defines("Advanced Placement (AP) exams", 0, 29) and not ap.defines("Aspen (AP) —", 0, 12)
+
+
+def test_acronym_guard_applies_to_pack_patterns(write):
+    pack = load_pack(write("demo.yaml", """
+        id: demo-wire
+        name: Demo Wire
+        licence: {terms: all-rights-reserved, summary: Licence needed.}
+        acronym: {name: DW, expansions: [Deutsche Welle]}
+        signals:
+          - id: dateline
+            pattern: '(?m)^[\\p{L} ]+\\(DW\\)'
+            weight: 1.0
+        attribution:
+          - id: credit
+            description: the dateline
+            any_of: [{signal: dateline}]
+        """))
+    matcher = pack.signals[0].matcher
+    assert matcher.search(parse("a.txt", b"Deutsche Welle (DW) reported")) is None
+    assert matcher.search(parse("b.txt", b"Dar Wadi (DW) reported")) is None  # the letters spell it
+    assert matcher.search(parse("c.txt", b"BONN (DW) - Rain")) is not None
+
+
+def test_the_conversation_pack_reads_its_notice_split_by_links():
+    pack = load_pack(builtin_rules_dir() / "the-conversation.yaml")
+    doc = parse("p.html", _page(
+        "<article><p>This article is republished from <a href='https://theconversation.com'>The\n"
+        "Conversation</a> under a Creative Commons license.</p></article>").encode(), "html")
+    assert pack.signals[0].matcher.search(doc) is not None
