@@ -23,7 +23,9 @@ from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
 MIN_SCORE = 5.0  # a top block below this (about one short paragraph) is no article: the page as a whole is
 WIDEN_RATIO, WIDEN_SLACK = 1.3, 400  # an ancestor joins if its text is at most this much more than the top's
 HEADLINE_REACH = 1500  # characters of visible text between a headline before the article and its start
-LINK_DENSE, LINK_DENSE_CHARS = 0.5, 80  # a block with more link text than this share, and this much text
+# a block with more link text than this share, at least this much text and less prose than that is a link list;
+# a wrapper with more prose of its own is not, though the lists inside it are
+LINK_DENSE, LINK_DENSE_CHARS, LINK_DENSE_PROSE = 0.5, 80, 200
 OWN_LICENCE_CHARS = 500  # a block with a rel="license" link up to this long is the page's licence statement
 _CHROME_TAGS = frozenset({"nav", "aside", "form"})
 _PAGE_CHROME_TAGS = _CHROME_TAGS | {"header", "footer"}  # outside an article, header and footer are the site's
@@ -35,12 +37,13 @@ Spans = list[tuple[int, int]]
 
 def article_spans(blocks: list[Block], length: int) -> Spans:
     """Sorted, disjoint ranges [start, end) of the visible text that are the page's article."""
-    top = _top(blocks)
+    chrome = _Chrome(blocks)
+    top = _top(blocks, chrome)
     if top is None:  # one past the end, so an image after the last text is in it too
-        return _without(0, length + 1, blocks, _PAGE_CHROME_TAGS)
-    region = _widened(blocks, top)
+        return _without(0, length + 1, blocks, chrome, _PAGE_CHROME_TAGS)
+    region = _widened(blocks, top, chrome)
     start = _headline_start(blocks, region.start)
-    return _without(start, region.end, blocks, _CHROME_TAGS)
+    return _without(start, region.end, blocks, chrome, _CHROME_TAGS)
 
 
 def region_of(spans: Spans, offset: int) -> str:
@@ -49,51 +52,61 @@ def region_of(spans: Spans, offset: int) -> str:
     return "article" if i >= 0 and spans[i][0] <= offset < spans[i][1] else "chrome"
 
 
-def _density(block: Block) -> float:
-    return block.links / block.chars if block.chars else 0.0
+def _prose(block: Block) -> int:
+    return block.chars - block.links
 
 
-def _is_chrome(block: Block, tags: frozenset[str]) -> bool:
-    return (block.tag in tags or block.hint == CHROME
-            or (block.chars >= LINK_DENSE_CHARS and _density(block) > LINK_DENSE)
-            or (block.own_licence and block.chars <= OWN_LICENCE_CHARS))
+class _Chrome:
+    """Which blocks are chrome. A class or id naming a widget is believed only for a block holding less
+    than half the page's prose: sites put words like "nav" on the wrapper of the whole page too."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self._half = max(map(_prose, blocks), default=0) / 2
+
+    def __call__(self, block: Block, tags: frozenset[str]) -> bool:
+        if block.tag in tags or (block.hint == CHROME and _prose(block) < self._half):
+            return True
+        if block.own_licence and block.chars <= OWN_LICENCE_CHARS:
+            return True
+        return (block.chars >= LINK_DENSE_CHARS and block.links > LINK_DENSE * block.chars
+                and _prose(block) < LINK_DENSE_PROSE)
+
+    def around(self, blocks: list[Block], block: Block) -> bool:
+        """Whether some ancestor of ``block`` is chrome."""
+        parent = block.parent
+        while parent >= 0:
+            if self(blocks[parent], _PAGE_CHROME_TAGS):
+                return True
+            parent = blocks[parent].parent
+        return False
 
 
-def _top(blocks: list[Block]) -> Block | None:
-    bodies = [b for b in blocks if b.hint == ARTICLE_BODY and b.chars - b.links >= 100]
+def _top(blocks: list[Block], chrome: _Chrome) -> Block | None:
+    bodies = [b for b in blocks if b.hint == ARTICLE_BODY and _prose(b) >= 100]
     if bodies:
-        return max(bodies, key=lambda b: b.chars - b.links)
+        return max(bodies, key=_prose)
     best, best_score = None, MIN_SCORE
     for block in blocks:
         if not block.score or block.tag in _TOP_LEVEL:
             continue
         weight = 1.25 if block.hint == CONTENT or block.tag in _SEMANTIC else 1.0
-        if _is_chrome(block, _PAGE_CHROME_TAGS) or _inside_chrome(blocks, block):
+        if chrome(block, _PAGE_CHROME_TAGS) or chrome.around(blocks, block):
             weight = 0.2
-        score = block.score * weight * (1 - _density(block))
+        score = block.score * weight * (_prose(block) / block.chars if block.chars else 0.0)
         if score > best_score:
             best, best_score = block, score
     return best
 
 
-def _inside_chrome(blocks: list[Block], block: Block) -> bool:
-    parent = block.parent
-    while parent >= 0:
-        if _is_chrome(blocks[parent], _PAGE_CHROME_TAGS):
-            return True
-        parent = blocks[parent].parent
-    return False
-
-
-def _widened(blocks: list[Block], top: Block) -> Block:
+def _widened(blocks: list[Block], top: Block, chrome: _Chrome) -> Block:
     """The highest ancestor of ``top`` that adds little text of its own (header, byline, lead photo)."""
-    own = top.chars - top.links
+    own = _prose(top)
     region, parent = top, top.parent
     while parent >= 0:
         block = blocks[parent]
-        if block.tag in _TOP_LEVEL or _is_chrome(block, _PAGE_CHROME_TAGS):
+        if block.tag in _TOP_LEVEL or chrome(block, _PAGE_CHROME_TAGS):
             break
-        if block.chars - block.links > own * WIDEN_RATIO + WIDEN_SLACK:
+        if _prose(block) > own * WIDEN_RATIO + WIDEN_SLACK:
             break
         region, parent = block, block.parent
     return region
@@ -107,13 +120,15 @@ def _headline_start(blocks: list[Block], start: int) -> int:
     return start
 
 
-def _without(start: int, end: int, blocks: list[Block], chrome_tags: frozenset[str]) -> Spans:
+def _without(start: int, end: int, blocks: list[Block], chrome: _Chrome, tags: frozenset[str]) -> Spans:
     """[start, end) minus the chrome blocks inside it (outermost ones; their contents go with them)."""
     spans, cursor = [], start
     for block in blocks:  # in document order of their start
-        if block.start < cursor or block.end > end or block.start >= end:
+        if block.start < cursor or block.end > end or block.start >= end or block.tag in _TOP_LEVEL:
             continue
-        if block.end > block.start and _is_chrome(block, chrome_tags):
+        if block.start <= start and block.end >= end:
+            continue  # the article itself (or the page), however many links it holds
+        if block.end > block.start and chrome(block, tags):
             if block.start > cursor:
                 spans.append((cursor, block.start))
             cursor = block.end
