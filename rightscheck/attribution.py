@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Iterable
+from urllib.parse import urlsplit
 
 from rightscheck.documents import LICENCE_KEYS, SOURCE_KEYS, Document
 from rightscheck.findings import Finding, one_line
@@ -88,6 +89,8 @@ def check(doc: Document, pack: Pack, licensed: bool, reused: list[Evidence] = ()
     reported) but not that more than a quotation was taken, so it never raises unlicensed-content.
     ``found`` passes in :func:`signal_matches` when the caller already has it.
     """
+    if pack.home_hosts and published_at(doc.url, pack.home_hosts):
+        return []  # the source's own page, not a republication of it
     found = signal_matches(doc, pack) if found is None else found
     declared = any(key in doc.front_matter for key in SOURCE_KEYS + LICENCE_KEYS)
     if not reused and not declared and not any(found.values()):
@@ -111,6 +114,14 @@ def check(doc: Document, pack: Pack, licensed: bool, reused: list[Evidence] = ()
         }
         findings.extend(make_finding(doc, pack, kind, where, values) for kind in kinds)
     return findings
+
+
+def published_at(url: str | None, hosts: tuple[str, ...]) -> bool:
+    """Whether ``url`` is on one of ``hosts`` or a subdomain of one (whole host names, never substrings)."""
+    if not url:
+        return False
+    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    return any(host == h or host.endswith("." + h) for h in hosts)
 
 
 def _credit_kinds(doc: Document, pack: Pack, found: dict[Matcher, Match | None], at: Evidence

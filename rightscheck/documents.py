@@ -140,6 +140,7 @@ class Document:
     offsets: OffsetMap | None = None  # visible text -> source offsets, where markup was removed
     images: list[Image] = field(default_factory=list)
     article: Spans | None = None  # HTML: the ranges of the visible text that are the article, not the page's chrome
+    url: str | None = None  # HTML: the address the page gives itself (canonical link, og:url)
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
     folded: bytes | None = None  # the text folded for required literals (rightscheck.keywords.holds), once known
     breaks_literals: bool = False  # the text holds a character that voids required literals
@@ -260,7 +261,7 @@ def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") ->
         page = visible_text(source)
         article = article_spans(page.blocks, len(page.text))
         doc = Document(path, kind, source, page.text, encoding, page.links, offsets=page.offsets, images=page.images,
-                       article=article)
+                       article=article, url=page.url)
         if scope == "article":
             _keep_article(doc)
     else:
@@ -277,15 +278,25 @@ def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") ->
 
 
 def _keep_article(doc: Document) -> None:
-    spans, text, pieces, cursor = doc.article, doc.text, [], 0
-    for start, end in spans:
-        pieces.append(_blank(text[cursor:start]))
+    """Chrome blanked (a line break, spaces and a line break of its own length: it stands between block
+    elements, so the article's lines are what they were), its links and images dropped."""
+    text, pieces, cursor = doc.text, [], 0
+    for start, end in doc.article:
+        start, end = min(start, len(text)), min(end, len(text))
+        if start > cursor:
+            pieces.append(_gap(start - cursor))
         pieces.append(text[start:end])
         cursor = end
-    pieces.append(_blank(text[cursor:]))
+    if len(text) > cursor:
+        pieces.append(_gap(len(text) - cursor))
     doc.text = "".join(pieces)
+    spans = doc.article
     doc.links = [link for link in doc.links if region_of(spans, link[0]) == "article"]
     doc.images = [image for image in doc.images if region_of(spans, image.offset) == "article"]
+
+
+def _gap(length: int) -> str:
+    return "\n" + " " * (length - 2) + "\n" if length >= 2 else "\n"
 
 
 def _blank_markup(match: regex.Match) -> str:

@@ -17,6 +17,7 @@ from the page's chrome; each image gets the caption that goes with it (its ``<fi
 from __future__ import annotations
 
 import bisect
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -31,16 +32,18 @@ _BLOCK = frozenset({
     "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav",
     "ol", "p", "pre", "section", "summary", "table", "td", "th", "tr", "ul", "body", "html",
 })
-_VOID_BLOCK = frozenset({"br", "hr"})
-# Elements a browser ends when a new one of the same kind (or, for <p>, any block) starts inside them.
-_SELF_CLOSING = {"p": _BLOCK - _VOID_BLOCK, "li": frozenset({"li"}), "dt": frozenset({"dt", "dd"}),
-                 "dd": frozenset({"dt", "dd"}), "tr": frozenset({"tr"}), "td": frozenset({"td", "th", "tr"}),
-                 "th": frozenset({"td", "th", "tr"})}
+# Block elements recorded for telling the article from chrome: containers, paragraphs, the headline and
+# captions (list items, table cells and other headings only break lines: their lists and tables are recorded).
+_RECORDED = frozenset({
+    "html", "body", "div", "section", "article", "main", "aside", "nav", "header", "footer", "ul", "ol", "table",
+    "form", "figure", "figcaption", "p", "h1", "blockquote",
+})
+_P_ENDERS = _RECORDED - {"html", "body"}  # a <p> ends where one of these starts, as browsers end it
 # Inline elements recorded only when their class names them a caption or credit (<span class="credit">).
 _INLINE_CAPTION = frozenset({"span", "small", "cite", "em", "i", "b", "strong"})
 # Where source line breaks are shown as they are.
 _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
-_SPACES = str.maketrans("\r\n", "  ")
+BREAK = "\x00"  # stands for a block's line break until the text is joined; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
 CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long
 
@@ -133,6 +136,7 @@ _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
 _RAW_END = {tag: re.compile(rf"</{tag}\b", re.I) for tag in ("script", "style")}
 
 
+@functools.lru_cache(maxsize=4096)  # a site repeats its class names on every page and in every list item
 def _hint(attrs: str) -> int:
     """What an element's class, id, role, itemprop and itemtype say it is."""
     if "=" not in attrs:
@@ -160,11 +164,13 @@ class _Reader:
         self.blocks: list[Block] = []
         self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
         self._open: list[int] = []  # indices of the open blocks, innermost last
+        self._open_tags: list[str] = []  # their tags
         self._hidden: list[str] = []
-        self._chars = 0  # characters of visible text so far (not counting white space at piece ends)
+        self._chars = 0  # characters of visible text so far (not counting pieces that are only white space)
         self._link_chars = 0
         self._in_link = 0
         self._preformatted = 0
+        self.url: str | None = None
 
     def read(self) -> None:
         source, pos = self._source, 0
@@ -200,28 +206,41 @@ class _Reader:
         self.map.verbatim.append(verbatim)
         self.pieces.append(text)
         self.length += len(text)
-        if verbatim or text != "\n":
-            count = len(text.strip())
-            self._chars += count
+        if not text.isspace():  # white space between tags is not text
+            self._chars += len(text)
             if self._in_link:
-                self._link_chars += count
+                self._link_chars += len(text)
+
+    def _break(self, source_offset: int) -> None:
+        """A line break for a block element (as ``BREAK``, made a "\n" once the text is joined)."""
+        if not self._hidden:
+            self.map.text_starts.append(self.length)
+            self.map.source_starts.append(source_offset)
+            self.map.verbatim.append(False)
+            self.pieces.append(BREAK)
+            self.length += 1
 
     def _leave_head(self) -> None:
         if self._hidden == ["head"]:
             self._hidden.clear()
 
     def _text(self, data: str, offset: int) -> None:
-        if self._hidden == ["head"] and data.strip():
+        if self._hidden:
+            if self._hidden != ["head"] or not data.strip():
+                return
             self._leave_head()  # text straight in <head> means the body has begun
-        if not self._preformatted:
-            data = data.translate(_SPACES)  # a browser shows a line break in the source as a space
+        if self._preformatted:  # its line breaks are shown: kept through the joining
+            data = data.replace("\r\n", " \n").replace("\r", "\n").replace("\n", BREAK)
         self._add(data, offset, True)
 
     def _start_tag(self, tag: str, attrs: str, start: int, end: int) -> int:
         """Handle a start tag ending at ``end``; returns where reading goes on (after raw-text content)."""
         closed = attrs.rstrip().endswith("/")
         if tag == "body" or tag not in _HEAD_CONTENT:
-            self._leave_head()
+            if self._hidden:
+                self._leave_head()
+        elif tag in ("link", "meta") and ("canonical" in attrs or "og:url" in attrs):
+            self._address(tag, self._attributes(attrs))
         if tag in _RAW_END and not closed:
             close = _RAW_END[tag].search(self._source, end)
             return len(self._source) if close is None else close.start()  # its end tag comes next
@@ -230,10 +249,12 @@ class _Reader:
             return end
         if self._hidden:
             return end
-        if tag in _BLOCK:
-            if self._open and tag in _SELF_CLOSING.get(self.blocks[self._open[-1]].tag, ()):
+        if tag in _RECORDED:
+            if tag in _P_ENDERS and self._open_tags and self._open_tags[-1] == "p":
                 self._close_block()
-            self._open_block(tag, attrs, start, closed or tag in _VOID_BLOCK)
+            self._open_block(tag, attrs, start, closed)
+        elif tag in _BLOCK:
+            self._break(start)
         elif tag in _INLINE_CAPTION and ("redit" in attrs or "aption" in attrs) and _hint(attrs) == CAPTION:
             self._open_block(tag, attrs, start, closed, line_break=False)
         elif tag == "a":
@@ -259,12 +280,13 @@ class _Reader:
     def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
         offset = self.length
         if line_break:
-            self._add("\n", start, False)
+            self._break(start)
         if void:
             return
         parent = self._open[-1] if self._open else -1
         self.blocks.append(Block(tag, _hint(attrs), offset, parent, self._chars, self._link_chars))
         self._open.append(len(self.blocks) - 1)
+        self._open_tags.append(tag)
 
     def _end_tag(self, tag: str, start: int) -> None:
         if tag in self._hidden:
@@ -278,14 +300,19 @@ class _Reader:
         if tag in _PREFORMATTED:
             self._preformatted = max(self._preformatted - 1, 0)
         if tag in _BLOCK:
-            self._add("\n", start, False)
-        depth = next((d for d in range(len(self._open) - 1, max(len(self._open) - 24, -1), -1)
-                      if self.blocks[self._open[d]].tag == tag), None)
-        if depth is not None:  # an end tag with no open element of its name is ignored, as browsers do
-            while len(self._open) > depth:
+            self._break(start)
+        elif tag not in _INLINE_CAPTION:
+            return
+        tags = self._open_tags
+        if tags and tags[-1] == tag:
+            self._close_block()
+        elif tag in tags:  # an end tag with no open element of its name is ignored, as browsers do
+            depth = len(tags) - 1 - tags[::-1].index(tag)
+            while len(tags) > depth:
                 self._close_block()
 
     def _close_block(self) -> None:
+        self._open_tags.pop()
         index = self._open.pop()
         block = self.blocks[index]
         block.close(self.length, self._chars, self._link_chars)
@@ -303,6 +330,13 @@ class _Reader:
             last = len(self.images) - 1
             if 0 <= block.start - self.images[last][0] <= 400:
                 self.captions.append((last, block.start, block.end))
+
+    def _address(self, tag: str, values: dict[str, str]) -> None:
+        """The page's own address: its canonical link, else its og:url."""
+        if tag == "link" and "canonical" in values.get("rel", "").lower().split() and values.get("href"):
+            self.url = values["href"].strip()
+        elif tag == "meta" and values.get("property") == "og:url" and values.get("content") and not self.url:
+            self.url = values["content"].strip()
 
     def _innermost(self, tag: str) -> int:
         return next((i for i in reversed(self._open) if self.blocks[i].tag == tag), -1)
@@ -328,15 +362,18 @@ class Page:
     images: list[Image]
     offsets: OffsetMap
     blocks: list[Block]
+    url: str | None = None  # the address the page gives itself (canonical link, og:url)
 
 
 def visible_text(source: str) -> Page:
     """The visible text of ``source``, its links, images with their captions, block elements, and the
     offset map back to the source."""
-    reader = _Reader(source)
+    reader = _Reader(source.replace(BREAK, "\ufffd") if BREAK in source else source)
     reader.read()
-    text = "".join(reader.pieces)
-    return Page(text, reader.links, _captioned(text, reader), reader.map, reader.blocks)
+    # line breaks of the source are shown as spaces, block breaks as line breaks (replace: str.translate is
+    # ten times slower here)
+    text = "".join(reader.pieces).replace("\r", " ").replace("\n", " ").replace(BREAK, "\n")
+    return Page(text, reader.links, _captioned(text, reader), reader.map, reader.blocks, reader.url)
 
 
 def _captioned(text: str, reader: _Reader) -> list[Image]:

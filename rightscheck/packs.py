@@ -110,6 +110,7 @@ class Pack:
     licences: frozenset[str] = field(default_factory=frozenset)
     quotation: Quotation = field(default_factory=Quotation)
     keywords: tuple[str, ...] = ()
+    home_hosts: tuple[str, ...] = ()  # where the source publishes itself: its own pages are not republications
     digest: str = ""  # of the pack file, so an index knows when attribution may have changed
     id_line: int | None = None
 
@@ -300,6 +301,7 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None, check
         licences=frozenset(normalise_name(s) for s in provenance.get("licences", [])),
         quotation=Quotation(**data.get("quotation", {})),
         keywords=tuple(dict.fromkeys(fold_keywords(k) for k in data.get("keywords", []))),
+        home_hosts=tuple(host.lower() for host in data.get("home_hosts", [])),
         id_line=lines.line_for(("id",)),
     )
 

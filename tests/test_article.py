@@ -136,3 +136,26 @@ def test_the_conversation_pack_reads_its_notice_split_by_links():
         "<article><p>This article is republished from <a href='https://theconversation.com'>The\n"
         "Conversation</a> under a Creative Commons license.</p></article>").encode(), "html")
     assert pack.signals[0].matcher.search(doc) is not None
+
+
+def test_the_sources_own_pages_are_not_republications(write):
+    pack = load_pack(write("demo.yaml", """
+        id: demo-wire
+        name: Demo Wire
+        licence: {terms: all-rights-reserved, summary: Licence needed.}
+        home_hosts: [demowire.example]
+        signals:
+          - {id: dateline, pattern: '\\(DW\\) -', weight: 1.0}
+        attribution:
+          - {id: credit, description: the dateline, any_of: [{signal: dateline}]}
+        """))
+    from rightscheck.attribution import check
+
+    def findings(url: str) -> list:
+        head = f"<head><link rel='canonical' href='{url}'></head>"
+        return check(parse("p.html", f"<html>{head}<body><p>BONN (DW) - Rain.</p></body></html>".encode(), "html"),
+                     pack, licensed=False)
+
+    assert findings("https://news.demowire.example/story/1") == []
+    assert [f.kind for f in findings("https://demowire.example.evil.test/a")] == ["unlicensed-content"]
+    assert [f.kind for f in findings("https://example.org/demowire.example")] == ["unlicensed-content"]

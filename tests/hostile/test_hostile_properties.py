@@ -66,7 +66,7 @@ def test_fuzz_reader_markup_soup(text, kind):
 
 
 @settings(max_examples=60, deadline=5000, suppress_health_check=[HealthCheck.too_slow])
-@given(from_schema(SCHEMA), st.text(max_size=500))
+@given(from_schema(SCHEMA), st.text(st.characters(blacklist_characters="\x00"), max_size=500))  # NUL: a binary file
 def test_random_packs_from_the_schema(pack_data, text):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "random.yaml"
