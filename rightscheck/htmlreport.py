@@ -241,7 +241,11 @@ def _evidence(f: dict, pack: dict | None) -> str:
                         else f" (weight {weight:g} of the {threshold:g} needed, with other signals)")
         description = f": {esc(info['description'])}" if isinstance(info.get("description"), str) else ""
         how = f"Identified by the signal <code>{esc(signal)}</code>{description}{strength}"
-    how_html = f"<p>{how}</p>" if how else ""
+    if f.get("region") == "chrome":
+        how += " It stands in the page's chrome (navigation, widgets, footer), not in the article."
+    if isinstance(f.get("occurrences"), int):
+        how += f" The same image stands {f['occurrences']} times on the page."
+    how_html = f"<p>{how.strip()}</p>" if how else ""
     return (f'<div class="box"><h4>Evidence</h4><blockquote class="evidence">{esc(f["evidence"])}</blockquote>'
             f"{how_html}</div>")
 

@@ -79,6 +79,9 @@ def _result(finding: Finding, rule_index: int | None) -> dict:
     }
     if rule_index is not None:
         result["ruleIndex"] = rule_index
+    where = {key: value for key, value in (("region", finding.region), ("occurrences", finding.occurrences)) if value}
+    if where:  # HTML pages: article or chrome, and how often a repeated image stands on the page
+        result["properties"] = where
     if finding.source:
         src = finding.source
         result["relatedLocations"] = [{
