@@ -62,6 +62,9 @@ _CONTENT_HINT = re.compile(
     r"articlebody|(?<![a-z])(?:article|story|entry|post|content|main|body|text|copy)(?:-?(?:body|content|"
     r"text|main|page|container|wrapper|detail|inner))?(?![a-z])|newsarticle|schema\.org/(?:\w*)article", re.I)
 _ARTICLE_BODY = re.compile(r"articlebody|schema\.org/\w*article", re.I)
+# the address a browser notes when it saves a page ("Mark of the Web"), in the page's first lines
+_SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d{1,5}\)(\S+?)\s*-->", re.I)
+SAVED_FROM_REACH = 1024
 
 NONE, CONTENT, CHROME, CAPTION, ARTICLE_BODY = 0, 1, 2, 3, 4
 
@@ -362,7 +365,7 @@ class Page:
     images: list[Image]
     offsets: OffsetMap
     blocks: list[Block]
-    url: str | None = None  # the address the page gives itself (canonical link, og:url)
+    url: str | None = None  # the address the page gives itself (canonical link, og:url, "saved from url")
 
 
 def visible_text(source: str) -> Page:
@@ -373,7 +376,10 @@ def visible_text(source: str) -> Page:
     # line breaks of the source are shown as spaces, block breaks as line breaks (replace: str.translate is
     # ten times slower here)
     text = "".join(reader.pieces).replace("\r", " ").replace("\n", " ").replace(BREAK, "\n")
-    return Page(text, reader.links, _captioned(text, reader), reader.map, reader.blocks, reader.url)
+    url = reader.url
+    if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
+        url = saved.group(1)
+    return Page(text, reader.links, _captioned(text, reader), reader.map, reader.blocks, url)
 
 
 def _captioned(text: str, reader: _Reader) -> list[Image]:

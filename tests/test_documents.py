@@ -198,3 +198,20 @@ def test_keywords_survive_crlf_wraps_and_no_break_spaces():
     assert doc.mentions(("associated press",)) and doc.mentions((fold_keywords("agence\u00a0france"),))
     assert not doc.mentions(("efe",)) and parse("b.txt", b"Agencia EFE said").mentions(("efe",))
     assert parse("c.txt", "\u00a92026AFP".encode()).mentions(("afp",))  # a digit may precede a keyword
+
+
+@pytest.mark.parametrize("head, url", [
+    ("<link rel='canonical' href='https://a.example/x'><meta property='og:url' content='https://b.example/y'>",
+     "https://a.example/x"),
+    ("<meta property='og:url' content='https://b.example/y'>", "https://b.example/y"),
+    ("", "https://saved.example/page"),  # no address of its own: where the browser saved it from
+])
+def test_a_page_knows_its_own_address(head, url):
+    source = f"<!DOCTYPE html>\n<!-- saved from url=(0028)https://saved.example/page -->\n<html><head>{head}</head>" \
+             "<body><p>Text.</p></body></html>"
+    assert parse("p.html", source.encode(), "html").url == url
+
+
+def test_a_saved_from_comment_deep_in_the_page_is_not_its_address():
+    source = "<html><body>" + "<p>Text.</p>" * 200 + "<!-- saved from url=(0024)https://x.example/a --></body></html>"
+    assert parse("p.html", source.encode(), "html").url is None
