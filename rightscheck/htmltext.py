@@ -46,6 +46,15 @@ _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
 BREAK = "\x00"  # stands for a block's line break until the text is joined; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
 CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long
+CAPTION_LABEL = 40  # a caption line this short ending in ":" ("Photo by:") is a label: the next line goes with it
+CREDIT_BEFORE = 120  # text this short between an image and its caption element is its credit line
+# Attributes that describe an image (what image matchers search): its address, text alternative, tooltip and
+# the credit some CMSs keep in an attribute (shown by their galleries, not in the page's text).
+_DESCRIBING = ("src", "alt", "title", "data-alt", "data-credit", "copyright")
+# A lazy-loading placeholder (<div data-src="photo.jpg">, <span data-image="...">) is an image once its
+# script runs: the address of the picture it stands for.
+_PLACEHOLDER_ATTRS = ("data-src", "data-image")
+_IMAGE_URL = re.compile(r"[^\s?#]+\.(?:jpe?g|png|webp|gif|avif)(?:[?#]\S*)?\s*$", re.I)
 
 # class, id, role, itemprop and itemtype values, where boilerplate and content announce themselves
 _HINT_ATTRS = re.compile(r"""(?:^|\s)(?:class|id|role|itemprop|itemtype)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
@@ -239,6 +248,8 @@ class _Reader:
     def _start_tag(self, tag: str, attrs: str, start: int, end: int) -> int:
         """Handle a start tag ending at ``end``; returns where reading goes on (after raw-text content)."""
         closed = attrs.rstrip().endswith("/")
+        if tag == "image":  # HTML parsers read an <image> start tag as <img>
+            tag = "img"
         if tag == "body" or tag not in _HEAD_CONTENT:
             if self._hidden:
                 self._leave_head()
@@ -274,16 +285,29 @@ class _Reader:
                     block.own_licence = None  # it links another work: an attribution of it, not the page's own
         elif tag == "img":
             values = self._attributes(attrs)
-            described = " ".join(filter(None, (values.get("src"), values.get("alt"), values.get("title"))))
+            described = " ".join(filter(None, map(values.get, _DESCRIBING)))
             self.images.append((self.length, described, (start, end), self._innermost("figure")))
+        if tag != "img" and ("data-src" in attrs or "data-image" in attrs):
+            self._placeholder(attrs, start, end)
         if tag in _PREFORMATTED and not closed:
             self._preformatted += 1
         return end
+
+    def _placeholder(self, attrs: str, start: int, end: int) -> None:
+        """A lazy-loading placeholder element standing for a picture: recorded as an image (inside the
+        element, so it goes with the element's block)."""
+        values = self._attributes(attrs)
+        address = next((values[a] for a in _PLACEHOLDER_ATTRS if _IMAGE_URL.match(values.get(a, ""))), None)
+        if address:
+            described = " ".join(filter(None, (address.strip(), *map(values.get, _DESCRIBING[1:]))))
+            self.images.append((self.length, described, (start, end), self._innermost("figure")))
 
     def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
         offset = self.length
         if line_break:
             self._break(start)
+        elif self.pieces and not self.pieces[-1][-1:].isspace() and not self._hidden:
+            self._add(" ", start, False)  # an inline caption or credit is set apart from the text before it
         if void:
             return
         parent = self._open[-1] if self._open else -1
@@ -391,9 +415,16 @@ def _captioned(text: str, reader: _Reader) -> list[Image]:
     images = []
     for index, (offset, described, markup, _) in enumerate(reader.images):
         parts = [" ".join(text[a:b].split()) for a, b in spans.get(index, ())]
-        if not parts:
+        if parts:  # a credit line between the image and its caption element (<span class="source">) goes with it
+            before = text[offset:min(a for a, _ in spans[index])].strip()
+            if before and "\n" not in before and len(before) <= CREDIT_BEFORE:
+                parts.insert(0, " ".join(before.split()))
+        else:
             following = reader.images[index + 1][0] if index + 1 < len(reader.images) else len(text)
             line = _next_line(text, offset, following)
+            if line.endswith(":") and len(line) <= CAPTION_LABEL:  # "Photo by:" then the credit on its own line
+                after = text.find(line, offset) + len(line)
+                line = f"{line} {_next_line(text, after, following)}".strip()
             parts = [line] if line and len(line) <= CAPTION_LINE else []
         images.append(Image(offset, described, markup, " ".join(parts)))
     return images

@@ -1,0 +1,43 @@
+"""Images the HTML reader finds and the captions it gives them (issue 13: markup of real pages)."""
+
+from __future__ import annotations
+
+from rightscheck.htmltext import visible_text
+
+
+def images(source: str) -> list[tuple[str, str]]:
+    return [(image.described, image.caption) for image in visible_text(source).images]
+
+
+def test_an_image_start_tag_is_read_as_img_with_its_copyright_attribute():
+    assert images('<p>Text</p><image src="/a.jpg" alttext="x" copyright="Jane Doe/Agency"><p>Next line</p>') == [
+        ("/a.jpg Jane Doe/Agency", "Next line")]
+
+
+def test_a_lazy_placeholder_with_a_picture_address_is_an_image():
+    got = images('<div id="top"><span class="resimg" data-image="https://m.example/p/1-main.jpg" />x.JPG</span>'
+                 '</div><div class="Caption">A caption. <em>(Credit Line)</em></div>')
+    assert got == [("https://m.example/p/1-main.jpg", "x.JPG A caption. (Credit Line)")]
+    assert images('<figure><div class="lazy" data-src="/p.jpeg?w=480" data-alt="Alt"><noscript><img src="/p.jpeg">'
+                  '</noscript></div><figcaption>Cap</figcaption></figure>') == [("/p.jpeg?w=480 Alt", "Cap")]
+    assert images('<div data-credit="Jane Doe/Agency" data-image="/g/1.jpg?env=A"></div>') == [
+        ("/g/1.jpg?env=A Jane Doe/Agency", "")]
+
+
+def test_a_placeholder_whose_address_is_no_picture_is_not_an_image():
+    assert images('<div data-src="https://player.example/embed.js"></div><p>Caption</p>') == []
+    assert images('<img data-src="/x.jpg">') == [("", "")]  # an <img>: its data-src is not read
+
+
+def test_a_label_line_takes_the_next_line_with_it():
+    assert images('<img src="/a.jpg"><h3>Photo by:</h3><div>Jane Doe</div><p>Body text.</p>')[0][1] == \
+        "Photo by: Jane Doe"
+    long_label = "These latest images from the search have just been released:"
+    assert images(f'<img src="/a.jpg"><p>{long_label}</p><p>Body text.</p>')[0][1] == long_label
+
+
+def test_a_credit_line_between_an_image_and_its_caption_element_goes_with_the_caption():
+    page = visible_text('<p><img src="/a.jpg"><span class="source"><span>Jane Doe/AGENCY</span></span>'
+                        '<span class="caption">A jet drops flares</span></p>')
+    assert page.images[0].caption == "Jane Doe/AGENCY A jet drops flares"
+    assert "Jane Doe/AGENCY A jet" in page.text  # the inline caption is set apart from the credit before it
