@@ -258,7 +258,10 @@ class _Reader:
         elif tag in _INLINE_CAPTION and ("redit" in attrs or "aption" in attrs) and _hint(attrs) == CAPTION:
             self._open_block(tag, attrs, start, closed, line_break=False)
         elif tag == "a":
-            self._in_link += not closed
+            # links do not nest: a new one closes the one left open, as browsers do (so a page's one
+            # unclosed <a> does not make the rest of it link text)
+            if not closed:
+                self._in_link = 1
             values = self._attributes(attrs)
             href = values.get("href")
             if href:
@@ -296,7 +299,7 @@ class _Reader:
         if self._hidden or tag in _RAW_END:  # inside hidden content, or the end of a raw-text element read
             return
         if tag == "a":
-            self._in_link = max(self._in_link - 1, 0)
+            self._in_link = 0
         if tag in _PREFORMATTED:
             self._preformatted = max(self._preformatted - 1, 0)
         if tag in _BLOCK:

@@ -159,3 +159,16 @@ def test_the_sources_own_pages_are_not_republications(write):
     assert findings("https://news.demowire.example/story/1") == []
     assert [f.kind for f in findings("https://demowire.example.evil.test/a")] == ["unlicensed-content"]
     assert [f.kind for f in findings("https://example.org/demowire.example")] == ["unlicensed-content"]
+
+
+def test_a_link_left_open_ends_at_the_next_link_as_in_browsers():
+    # a menu item whose <a> is never closed: browsers close it at the next <a>, so the story is not link text
+    source = _page("<ul class='menu'><li><span><a href='#'>Alerts</button></span></li>"
+                   "<li><a href='/login'>Log in</a></li></ul>"
+                   f"<div class='story'><figure><img src='/i/lead.jpg'><figcaption>Jane Doe/Getty Images"
+                   f"</figcaption></figure><p>{STORY}</p><p>{STORY}</p></div>")
+    page = visible_text(source)
+    story = next(b for b in page.blocks if b.tag == "div")
+    assert story.links == 0
+    spans = article_spans(page.blocks, len(page.text))
+    assert region_of(spans, page.images[0].offset) == "article"
