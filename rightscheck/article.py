@@ -56,6 +56,12 @@ def _prose(block: Block) -> int:
     return block.chars - block.links
 
 
+def _media(block: Block) -> bool:
+    """Images with no link to anywhere: the article's own photo, gallery or slideshow, whatever its class says
+    ("widget", "carousel"); a widget of other stories links to them."""
+    return block.images > 0 and block.hrefs == 0
+
+
 class _Chrome:
     """Which blocks are chrome. A class or id naming a widget is believed only for a block holding less
     than half the page's prose: sites put words like "nav" on the wrapper of the whole page too."""
@@ -64,7 +70,7 @@ class _Chrome:
         self._half = max(map(_prose, blocks), default=0) / 2
 
     def __call__(self, block: Block, tags: frozenset[str]) -> bool:
-        if block.tag in tags or (block.hint == CHROME and _prose(block) < self._half):
+        if block.tag in tags or (block.hint == CHROME and _prose(block) < self._half and not _media(block)):
             return True
         if block.own_licence and block.chars <= OWN_LICENCE_CHARS:
             return True

@@ -81,22 +81,27 @@ class Block:
     """A block element as read: its extent in the visible text [start, end) (its own line breaks
     included, so an empty element still holds its images), its characters of text and of link text,
     a hint from its class/id (``NONE``, ``CONTENT``, ``CHROME``, ``CAPTION``, ``ARTICLE_BODY``), the
-    paragraph text scored to it (readability's measure), its parent's index (-1 at the top), and whether
-    it holds a ``rel="license"`` link (which, by HTML's definition, states the page's own licence) and no
-    link to another work."""
+    paragraph text scored to it (readability's measure), its parent's index (-1 at the top), how many
+    images and links (``<a href>``) it holds, and whether it holds a ``rel="license"`` link (which, by
+    HTML's definition, states the page's own licence) and no link to another work. ``before`` is the
+    prose (text not in links) of the page before the block: prose between two blocks costs nothing to
+    count."""
 
-    __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "_chars0",
-                 "_links0")
+    __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "images",
+                 "hrefs", "before", "_chars0", "_links0", "_images0", "_hrefs0")
 
-    def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int) -> None:
+    def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int, images: int = 0,
+                 hrefs: int = 0) -> None:
         self.tag, self.hint, self.start, self.end, self.parent = tag, hint, start, start, parent
         self.chars, self.links, self.score, self._chars0, self._links0 = 0, 0, 0.0, chars, links
+        self.images, self.hrefs, self._images0, self._hrefs0, self.before = 0, 0, images, hrefs, chars - links
         # holds a rel="license" link and no other absolute link: the page stating its own licence (None once
         # another site is linked: "From <a>Woodland Trails</a>, <a rel=license>CC BY-NC</a>" credits a work)
         self.own_licence: bool | None = False
 
-    def close(self, end: int, chars: int, links: int) -> None:
+    def close(self, end: int, chars: int, links: int, images: int = 0, hrefs: int = 0) -> None:
         self.end, self.chars, self.links = end, chars - self._chars0, links - self._links0
+        self.images, self.hrefs = images - self._images0, hrefs - self._hrefs0
 
 
 @dataclass
@@ -287,7 +292,8 @@ class _Reader:
         if void:
             return
         parent = self._open[-1] if self._open else -1
-        self.blocks.append(Block(tag, _hint(attrs), offset, parent, self._chars, self._link_chars))
+        self.blocks.append(Block(tag, _hint(attrs), offset, parent, self._chars, self._link_chars, len(self.images),
+                                 len(self.links)))
         self._open.append(len(self.blocks) - 1)
         self._open_tags.append(tag)
 
@@ -318,7 +324,7 @@ class _Reader:
         self._open_tags.pop()
         index = self._open.pop()
         block = self.blocks[index]
-        block.close(self.length, self._chars, self._link_chars)
+        block.close(self.length, self._chars, self._link_chars, len(self.images), len(self.links))
         if block.tag == "p" and block.chars >= 25 and block.parent >= 0:  # readability's paragraph score
             points = 1 + block.chars / 100 + min(block.chars // 100, 3)
             parent = self.blocks[block.parent]

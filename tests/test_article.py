@@ -172,3 +172,19 @@ def test_a_link_left_open_ends_at_the_next_link_as_in_browsers():
     assert story.links == 0
     spans = article_spans(page.blocks, len(page.text))
     assert region_of(spans, page.images[0].offset) == "article"
+
+
+def test_a_widget_or_carousel_class_holding_only_unlinked_images_is_the_articles_media():
+    # CMS editors wrap in-body photos in "widget" classes and slideshows in "carousel" ones; a widget of other
+    # stories links to them
+    photo = ("<div class='editor-widget-wrapper type-image'><div class='image'><img src='/i/door-getty.jpg'></div>"
+             "<div class='caption-wrapper'>Guests were told to check the door.</div></div>")
+    slides = ("<div class='slideshow-carousel'><ul><li><figure><img src='/i/launch.jpg' alt='Launch pad'></figure>"
+              "</li><li><figure><img src='/i/crowd.jpg'></figure></li></ul></div>")
+    teasers = ("<div class='related-carousel'>" + "".join(
+        f"<a href='/story/{i}'><img src='/t/thumb-{i}.jpg'>Another story number {i}</a>" for i in range(3)) + "</div>")
+    page = visible_text(_page(f"<div class='story'><p>{STORY}</p>{photo}<p>{STORY}</p>{slides}<p>{STORY}</p>"
+                              f"{teasers}</div>"))
+    spans = article_spans(page.blocks, len(page.text))
+    regions = [region_of(spans, image.offset) for image in page.images]
+    assert regions == ["article"] * 3 + ["chrome"] * 3
