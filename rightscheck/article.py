@@ -22,7 +22,8 @@ from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
 
 MIN_SCORE = 5.0  # a top block below this (about one short paragraph) is no article: the page as a whole is
 WIDEN_RATIO, WIDEN_SLACK = 1.3, 400  # an ancestor joins if its text is at most this much more than the top's
-HEADLINE_REACH = 1500  # characters of visible text between a headline before the article and its start
+HEADLINE_REACH = 1500  # characters of visible text between a headline before the article and its start,
+HEADLINE_PROSE = 600  # or of prose (share bars, tag lists and menus are links)
 # a block with more link text than this share, at least this much text and less prose than that is a link list;
 # a wrapper with more prose of its own is not, though the lists inside it are
 LINK_DENSE, LINK_DENSE_CHARS, LINK_DENSE_PROSE = 0.5, 80, 200
@@ -42,8 +43,9 @@ def article_spans(blocks: list[Block], length: int) -> Spans:
     if top is None:  # one past the end, so an image after the last text is in it too
         return _without(0, length + 1, blocks, chrome, _PAGE_CHROME_TAGS)
     region = _widened(blocks, top, chrome)
-    start = _headline_start(blocks, region.start)
-    return _without(start, region.end, blocks, chrome, _CHROME_TAGS)
+    headline = _headline(blocks, region)
+    start = min(region.start, headline.start) if headline else region.start
+    return _without(start, region.end, blocks, chrome, _CHROME_TAGS, headline, top.start)
 
 
 def region_of(spans: Spans, offset: int) -> str:
@@ -69,12 +71,16 @@ class _Chrome:
     def __init__(self, blocks: list[Block]) -> None:
         self._half = max(map(_prose, blocks), default=0) / 2
 
-    def __call__(self, block: Block, tags: frozenset[str]) -> bool:
-        if block.tag in tags or (block.hint == CHROME and _prose(block) < self._half and not _media(block)):
+    def __call__(self, block: Block, tags: frozenset[str], hint: bool = True, dense: bool = True) -> bool:
+        """Whether ``block`` is chrome: by its tag, its class (unless not ``hint``), being the page's own
+        licence, or being a link list (unless not ``dense``)."""
+        if block.tag in tags:
+            return True
+        if hint and block.hint == CHROME and _prose(block) < self._half and not _media(block):
             return True
         if block.own_licence and block.chars <= OWN_LICENCE_CHARS:
             return True
-        return (block.chars >= LINK_DENSE_CHARS and block.links > LINK_DENSE * block.chars
+        return (dense and block.hrefs > 0 and block.chars >= LINK_DENSE_CHARS and block.links > LINK_DENSE * block.chars
                 and _prose(block) < LINK_DENSE_PROSE)
 
     def around(self, blocks: list[Block], block: Block) -> bool:
@@ -118,23 +124,42 @@ def _widened(blocks: list[Block], top: Block, chrome: _Chrome) -> Block:
     return region
 
 
-def _headline_start(blocks: list[Block], start: int) -> int:
-    """Where the article begins if the page's headline (its first ``h1``) stands just before ``start``."""
-    headline = next((b for b in blocks if b.tag == "h1"), None)
-    if headline is not None and 0 <= start - headline.start <= HEADLINE_REACH:
-        return headline.start
-    return start
+def _headline(blocks: list[Block], region: Block) -> Block | None:
+    """The article's headline: its first ``h1``, else the last one before it if it stands just before it,
+    with little prose between them (a byline, a standfirst, a caption; share bars and menus are links).
+    A site's name in an ``h1`` at the top of the page is not it."""
+    headline = None
+    for block in blocks:
+        if block.start >= region.end:
+            break
+        if block.tag == "h1":
+            headline = block
+            if block.start >= region.start:
+                return block
+    if headline is None:
+        return None
+    between = region.before - headline.before - _prose(headline)
+    if region.start - headline.start <= HEADLINE_REACH or between <= HEADLINE_PROSE:
+        return headline
+    return None
 
 
-def _without(start: int, end: int, blocks: list[Block], chrome: _Chrome, tags: frozenset[str]) -> Spans:
-    """[start, end) minus the chrome blocks inside it (outermost ones; their contents go with them)."""
+def _without(start: int, end: int, blocks: list[Block], chrome: _Chrome, tags: frozenset[str],
+             headline: Block | None = None, body: int = -1) -> Spans:
+    """[start, end) minus the chrome blocks inside it (outermost ones; their contents go with them). The
+    block holding the ``headline`` is the article's header whatever its class says ("banner"), and a
+    photo that links to its enlargement in the head of the article (before its ``body``) is its lead
+    photo, not a link list; what is chrome inside them still goes."""
     spans, cursor = [], start
+    at = headline.start if headline else -1
     for block in blocks:  # in document order of their start
         if block.start < cursor or block.end > end or block.start >= end or block.tag in _TOP_LEVEL:
             continue
         if block.start <= start and block.end >= end:
             continue  # the article itself (or the page), however many links it holds
-        if block.end > block.start and chrome(block, tags):
+        heading = block.start <= at < block.end
+        lead = block.start < body and block.images > 0 and block.hrefs <= 1
+        if block.end > block.start and chrome(block, tags, hint=not heading, dense=not lead):
             if block.start > cursor:
                 spans.append((cursor, block.start))
             cursor = block.end

@@ -188,3 +188,46 @@ def test_a_widget_or_carousel_class_holding_only_unlinked_images_is_the_articles
     spans = article_spans(page.blocks, len(page.text))
     regions = [region_of(spans, image.offset) for image in page.images]
     assert regions == ["article"] * 3 + ["chrome"] * 3
+
+
+def test_the_articles_header_is_not_chrome_for_its_class(write, cli):
+    # the header holding the headline, byline and lead photo is named "banner-headline"; its share bar still goes
+    header = ("<header class='banner-headline'><h1>Aftershock shakes the valley</h1><div class='info'>Jane Roe</div>"
+              "<aside class='tool-bar'><a href='/share'>Share on social networks</a></aside>"
+              "<figure><img src='/i/000_abc123.jpg'><figcaption>Residents outside. (Photo John Doe. AFP)"
+              "</figcaption></figure></header>")
+    write("site/a.html", _page(f"<ul class='menu'>{NAV}</ul><article>{header}"
+                               f"<div class='article-body'><p>{STORY}</p><p>{STORY}</p></div></article>"))
+    findings = json.loads(cli("scan", "site", "--only", "afp-photo", "--format", "json").output)["findings"]
+    assert [(f["kind"], f["region"]) for f in findings] == [("unlicensed-content", "article")]
+
+
+def test_a_lead_photo_linking_to_its_enlargement_is_no_link_list():
+    lead = ("<div class='article-photo'><a href='/gallery/123/' class='lightbox'><div class='image'>"
+            "<img src='/i/lead.jpg'></div><div class='photo-desc'>Players celebrate after the match in the north "
+            "of the city on Sunday. | Photo: Jane Doe</div></a></div>")
+    teaser = ("<div><a href='/story/9'><img src='/t/other.jpg'><div>Another story from the league that readers "
+              "liked this week in the sports pages of the paper</div></a></div>")
+    page = visible_text(_page(f"<div class='article'><h1>Home side stays top</h1><div class='perex'>{STORY}</div>"
+                              f"{lead}<div class='article-content'><p>{STORY}</p><p>{STORY}</p><p>{STORY}</p>"
+                              f"</div>{teaser}</div>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert [region_of(spans, image.offset) for image in page.images] == ["article", "chrome"]
+    assert region_of(spans, page.text.index("Photo: Jane Doe")) == "article"
+
+
+def test_the_headline_is_the_last_h1_before_the_article_with_little_prose_between(write, cli):
+    # the site's name is the page's first h1; between the story's h1 and its body: a share bar whose markup
+    # is long, a tag list and the lead photo, whose credit "Credit: AP/..." is a photo's, not a text credit
+    own = STORY.replace(" (AP) —", ",")
+    share = "<div class='shareContainer'><ul>" + "".join(
+        f"<li>\n{' ' * 80}<a href='/s/{i}'>S{i}</a>\n{' ' * 80}</li>" for i in range(12)) + "</ul></div>"
+    write("site/a.html", _page(
+        f"<div class='top'><h1><a href='/'>The Daily Example</a></h1><ul class='menu'>{NAV}</ul></div>"
+        f"<div class='articleInner'><h1>Ride apps and the price of a storm</h1>{share}"
+        "<p class='topics'>Topics: <a href='/t/a'>transport</a>, <a href='/t/b'>weather</a></p>"
+        "<div class='featuredMedia'><img src='/i/montage.jpg'><span class='caption'>Two leaders (Credit: AP/Jane Roe/"
+        "Photo montage by the Daily Example)</span></div>"
+        f"<div class='articleContent'>{f'<p>{own}</p>' * 3}</div></div>"))
+    findings = json.loads(cli("scan", "site", "--only", "ap,ap-photo", "--format", "json").output)["findings"]
+    assert [(f["rule"], f["region"]) for f in findings] == [("ap-photo/unlicensed-content", "article")]
