@@ -5,13 +5,16 @@ page source.
 
 The article is found in three steps: the block with the best paragraph score (readability's measure:
 paragraph text scored to its parent and half to its grandparent, weighted by class/id hints and link
-density; schema.org ``articleBody`` wins outright); widened to the ancestors that add little text of
-their own (the article's header, byline and lead photo, not the sidebar), and back to the page's
-headline if it stands just before; then chrome inside it is cut out: ``nav``/``aside``, blocks whose
-class or id names a widget, blocks that are mostly link text, and the page's statement of its own
-licence (a short block with a ``rel="license"`` link: a site licensing its own writing is not
-republishing anyone's). A page with no such block (a bare
-list, text straight in ``<body>``) is the whole page minus its chrome.
+density; schema.org ``articleBody`` wins outright), or the block holding it and several blocks that
+score nearly as well (an article spread over slides or steps, as readability gathers them; not a list
+of teasers); widened to the ancestors that add little text of their own (the article's header, byline
+and lead photo, not the sidebar), and back to the article's headline if it stands just before; then
+chrome inside it is cut out: ``nav``/``aside``, blocks whose class or id names a widget (unless they
+are images linking nowhere: the article's own photo or slideshow, or the header holding the headline),
+blocks that are mostly link text (not a lead photo linking to its enlargement), and the page's
+statement of its own licence (a short block with a ``rel="license"`` link: a site licensing its own
+writing is not republishing anyone's). A page with no such block (a bare list, text straight in
+``<body>``) is the whole page minus its chrome.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ import bisect
 from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
 
 MIN_SCORE = 5.0  # a top block below this (about one short paragraph) is no article: the page as a whole is
+# blocks scoring at least this share of the top's are its rivals; this many of them inside an ancestor of the top
+# make that ancestor the article, if at most this share of its text is links
+RIVAL, GATHER, GATHER_LINKS = 0.5, 3, 0.25
 WIDEN_RATIO, WIDEN_SLACK = 1.3, 400  # an ancestor joins if its text is at most this much more than the top's
 HEADLINE_REACH = 1500  # characters of visible text between a headline before the article and its start,
 HEADLINE_PROSE = 600  # or of prose (share bars, tag lists and menus are links)
@@ -31,6 +37,7 @@ OWN_LICENCE_CHARS = 500  # a block with a rel="license" link up to this long is 
 _CHROME_TAGS = frozenset({"nav", "aside", "form"})
 _PAGE_CHROME_TAGS = _CHROME_TAGS | {"header", "footer"}  # outside an article, header and footer are the site's
 _SEMANTIC = frozenset({"article", "main"})
+_LISTS = frozenset({"ul", "ol"})
 _TOP_LEVEL = frozenset({"body", "html"})
 
 Spans = list[tuple[int, int]]
@@ -97,17 +104,40 @@ def _top(blocks: list[Block], chrome: _Chrome) -> Block | None:
     bodies = [b for b in blocks if b.hint == ARTICLE_BODY and _prose(b) >= 100]
     if bodies:
         return max(bodies, key=_prose)
-    best, best_score = None, MIN_SCORE
+    scored = []
     for block in blocks:
         if not block.score or block.tag in _TOP_LEVEL:
             continue
         weight = 1.25 if block.hint == CONTENT or block.tag in _SEMANTIC else 1.0
         if chrome(block, _PAGE_CHROME_TAGS) or chrome.around(blocks, block):
             weight = 0.2
-        score = block.score * weight * (_prose(block) / block.chars if block.chars else 0.0)
-        if score > best_score:
-            best, best_score = block, score
-    return best
+        scored.append((block.score * weight * (_prose(block) / block.chars if block.chars else 0.0), block))
+    best_score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+    if best is None or best_score <= MIN_SCORE:
+        return None
+    rivals = [block for score, block in scored if score >= RIVAL * best_score and block is not best]
+    return _gathered(blocks, best, rivals, chrome)
+
+
+def _gathered(blocks: list[Block], top: Block, rivals: list[Block], chrome: _Chrome) -> Block:
+    """The ancestor of ``top`` that holds at least ``GATHER`` of its ``rivals`` (blocks that score nearly as
+    high, neither inside it nor around it), as readability does: an article spread over many blocks of its
+    own (the slides of a slideshow, the steps of a guide) is the block that holds them, unless that is a
+    listing: a list (``ul``, ``ol``: a front page's stream of teasers) or much link text."""
+    starts = sorted(r.start for r in rivals if not (top.start <= r.start and r.end <= top.end)
+                    and not (r.start <= top.start and top.end <= r.end))
+    if len(starts) < GATHER:
+        return top
+    parent = top.parent
+    while parent >= 0:
+        block = blocks[parent]
+        if block.tag in _TOP_LEVEL or chrome(block, _PAGE_CHROME_TAGS):
+            break
+        if bisect.bisect_left(starts, block.end) - bisect.bisect_left(starts, block.start) >= GATHER:
+            listing = block.tag in _LISTS or block.links > GATHER_LINKS * block.chars
+            return top if listing else block
+        parent = block.parent
+    return top
 
 
 def _widened(blocks: list[Block], top: Block, chrome: _Chrome) -> Block:

@@ -231,3 +231,28 @@ def test_the_headline_is_the_last_h1_before_the_article_with_little_prose_betwee
         f"<div class='articleContent'>{f'<p>{own}</p>' * 3}</div></div>"))
     findings = json.loads(cli("scan", "site", "--only", "ap,ap-photo", "--format", "json").output)["findings"]
     assert [(f["rule"], f["region"]) for f in findings] == [("ap-photo/unlicensed-content", "article")]
+
+
+def _slides(n: int, wrap: str = "section", headline: str = "Stop {i}") -> str:
+    text = ("The shop on the corner sells woven baskets, brass lamps and soft leather slippers in every colour, "
+            "and the owner will tell you the story of each one over a glass of mint tea if you have the time. ")
+    return "".join(f"<{wrap}><div><h2>{headline.format(i=i)}</h2><div class='slide-text'><p>{text * 2}</p></div>"
+                   f"<div class='image-wrapper'><img src='/p/stop-{i}-cr-jane-doe-getty.jpg'></div></div></{wrap}>"
+                   for i in range(n))
+
+
+def test_a_slideshow_article_is_all_its_slides():
+    # each slide scores alike: the article is the block holding them, not the best slide
+    page = visible_text(_page(f"<nav>{NAV}</nav><main><article class='slideshow'><h1>Markets of the old town</h1>"
+                              f"<div class='dek'><p>{STORY}</p></div>{_slides(6)}</article></main>"
+                              f"<div class='promo'><a href='/x'><img src='/t/thumb-getty.jpg'>More guides</a></div>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert [region_of(spans, image.offset) for image in page.images] == ["article"] * 6 + ["chrome"]
+
+
+def test_a_list_of_teasers_is_no_spread_article():
+    # a front page's stream: list items alike, each a linked headline, a summary and a thumbnail
+    stream = "<ul class='stream'>" + _slides(6, "li", "<a href='/story/{i}'>Story {i} of the day</a>") + "</ul>"
+    page = visible_text(_page(f"<nav>{NAV}</nav>{stream}"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert sum(region_of(spans, image.offset) == "article" for image in page.images) <= 1
