@@ -101,7 +101,8 @@ class _Chrome:
 
 
 def _top(blocks: list[Block], chrome: _Chrome) -> Block | None:
-    bodies = [b for b in blocks if b.hint == ARTICLE_BODY and _prose(b) >= 100]
+    # an itemtype NewsArticle on <html> or <body> says what the page is, not where its article is
+    bodies = [b for b in blocks if b.hint == ARTICLE_BODY and _prose(b) >= 100 and b.tag not in _TOP_LEVEL]
     if bodies:
         return max(bodies, key=_prose)
     scored = []

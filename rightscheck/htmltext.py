@@ -45,7 +45,8 @@ _INLINE_CAPTION = frozenset({"span", "small", "cite", "em", "i", "b", "strong"})
 _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
 BREAK = "\x00"  # stands for a block's line break until the text is joined; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
-CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long
+CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long,
+CAPTION_ALONE = 600  # or this long if the image and it are alone in a block ("In this image released by ...")
 
 # class, id, role, itemprop and itemtype values, where boilerplate and content announce themselves
 _HINT_ATTRS = re.compile(r"""(?:^|\s)(?:class|id|role|itemprop|itemtype)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""",
@@ -165,7 +166,8 @@ class _Reader:
         self.map = OffsetMap([], [], [])
         self.length = 0
         self.links: list[tuple[int, str]] = []
-        self.images: list[tuple[int, str, tuple[int, int], int]] = []  # offset, described, markup, figure
+        # offset, described, markup, figure, innermost block
+        self.images: list[tuple[int, str, tuple[int, int], int, int]] = []
         self.blocks: list[Block] = []
         self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
         self._open: list[int] = []  # indices of the open blocks, innermost last
@@ -280,7 +282,8 @@ class _Reader:
         elif tag == "img":
             values = self._attributes(attrs)
             described = " ".join(filter(None, (values.get("src"), values.get("alt"), values.get("title"))))
-            self.images.append((self.length, described, (start, end), self._innermost("figure")))
+            self.images.append((self.length, described, (start, end), self._innermost("figure"),
+                                self._open[-1] if self._open else -1))
         if tag in _PREFORMATTED and not closed:
             self._preformatted += 1
         return end
@@ -392,23 +395,36 @@ def _captioned(text: str, reader: _Reader) -> list[Image]:
     for index, start, end in reader.captions:
         spans.setdefault(index, []).append((start, end))
     images = []
-    for index, (offset, described, markup, _) in enumerate(reader.images):
+    for index, (offset, described, markup, _, block) in enumerate(reader.images):
         parts = [" ".join(text[a:b].split()) for a, b in spans.get(index, ())]
         if not parts:
             following = reader.images[index + 1][0] if index + 1 < len(reader.images) else len(text)
-            line = _next_line(text, offset, following)
-            parts = [line] if line and len(line) <= CAPTION_LINE else []
+            line, end = _next_line(text, offset, following)
+            if line and (len(line) <= CAPTION_LINE or len(line) <= CAPTION_ALONE
+                         and _alone(reader.blocks, block, end, len(line))):
+                parts = [line]
         images.append(Image(offset, described, markup, " ".join(parts)))
     return images
 
 
-def _next_line(text: str, offset: int, limit: int) -> str:
-    """The first non-blank line of ``text`` from ``offset``, if it starts before ``limit``."""
+def _alone(blocks: list[Block], index: int, end: int, length: int) -> bool:
+    """Whether an image (in block ``index``) and the line after it (ending at ``end``, ``length`` long)
+    are all that the smallest block holding both holds: a picture and its caption, however long."""
+    while index >= 0:
+        block = blocks[index]
+        if block.end >= end:
+            return block.images == 1 and block.chars <= length + 20
+        index = block.parent
+    return False
+
+
+def _next_line(text: str, offset: int, limit: int) -> tuple[str, int]:
+    """The first non-blank line of ``text`` from ``offset``, if it starts before ``limit``, and its end."""
     while offset < limit:
         end = text.find("\n", offset)
         end = len(text) if end == -1 else end
         line = text[offset:end].strip()
         if line:
-            return line if offset < limit else ""
+            return line, end
         offset = end + 1
-    return ""
+    return "", offset

@@ -256,3 +256,25 @@ def test_a_list_of_teasers_is_no_spread_article():
     page = visible_text(_page(f"<nav>{NAV}</nav>{stream}"))
     spans = article_spans(page.blocks, len(page.text))
     assert sum(region_of(spans, image.offset) == "article" for image in page.images) <= 1
+
+
+def test_a_newsarticle_itemtype_on_html_does_not_make_the_whole_page_the_article():
+    source = ("<!DOCTYPE html><html itemscope itemtype='http://schema.org/NewsArticle'><body>"
+              f"<div class='column-b'><p>Elsewhere on the site: {STORY}</p></div>"
+              f"<div class='story'><div itemprop='articleBody'><p>{STORY}</p><p>{STORY}</p></div></div></body></html>")
+    page = visible_text(source)
+    spans = article_spans(page.blocks, len(page.text))
+    assert region_of(spans, page.text.index("Elsewhere")) == "chrome"
+    assert region_of(spans, page.text.rindex("HAYWARD")) == "article"
+
+
+def test_a_long_caption_alone_with_its_image_is_its_caption():
+    caption = ("In this image released by Example Films, two actors appear in a scene from the film, which opens "
+               "on Friday in limited release after a year of delays, festival screenings and two changes of "
+               "distributor, its producers said on Thursday. (AP Photo/Example Films, Jane Doe)")
+    assert 250 < len(caption) < 600
+    page = visible_text(_page(
+        f"<div class='slideshow'><ul><li><div class='m'><a href='#'><img src='a.jpg'></a></div>"
+        f"<div class='summary'><p>{caption}<span class='source'>AP2026</span></p></div></li></ul></div>"
+        f"<div class='body'><img src='b.jpg'><p>{caption}</p><p>{STORY}</p></div>"))
+    assert [image.caption for image in page.images] == [caption + "AP2026", ""]
