@@ -45,6 +45,7 @@ _INLINE_CAPTION = frozenset({"span", "small", "cite", "em", "i", "b", "strong"})
 _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
 BREAK = "\x00"  # stands for a block's line break until the text is joined; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
+_NOWHERE = re.compile(r"\s*(?:#|javascript:|$)", re.I)
 CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long,
 CAPTION_ALONE = 600  # or this long if the image and it are alone in a block ("In this image released by ...")
 
@@ -176,6 +177,7 @@ class _Reader:
         self._chars = 0  # characters of visible text so far (not counting pieces that are only white space)
         self._link_chars = 0
         self._in_link = 0
+        self._hrefs = 0  # links that lead somewhere (not "#", not "javascript:": those are buttons)
         self._preformatted = 0
         self.url: str | None = None
 
@@ -273,6 +275,7 @@ class _Reader:
             href = values.get("href")
             if href:
                 self.links.append((self.length, href.strip()))
+                self._hrefs += not _NOWHERE.match(href)
             if self._open:
                 block = self.blocks[self._open[-1]]
                 if "license" in values.get("rel", "").lower().split():
@@ -296,7 +299,7 @@ class _Reader:
             return
         parent = self._open[-1] if self._open else -1
         self.blocks.append(Block(tag, _hint(attrs), offset, parent, self._chars, self._link_chars, len(self.images),
-                                 len(self.links)))
+                                 self._hrefs))
         self._open.append(len(self.blocks) - 1)
         self._open_tags.append(tag)
 
@@ -327,7 +330,7 @@ class _Reader:
         self._open_tags.pop()
         index = self._open.pop()
         block = self.blocks[index]
-        block.close(self.length, self._chars, self._link_chars, len(self.images), len(self.links))
+        block.close(self.length, self._chars, self._link_chars, len(self.images), self._hrefs)
         if block.tag == "p" and block.chars >= 25 and block.parent >= 0:  # readability's paragraph score
             points = 1 + block.chars / 100 + min(block.chars // 100, 3)
             parent = self.blocks[block.parent]

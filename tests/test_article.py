@@ -278,3 +278,11 @@ def test_a_long_caption_alone_with_its_image_is_its_caption():
         f"<div class='summary'><p>{caption}<span class='source'>AP2026</span></p></div></li></ul></div>"
         f"<div class='body'><img src='b.jpg'><p>{caption}</p><p>{STORY}</p></div>"))
     assert [image.caption for image in page.images] == [caption + "AP2026", ""]
+
+
+def test_links_to_nowhere_are_buttons_not_links_to_other_stories():
+    gallery = ("<div class='gallery-promo-stub'><img src='/i/museum.jpg'><div class='details'>Caption Guards outside "
+               "the museum. <a href='#'>Buy Photo</a> <a href='javascript:void(0)'>Full Screen</a></div></div>")
+    page = visible_text(_page(f"<div class='story'><p>{STORY}</p>{gallery}<p>{STORY}</p></div>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert region_of(spans, page.images[0].offset) == "article"
