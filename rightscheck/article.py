@@ -5,13 +5,16 @@ page source.
 
 The article is found in three steps: the block with the best paragraph score (readability's measure:
 paragraph text scored to its parent and half to its grandparent, weighted by class/id hints and link
-density; schema.org ``articleBody`` wins outright); widened to the ancestors that add little text of
-their own (the article's header, byline and lead photo, not the sidebar), and back to the page's
-headline if it stands just before; then chrome inside it is cut out: ``nav``/``aside``, blocks whose
-class or id names a widget, blocks that are mostly link text, and the page's statement of its own
-licence (a short block with a ``rel="license"`` link: a site licensing its own writing is not
-republishing anyone's). A page with no such block (a bare
-list, text straight in ``<body>``) is the whole page minus its chrome.
+density; schema.org ``articleBody`` wins outright), or the block holding it and several blocks that
+score nearly as well (an article spread over slides or steps, as readability gathers them; not a list
+of teasers); widened to the ancestors that add little text of their own (the article's header, byline
+and lead photo, not the sidebar), and back to the article's headline if it stands just before; then
+chrome inside it is cut out: ``nav``/``aside``, blocks whose class or id names a widget (unless they
+are images linking nowhere: the article's own photo or slideshow, or the header holding the headline),
+blocks that are mostly link text (not a lead photo linking to its enlargement), and the page's
+statement of its own licence (a short block with a ``rel="license"`` link: a site licensing its own
+writing is not republishing anyone's). A page with no such block (a bare list, text straight in
+``<body>``) is the whole page minus its chrome.
 """
 
 from __future__ import annotations
@@ -21,8 +24,12 @@ import bisect
 from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
 
 MIN_SCORE = 5.0  # a top block below this (about one short paragraph) is no article: the page as a whole is
+# blocks scoring at least this share of the top's are its rivals; this many of them inside an ancestor of the top
+# make that ancestor the article, if at most this share of its text is links
+RIVAL, GATHER, GATHER_LINKS = 0.5, 3, 0.25
 WIDEN_RATIO, WIDEN_SLACK = 1.3, 400  # an ancestor joins if its text is at most this much more than the top's
-HEADLINE_REACH = 1500  # characters of visible text between a headline before the article and its start
+HEADLINE_REACH = 1500  # characters of visible text between a headline before the article and its start,
+HEADLINE_PROSE = 600  # or of prose (share bars, tag lists and menus are links)
 # a block with more link text than this share, at least this much text and less prose than that is a link list;
 # a wrapper with more prose of its own is not, though the lists inside it are
 LINK_DENSE, LINK_DENSE_CHARS, LINK_DENSE_PROSE = 0.5, 80, 200
@@ -30,6 +37,7 @@ OWN_LICENCE_CHARS = 500  # a block with a rel="license" link up to this long is 
 _CHROME_TAGS = frozenset({"nav", "aside", "form"})
 _PAGE_CHROME_TAGS = _CHROME_TAGS | {"header", "footer"}  # outside an article, header and footer are the site's
 _SEMANTIC = frozenset({"article", "main"})
+_LISTS = frozenset({"ul", "ol"})
 _TOP_LEVEL = frozenset({"body", "html"})
 
 Spans = list[tuple[int, int]]
@@ -42,8 +50,9 @@ def article_spans(blocks: list[Block], length: int) -> Spans:
     if top is None:  # one past the end, so an image after the last text is in it too
         return _without(0, length + 1, blocks, chrome, _PAGE_CHROME_TAGS)
     region = _widened(blocks, top, chrome)
-    start = _headline_start(blocks, region.start)
-    return _without(start, region.end, blocks, chrome, _CHROME_TAGS)
+    headline = _headline(blocks, region)
+    start = min(region.start, headline.start) if headline else region.start
+    return _without(start, region.end, blocks, chrome, _CHROME_TAGS, headline, top.start)
 
 
 def region_of(spans: Spans, offset: int) -> str:
@@ -56,6 +65,12 @@ def _prose(block: Block) -> int:
     return block.chars - block.links
 
 
+def _media(block: Block) -> bool:
+    """Images with no link to anywhere: the article's own photo, gallery or slideshow, whatever its class says
+    ("widget", "carousel"); a widget of other stories links to them."""
+    return block.images > 0 and block.hrefs == 0
+
+
 class _Chrome:
     """Which blocks are chrome. A class or id naming a widget is believed only for a block holding less
     than half the page's prose: sites put words like "nav" on the wrapper of the whole page too."""
@@ -63,12 +78,16 @@ class _Chrome:
     def __init__(self, blocks: list[Block]) -> None:
         self._half = max(map(_prose, blocks), default=0) / 2
 
-    def __call__(self, block: Block, tags: frozenset[str]) -> bool:
-        if block.tag in tags or (block.hint == CHROME and _prose(block) < self._half):
+    def __call__(self, block: Block, tags: frozenset[str], hint: bool = True, dense: bool = True) -> bool:
+        """Whether ``block`` is chrome: by its tag, its class (unless not ``hint``), being the page's own
+        licence, or being a link list (unless not ``dense``)."""
+        if block.tag in tags:
+            return True
+        if hint and block.hint == CHROME and _prose(block) < self._half and not _media(block):
             return True
         if block.own_licence and block.chars <= OWN_LICENCE_CHARS:
             return True
-        return (block.chars >= LINK_DENSE_CHARS and block.links > LINK_DENSE * block.chars
+        return (dense and block.hrefs > 0 and block.chars >= LINK_DENSE_CHARS and block.links > LINK_DENSE * block.chars
                 and _prose(block) < LINK_DENSE_PROSE)
 
     def around(self, blocks: list[Block], block: Block) -> bool:
@@ -82,20 +101,44 @@ class _Chrome:
 
 
 def _top(blocks: list[Block], chrome: _Chrome) -> Block | None:
-    bodies = [b for b in blocks if b.hint == ARTICLE_BODY and _prose(b) >= 100]
+    # an itemtype NewsArticle on <html> or <body> says what the page is, not where its article is
+    bodies = [b for b in blocks if b.hint == ARTICLE_BODY and _prose(b) >= 100 and b.tag not in _TOP_LEVEL]
     if bodies:
         return max(bodies, key=_prose)
-    best, best_score = None, MIN_SCORE
+    scored = []
     for block in blocks:
         if not block.score or block.tag in _TOP_LEVEL:
             continue
         weight = 1.25 if block.hint == CONTENT or block.tag in _SEMANTIC else 1.0
         if chrome(block, _PAGE_CHROME_TAGS) or chrome.around(blocks, block):
             weight = 0.2
-        score = block.score * weight * (_prose(block) / block.chars if block.chars else 0.0)
-        if score > best_score:
-            best, best_score = block, score
-    return best
+        scored.append((block.score * weight * (_prose(block) / block.chars if block.chars else 0.0), block))
+    best_score, best = max(scored, key=lambda pair: pair[0], default=(0.0, None))
+    if best is None or best_score <= MIN_SCORE:
+        return None
+    rivals = [block for score, block in scored if score >= RIVAL * best_score and block is not best]
+    return _gathered(blocks, best, rivals, chrome)
+
+
+def _gathered(blocks: list[Block], top: Block, rivals: list[Block], chrome: _Chrome) -> Block:
+    """The ancestor of ``top`` that holds at least ``GATHER`` of its ``rivals`` (blocks that score nearly as
+    high, neither inside it nor around it), as readability does: an article spread over many blocks of its
+    own (the slides of a slideshow, the steps of a guide) is the block that holds them, unless that is a
+    listing: a list (``ul``, ``ol``: a front page's stream of teasers) or much link text."""
+    starts = sorted(r.start for r in rivals if not (top.start <= r.start and r.end <= top.end)
+                    and not (r.start <= top.start and top.end <= r.end))
+    if len(starts) < GATHER:
+        return top
+    parent = top.parent
+    while parent >= 0:
+        block = blocks[parent]
+        if block.tag in _TOP_LEVEL or chrome(block, _PAGE_CHROME_TAGS):
+            break
+        if bisect.bisect_left(starts, block.end) - bisect.bisect_left(starts, block.start) >= GATHER:
+            listing = block.tag in _LISTS or block.links > GATHER_LINKS * block.chars
+            return top if listing else block
+        parent = block.parent
+    return top
 
 
 def _widened(blocks: list[Block], top: Block, chrome: _Chrome) -> Block:
@@ -112,23 +155,42 @@ def _widened(blocks: list[Block], top: Block, chrome: _Chrome) -> Block:
     return region
 
 
-def _headline_start(blocks: list[Block], start: int) -> int:
-    """Where the article begins if the page's headline (its first ``h1``) stands just before ``start``."""
-    headline = next((b for b in blocks if b.tag == "h1"), None)
-    if headline is not None and 0 <= start - headline.start <= HEADLINE_REACH:
-        return headline.start
-    return start
+def _headline(blocks: list[Block], region: Block) -> Block | None:
+    """The article's headline: its first ``h1``, else the last one before it if it stands just before it,
+    with little prose between them (a byline, a standfirst, a caption; share bars and menus are links).
+    A site's name in an ``h1`` at the top of the page is not it."""
+    headline = None
+    for block in blocks:
+        if block.start >= region.end:
+            break
+        if block.tag == "h1":
+            headline = block
+            if block.start >= region.start:
+                return block
+    if headline is None:
+        return None
+    between = region.before - headline.before - _prose(headline)
+    if region.start - headline.start <= HEADLINE_REACH or between <= HEADLINE_PROSE:
+        return headline
+    return None
 
 
-def _without(start: int, end: int, blocks: list[Block], chrome: _Chrome, tags: frozenset[str]) -> Spans:
-    """[start, end) minus the chrome blocks inside it (outermost ones; their contents go with them)."""
+def _without(start: int, end: int, blocks: list[Block], chrome: _Chrome, tags: frozenset[str],
+             headline: Block | None = None, body: int = -1) -> Spans:
+    """[start, end) minus the chrome blocks inside it (outermost ones; their contents go with them). The
+    block holding the ``headline`` is the article's header whatever its class says ("banner"), and a
+    photo that links to its enlargement in the head of the article (before its ``body``) is its lead
+    photo, not a link list; what is chrome inside them still goes."""
     spans, cursor = [], start
+    at = headline.start if headline else -1
     for block in blocks:  # in document order of their start
         if block.start < cursor or block.end > end or block.start >= end or block.tag in _TOP_LEVEL:
             continue
         if block.start <= start and block.end >= end:
             continue  # the article itself (or the page), however many links it holds
-        if block.end > block.start and chrome(block, tags):
+        heading = block.start <= at < block.end
+        lead = block.start < body and block.images > 0 and block.hrefs <= 1
+        if block.end > block.start and chrome(block, tags, hint=not heading, dense=not lead):
             if block.start > cursor:
                 spans.append((cursor, block.start))
             cursor = block.end

@@ -45,7 +45,9 @@ _INLINE_CAPTION = frozenset({"span", "small", "cite", "em", "i", "b", "strong"})
 _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
 BREAK = "\x00"  # stands for a block's line break until the text is joined; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
-CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long
+_NOWHERE = re.compile(r"\s*(?:#|javascript:|$)", re.I)
+CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long,
+CAPTION_ALONE = 600  # or this long if the image and it are alone in a block ("In this image released by ...")
 CAPTION_LABEL = 40  # a caption line this short ending in ":" ("Photo by:") is a label: the next line goes with it
 CREDIT_BEFORE = 120  # text this short between an image and its caption element is its credit line
 # Attributes that describe an image (what image matchers search): its address, text alternative, tooltip and
@@ -93,22 +95,27 @@ class Block:
     """A block element as read: its extent in the visible text [start, end) (its own line breaks
     included, so an empty element still holds its images), its characters of text and of link text,
     a hint from its class/id (``NONE``, ``CONTENT``, ``CHROME``, ``CAPTION``, ``ARTICLE_BODY``), the
-    paragraph text scored to it (readability's measure), its parent's index (-1 at the top), and whether
-    it holds a ``rel="license"`` link (which, by HTML's definition, states the page's own licence) and no
-    link to another work."""
+    paragraph text scored to it (readability's measure), its parent's index (-1 at the top), how many
+    images and links (``<a href>``) it holds, and whether it holds a ``rel="license"`` link (which, by
+    HTML's definition, states the page's own licence) and no link to another work. ``before`` is the
+    prose (text not in links) of the page before the block: prose between two blocks costs nothing to
+    count."""
 
-    __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "_chars0",
-                 "_links0")
+    __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "images",
+                 "hrefs", "before", "_chars0", "_links0", "_images0", "_hrefs0")
 
-    def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int) -> None:
+    def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int, images: int = 0,
+                 hrefs: int = 0) -> None:
         self.tag, self.hint, self.start, self.end, self.parent = tag, hint, start, start, parent
         self.chars, self.links, self.score, self._chars0, self._links0 = 0, 0, 0.0, chars, links
+        self.images, self.hrefs, self._images0, self._hrefs0, self.before = 0, 0, images, hrefs, chars - links
         # holds a rel="license" link and no other absolute link: the page stating its own licence (None once
         # another site is linked: "From <a>Woodland Trails</a>, <a rel=license>CC BY-NC</a>" credits a work)
         self.own_licence: bool | None = False
 
-    def close(self, end: int, chars: int, links: int) -> None:
+    def close(self, end: int, chars: int, links: int, images: int = 0, hrefs: int = 0) -> None:
         self.end, self.chars, self.links = end, chars - self._chars0, links - self._links0
+        self.images, self.hrefs = images - self._images0, hrefs - self._hrefs0
 
 
 @dataclass
@@ -172,7 +179,8 @@ class _Reader:
         self.map = OffsetMap([], [], [])
         self.length = 0
         self.links: list[tuple[int, str]] = []
-        self.images: list[tuple[int, str, tuple[int, int], int]] = []  # offset, described, markup, figure
+        # offset, described, markup, figure, innermost block
+        self.images: list[tuple[int, str, tuple[int, int], int, int]] = []
         self.blocks: list[Block] = []
         self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
         self._open: list[int] = []  # indices of the open blocks, innermost last
@@ -181,6 +189,7 @@ class _Reader:
         self._chars = 0  # characters of visible text so far (not counting pieces that are only white space)
         self._link_chars = 0
         self._in_link = 0
+        self._hrefs = 0  # links that lead somewhere (not "#", not "javascript:": those are buttons)
         self._preformatted = 0
         self.url: str | None = None
 
@@ -272,11 +281,15 @@ class _Reader:
         elif tag in _INLINE_CAPTION and ("redit" in attrs or "aption" in attrs) and _hint(attrs) == CAPTION:
             self._open_block(tag, attrs, start, closed, line_break=False)
         elif tag == "a":
-            self._in_link += not closed
+            # links do not nest: a new one closes the one left open, as browsers do (so a page's one
+            # unclosed <a> does not make the rest of it link text)
+            if not closed:
+                self._in_link = 1
             values = self._attributes(attrs)
             href = values.get("href")
             if href:
                 self.links.append((self.length, href.strip()))
+                self._hrefs += not _NOWHERE.match(href)
             if self._open:
                 block = self.blocks[self._open[-1]]
                 if "license" in values.get("rel", "").lower().split():
@@ -285,8 +298,7 @@ class _Reader:
                     block.own_licence = None  # it links another work: an attribution of it, not the page's own
         elif tag == "img":
             values = self._attributes(attrs)
-            described = " ".join(filter(None, map(values.get, _DESCRIBING)))
-            self.images.append((self.length, described, (start, end), self._innermost("figure")))
+            self._image(" ".join(filter(None, map(values.get, _DESCRIBING))), start, end)
         if tag != "img" and ("data-src" in attrs or "data-image" in attrs):
             self._placeholder(attrs, start, end)
         if tag in _PREFORMATTED and not closed:
@@ -299,8 +311,12 @@ class _Reader:
         values = self._attributes(attrs)
         address = next((values[a] for a in _PLACEHOLDER_ATTRS if _IMAGE_URL.match(values.get(a, ""))), None)
         if address:
-            described = " ".join(filter(None, (address.strip(), *map(values.get, _DESCRIBING[1:]))))
-            self.images.append((self.length, described, (start, end), self._innermost("figure")))
+            self._image(" ".join(filter(None, (address.strip(), *map(values.get, _DESCRIBING[1:])))), start, end)
+
+    def _image(self, described: str, start: int, end: int) -> None:
+        """Record an image: where it stands in the text, what describes it, its markup, its figure and block."""
+        self.images.append((self.length, described, (start, end), self._innermost("figure"),
+                            self._open[-1] if self._open else -1))
 
     def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
         offset = self.length
@@ -311,7 +327,8 @@ class _Reader:
         if void:
             return
         parent = self._open[-1] if self._open else -1
-        self.blocks.append(Block(tag, _hint(attrs), offset, parent, self._chars, self._link_chars))
+        self.blocks.append(Block(tag, _hint(attrs), offset, parent, self._chars, self._link_chars, len(self.images),
+                                 self._hrefs))
         self._open.append(len(self.blocks) - 1)
         self._open_tags.append(tag)
 
@@ -323,7 +340,7 @@ class _Reader:
         if self._hidden or tag in _RAW_END:  # inside hidden content, or the end of a raw-text element read
             return
         if tag == "a":
-            self._in_link = max(self._in_link - 1, 0)
+            self._in_link = 0
         if tag in _PREFORMATTED:
             self._preformatted = max(self._preformatted - 1, 0)
         if tag in _BLOCK:
@@ -342,7 +359,7 @@ class _Reader:
         self._open_tags.pop()
         index = self._open.pop()
         block = self.blocks[index]
-        block.close(self.length, self._chars, self._link_chars)
+        block.close(self.length, self._chars, self._link_chars, len(self.images), self._hrefs)
         if block.tag == "p" and block.chars >= 25 and block.parent >= 0:  # readability's paragraph score
             points = 1 + block.chars / 100 + min(block.chars // 100, 3)
             parent = self.blocks[block.parent]
@@ -413,7 +430,7 @@ def _captioned(text: str, reader: _Reader) -> list[Image]:
     for index, start, end in reader.captions:
         spans.setdefault(index, []).append((start, end))
     images = []
-    for index, (offset, described, markup, _) in enumerate(reader.images):
+    for index, (offset, described, markup, _, block) in enumerate(reader.images):
         parts = [" ".join(text[a:b].split()) for a, b in spans.get(index, ())]
         if parts:  # a credit line between the image and its caption element (<span class="source">) goes with it
             before = text[offset:min(a for a, _ in spans[index])].strip()
@@ -421,22 +438,35 @@ def _captioned(text: str, reader: _Reader) -> list[Image]:
                 parts.insert(0, " ".join(before.split()))
         else:
             following = reader.images[index + 1][0] if index + 1 < len(reader.images) else len(text)
-            line = _next_line(text, offset, following)
+            line, end = _next_line(text, offset, following)
             if line.endswith(":") and len(line) <= CAPTION_LABEL:  # "Photo by:" then the credit on its own line
-                after = text.find(line, offset) + len(line)
-                line = f"{line} {_next_line(text, after, following)}".strip()
-            parts = [line] if line and len(line) <= CAPTION_LINE else []
+                more, end = _next_line(text, end, following)
+                line = f"{line} {more}".strip()
+            if line and (len(line) <= CAPTION_LINE or len(line) <= CAPTION_ALONE
+                         and _alone(reader.blocks, block, end, len(line))):
+                parts = [line]
         images.append(Image(offset, described, markup, " ".join(parts)))
     return images
 
 
-def _next_line(text: str, offset: int, limit: int) -> str:
-    """The first non-blank line of ``text`` from ``offset``, if it starts before ``limit``."""
+def _alone(blocks: list[Block], index: int, end: int, length: int) -> bool:
+    """Whether an image (in block ``index``) and the line after it (ending at ``end``, ``length`` long)
+    are all that the smallest block holding both holds: a picture and its caption, however long."""
+    while index >= 0:
+        block = blocks[index]
+        if block.end >= end:
+            return block.images == 1 and block.chars <= length + 20
+        index = block.parent
+    return False
+
+
+def _next_line(text: str, offset: int, limit: int) -> tuple[str, int]:
+    """The first non-blank line of ``text`` from ``offset``, if it starts before ``limit``, and its end."""
     while offset < limit:
         end = text.find("\n", offset)
         end = len(text) if end == -1 else end
         line = text[offset:end].strip()
         if line:
-            return line if offset < limit else ""
+            return line, end
         offset = end + 1
-    return ""
+    return "", offset

@@ -159,3 +159,130 @@ def test_the_sources_own_pages_are_not_republications(write):
     assert findings("https://news.demowire.example/story/1") == []
     assert [f.kind for f in findings("https://demowire.example.evil.test/a")] == ["unlicensed-content"]
     assert [f.kind for f in findings("https://example.org/demowire.example")] == ["unlicensed-content"]
+
+
+def test_a_link_left_open_ends_at_the_next_link_as_in_browsers():
+    # a menu item whose <a> is never closed: browsers close it at the next <a>, so the story is not link text
+    source = _page("<ul class='menu'><li><span><a href='#'>Alerts</button></span></li>"
+                   "<li><a href='/login'>Log in</a></li></ul>"
+                   f"<div class='story'><figure><img src='/i/lead.jpg'><figcaption>Jane Doe/Getty Images"
+                   f"</figcaption></figure><p>{STORY}</p><p>{STORY}</p></div>")
+    page = visible_text(source)
+    story = next(b for b in page.blocks if b.tag == "div")
+    assert story.links == 0
+    spans = article_spans(page.blocks, len(page.text))
+    assert region_of(spans, page.images[0].offset) == "article"
+
+
+def test_a_widget_or_carousel_class_holding_only_unlinked_images_is_the_articles_media():
+    # CMS editors wrap in-body photos in "widget" classes and slideshows in "carousel" ones; a widget of other
+    # stories links to them
+    photo = ("<div class='editor-widget-wrapper type-image'><div class='image'><img src='/i/door-getty.jpg'></div>"
+             "<div class='caption-wrapper'>Guests were told to check the door.</div></div>")
+    slides = ("<div class='slideshow-carousel'><ul><li><figure><img src='/i/launch.jpg' alt='Launch pad'></figure>"
+              "</li><li><figure><img src='/i/crowd.jpg'></figure></li></ul></div>")
+    teasers = ("<div class='related-carousel'>" + "".join(
+        f"<a href='/story/{i}'><img src='/t/thumb-{i}.jpg'>Another story number {i}</a>" for i in range(3)) + "</div>")
+    page = visible_text(_page(f"<div class='story'><p>{STORY}</p>{photo}<p>{STORY}</p>{slides}<p>{STORY}</p>"
+                              f"{teasers}</div>"))
+    spans = article_spans(page.blocks, len(page.text))
+    regions = [region_of(spans, image.offset) for image in page.images]
+    assert regions == ["article"] * 3 + ["chrome"] * 3
+
+
+def test_the_articles_header_is_not_chrome_for_its_class(write, cli):
+    # the header holding the headline, byline and lead photo is named "banner-headline"; its share bar still goes
+    header = ("<header class='banner-headline'><h1>Aftershock shakes the valley</h1><div class='info'>Jane Roe</div>"
+              "<aside class='tool-bar'><a href='/share'>Share on social networks</a></aside>"
+              "<figure><img src='/i/000_abc123.jpg'><figcaption>Residents outside. (Photo John Doe. AFP)"
+              "</figcaption></figure></header>")
+    write("site/a.html", _page(f"<ul class='menu'>{NAV}</ul><article>{header}"
+                               f"<div class='article-body'><p>{STORY}</p><p>{STORY}</p></div></article>"))
+    findings = json.loads(cli("scan", "site", "--only", "afp-photo", "--format", "json").output)["findings"]
+    assert [(f["kind"], f["region"]) for f in findings] == [("unlicensed-content", "article")]
+
+
+def test_a_lead_photo_linking_to_its_enlargement_is_no_link_list():
+    lead = ("<div class='article-photo'><a href='/gallery/123/' class='lightbox'><div class='image'>"
+            "<img src='/i/lead.jpg'></div><div class='photo-desc'>Players celebrate after the match in the north "
+            "of the city on Sunday. | Photo: Jane Doe</div></a></div>")
+    teaser = ("<div><a href='/story/9'><img src='/t/other.jpg'><div>Another story from the league that readers "
+              "liked this week in the sports pages of the paper</div></a></div>")
+    page = visible_text(_page(f"<div class='article'><h1>Home side stays top</h1><div class='perex'>{STORY}</div>"
+                              f"{lead}<div class='article-content'><p>{STORY}</p><p>{STORY}</p><p>{STORY}</p>"
+                              f"</div>{teaser}</div>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert [region_of(spans, image.offset) for image in page.images] == ["article", "chrome"]
+    assert region_of(spans, page.text.index("Photo: Jane Doe")) == "article"
+
+
+def test_the_headline_is_the_last_h1_before_the_article_with_little_prose_between(write, cli):
+    # the site's name is the page's first h1; between the story's h1 and its body: a share bar whose markup
+    # is long, a tag list and the lead photo, whose credit "Credit: AP/..." is a photo's, not a text credit
+    own = STORY.replace(" (AP) —", ",")
+    share = "<div class='shareContainer'><ul>" + "".join(
+        f"<li>\n{' ' * 80}<a href='/s/{i}'>S{i}</a>\n{' ' * 80}</li>" for i in range(12)) + "</ul></div>"
+    write("site/a.html", _page(
+        f"<div class='top'><h1><a href='/'>The Daily Example</a></h1><ul class='menu'>{NAV}</ul></div>"
+        f"<div class='articleInner'><h1>Ride apps and the price of a storm</h1>{share}"
+        "<p class='topics'>Topics: <a href='/t/a'>transport</a>, <a href='/t/b'>weather</a></p>"
+        "<div class='featuredMedia'><img src='/i/montage.jpg'><span class='caption'>Two leaders (Credit: AP/Jane Roe/"
+        "Photo montage by the Daily Example)</span></div>"
+        f"<div class='articleContent'>{f'<p>{own}</p>' * 3}</div></div>"))
+    findings = json.loads(cli("scan", "site", "--only", "ap,ap-photo", "--format", "json").output)["findings"]
+    assert [(f["rule"], f["region"]) for f in findings] == [("ap-photo/unlicensed-content", "article")]
+
+
+def _slides(n: int, wrap: str = "section", headline: str = "Stop {i}") -> str:
+    text = ("The shop on the corner sells woven baskets, brass lamps and soft leather slippers in every colour, "
+            "and the owner will tell you the story of each one over a glass of mint tea if you have the time. ")
+    return "".join(f"<{wrap}><div><h2>{headline.format(i=i)}</h2><div class='slide-text'><p>{text * 2}</p></div>"
+                   f"<div class='image-wrapper'><img src='/p/stop-{i}-cr-jane-doe-getty.jpg'></div></div></{wrap}>"
+                   for i in range(n))
+
+
+def test_a_slideshow_article_is_all_its_slides():
+    # each slide scores alike: the article is the block holding them, not the best slide
+    page = visible_text(_page(f"<nav>{NAV}</nav><main><article class='slideshow'><h1>Markets of the old town</h1>"
+                              f"<div class='dek'><p>{STORY}</p></div>{_slides(6)}</article></main>"
+                              f"<div class='promo'><a href='/x'><img src='/t/thumb-getty.jpg'>More guides</a></div>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert [region_of(spans, image.offset) for image in page.images] == ["article"] * 6 + ["chrome"]
+
+
+def test_a_list_of_teasers_is_no_spread_article():
+    # a front page's stream: list items alike, each a linked headline, a summary and a thumbnail
+    stream = "<ul class='stream'>" + _slides(6, "li", "<a href='/story/{i}'>Story {i} of the day</a>") + "</ul>"
+    page = visible_text(_page(f"<nav>{NAV}</nav>{stream}"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert sum(region_of(spans, image.offset) == "article" for image in page.images) <= 1
+
+
+def test_a_newsarticle_itemtype_on_html_does_not_make_the_whole_page_the_article():
+    source = ("<!DOCTYPE html><html itemscope itemtype='http://schema.org/NewsArticle'><body>"
+              f"<div class='column-b'><p>Elsewhere on the site: {STORY}</p></div>"
+              f"<div class='story'><div itemprop='articleBody'><p>{STORY}</p><p>{STORY}</p></div></div></body></html>")
+    page = visible_text(source)
+    spans = article_spans(page.blocks, len(page.text))
+    assert region_of(spans, page.text.index("Elsewhere")) == "chrome"
+    assert region_of(spans, page.text.rindex("HAYWARD")) == "article"
+
+
+def test_a_long_caption_alone_with_its_image_is_its_caption():
+    caption = ("In this image released by Example Films, two actors appear in a scene from the film, which opens "
+               "on Friday in limited release after a year of delays, festival screenings and two changes of "
+               "distributor, its producers said on Thursday. (AP Photo/Example Films, Jane Doe)")
+    assert 250 < len(caption) < 600
+    page = visible_text(_page(
+        f"<div class='slideshow'><ul><li><div class='m'><a href='#'><img src='a.jpg'></a></div>"
+        f"<div class='summary'><p>{caption}<span class='source'>AP2026</span></p></div></li></ul></div>"
+        f"<div class='body'><img src='b.jpg'><p>{caption}</p><p>{STORY}</p></div>"))
+    assert [image.caption for image in page.images] == [caption + "AP2026", ""]
+
+
+def test_links_to_nowhere_are_buttons_not_links_to_other_stories():
+    gallery = ("<div class='gallery-promo-stub'><img src='/i/museum.jpg'><div class='details'>Caption Guards outside "
+               "the museum. <a href='#'>Buy Photo</a> <a href='javascript:void(0)'>Full Screen</a></div></div>")
+    page = visible_text(_page(f"<div class='story'><p>{STORY}</p>{gallery}<p>{STORY}</p></div>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert region_of(spans, page.images[0].offset) == "article"
