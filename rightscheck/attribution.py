@@ -126,11 +126,14 @@ def published_at(url: str | None, hosts: tuple[str, ...]) -> bool:
 
 def _credit_kinds(doc: Document, pack: Pack, found: dict[Matcher, Match | None], at: Evidence
                   ) -> tuple[list[str], list]:
-    """(kinds, missing parts) for the credit required of the content evidenced by ``at``."""
+    """(kinds, missing parts) for the credit required of the content evidenced by ``at``; an image's own
+    caption counts as beside it (a gallery slide's caption is shown only by the gallery's script)."""
+    caption = next((i.caption for i in doc.images if i.markup == at.markup), None) if at.markup else None
 
     def credited(form: Matcher) -> bool:
         if form.within and form.within[0] == "near":
-            return bool(form.search(doc, *doc.around(at.start, form.within[1])))
+            return bool(form.search(doc, *doc.around(at.start, form.within[1]))) or (
+                caption is not None and form.matches(caption, doc))
         if form in found:
             return bool(found[form])
         return form not in pack.signal_matchers and bool(form.search(doc))  # a signal not run cannot match

@@ -56,6 +56,8 @@ _DESCRIBING = ("src", "alt", "title", "data-alt", "data-credit", "copyright")
 # A lazy-loading placeholder (<div data-src="photo.jpg">, <span data-image="...">) is an image once its
 # script runs: the address of the picture it stands for.
 _PLACEHOLDER_ATTRS = ("data-src", "data-image")
+# What a gallery script shows under such a placeholder's picture: its caption and credit.
+_PLACEHOLDER_CAPTION = ("data-caption", "data-credit")
 _IMAGE_URL = re.compile(r"[^\s?#]+\.(?:jpe?g|png|webp|gif|avif)(?:[?#]\S*)?\s*$", re.I)
 
 # class, id, role, itemprop and itemtype values, where boilerplate and content announce themselves
@@ -183,6 +185,7 @@ class _Reader:
         self.images: list[tuple[int, str, tuple[int, int], int, int]] = []
         self.blocks: list[Block] = []
         self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
+        self.shown_captions: dict[int, str] = {}  # image index -> caption a gallery shows from the placeholder
         self._open: list[int] = []  # indices of the open blocks, innermost last
         self._open_tags: list[str] = []  # their tags
         self._hidden: list[str] = []
@@ -311,6 +314,9 @@ class _Reader:
         values = self._attributes(attrs)
         address = next((values[a] for a in _PLACEHOLDER_ATTRS if _IMAGE_URL.match(values.get(a, ""))), None)
         if address:
+            shown = " ".join(" ".join(values[a].split()) for a in _PLACEHOLDER_CAPTION if values.get(a, "").strip())
+            if shown:
+                self.shown_captions[len(self.images)] = shown
             self._image(" ".join(filter(None, (address.strip(), *map(values.get, _DESCRIBING[1:])))), start, end)
 
     def _image(self, described: str, start: int, end: int) -> None:
@@ -432,7 +438,9 @@ def _captioned(text: str, reader: _Reader) -> list[Image]:
     images = []
     for index, (offset, described, markup, _, block) in enumerate(reader.images):
         parts = [" ".join(text[a:b].split()) for a, b in spans.get(index, ())]
-        if parts:  # a credit line between the image and its caption element (<span class="source">) goes with it
+        if index in reader.shown_captions:
+            parts.insert(0, reader.shown_captions[index])
+        elif parts:  # a credit line between the image and its caption element (<span class="source">) goes with it
             before = text[offset:min(a for a, _ in spans[index])].strip()
             if before and "\n" not in before and len(before) <= CREDIT_BEFORE:
                 parts.insert(0, " ".join(before.split()))

@@ -158,6 +158,17 @@ class Matcher:
         """All matches in the allowed region of ``doc`` from ``start`` on."""
         return list(self._matches(doc, start, None))
 
+    def matches(self, subject: str, doc: Document) -> bool:
+        """Whether the pattern matches ``subject``, a string of ``doc`` (an image's caption), under the same
+        time limit as every search."""
+        if self.error:
+            return False
+        try:
+            return self.pattern.search(subject, timeout=self.timeout) is not None
+        except TimeoutError:
+            self._disable(doc)
+            return False
+
     def _matches(self, doc: Document, start: int, end: int | None) -> Iterator[Match]:
         if self.error:
             return

@@ -21,7 +21,17 @@ def test_a_lazy_placeholder_with_a_picture_address_is_an_image():
     assert images('<figure><div class="lazy" data-src="/p.jpeg?w=480" data-alt="Alt"><noscript><img src="/p.jpeg">'
                   '</noscript></div><figcaption>Cap</figcaption></figure>') == [("/p.jpeg?w=480 Alt", "Cap")]
     assert images('<div data-credit="Jane Doe/Agency" data-image="/g/1.jpg?env=A"></div>') == [
-        ("/g/1.jpg?env=A Jane Doe/Agency", "")]
+        ("/g/1.jpg?env=A Jane Doe/Agency", "Jane Doe/Agency")]
+
+
+def test_a_gallery_slide_shows_its_caption_and_credit_attributes():
+    """A gallery script shows a slide's data-caption and data-credit under its picture: they are its caption
+    (for <img>, data-credit only describes the image: its caption is what the page shows)."""
+    assert images('<div class="slide" data-caption="Police  outside." data-credit="Jane Doe/Agency" '
+                  'data-image="/g/1.jpg"></div><p>Next paragraph of the story.</p>') == [
+        ("/g/1.jpg Jane Doe/Agency", "Police outside. Jane Doe/Agency")]
+    assert images('<img src="/a.jpg" data-credit="Jane Doe/Agency"><p>Short line</p>') == [
+        ("/a.jpg Jane Doe/Agency", "Short line")]
 
 
 def test_a_placeholder_whose_address_is_no_picture_is_not_an_image():
