@@ -70,7 +70,8 @@ _CHROME_HINT = re.compile(
     r"most-?read|most-?viewed|trending|share|sharing|social|newsletter|subscribe|subscription|signup|comments?|"
     r"disqus|outbrain|taboola|advert\w*|ads?|ad-\w+|sponsor\w*|widget|teasers?|more-?stories|also-?read|"
     r"read-?more|breadcrumbs?|tags|cookie\w*|banner|modal|popup|footer|masthead|site-?header|pagination|"
-    r"playlist|carousel|toolbar|byline-?share|next-?up|up-?next|skip-?link)(?![a-z])", re.I)
+    r"playlist|carousel|toolbar|byline-?share|next-?up|up-?next|skip-?link|paddles?|prev(?:ious)?|"
+    r"(?:next|prev(?:ious)?)-?(?:article|story|post)s?)(?![a-z])", re.I)
 _CONTENT_HINT = re.compile(
     r"articlebody|(?<![a-z])(?:article|story|entry|post|content|main|body|text|copy)(?:-?(?:body|content|"
     r"text|main|page|container|wrapper|detail|inner))?(?![a-z])|newsarticle|schema\.org/(?:\w*)article", re.I)

@@ -286,3 +286,11 @@ def test_links_to_nowhere_are_buttons_not_links_to_other_stories():
     page = visible_text(_page(f"<div class='story'><p>{STORY}</p>{gallery}<p>{STORY}</p></div>"))
     spans = article_spans(page.blocks, len(page.text))
     assert region_of(spans, page.images[0].offset) == "article"
+
+
+def test_previous_and_next_story_paddles_are_chrome():
+    story = "<p>" + "The council approved the harbour budget after a long debate on Tuesday night. " * 6 + "</p>"
+    paddle = ("<div class='paddle previous'><a href='/news/other-story'><div class='headline'><img src='/t.jpg'>"
+              "<h4>Another story</h4></div></a></div>")
+    text = _article_text(_page(f"<main>{paddle}<article><h1>Budget passes</h1>{story}</article></main>"))
+    assert "Another story" not in text and "Budget passes" in text
