@@ -45,6 +45,7 @@ _INLINE_CAPTION = frozenset({"span", "small", "cite", "em", "i", "b", "strong"})
 _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
 BREAK = "\x00"  # stands for a block's line break until the text is joined; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
+_CREDIT_ATTR = re.compile(r"copyright|credit", re.I)  # attribute names: copyright, data-credit, data-photo-credit
 CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long
 
 # class, id, role, itemprop and itemtype values, where boilerplate and content announce themselves
@@ -269,9 +270,12 @@ class _Reader:
                     block.own_licence = block.own_licence is not None
                 elif href and _ABSOLUTE.match(href):
                     block.own_licence = None  # it links another work: an attribution of it, not the page's own
-        elif tag == "img":
+        elif tag in ("img", "image"):  # browsers read <image> as <img> (HTML parsing: "Don't ask.")
             values = self._attributes(attrs)
-            described = " ".join(filter(None, (values.get("src"), values.get("alt"), values.get("title"))))
+            # credit and copyright attributes (copyright="Jane Doe/Agency", data-credit=...) name the picture's
+            # owner as alt text does (and, like it, are not visible)
+            credits = (v for k, v in values.items() if _CREDIT_ATTR.search(k))
+            described = " ".join(filter(None, (values.get("src"), values.get("alt"), values.get("title"), *credits)))
             self.images.append((self.length, described, (start, end), self._innermost("figure")))
         if tag in _PREFORMATTED and not closed:
             self._preformatted += 1
