@@ -50,9 +50,11 @@ CAPTION_LINE = 250  # the line after an image is its caption only if it is at mo
 CAPTION_ALONE = 600  # or this long if the image and it are alone in a block ("In this image released by ...")
 CAPTION_LABEL = 40  # a caption line this short ending in ":" ("Photo by:") is a label: the next line goes with it
 CREDIT_BEFORE = 120  # text this short between an image and its caption element is its credit line
-# Attributes that describe an image (what image matchers search): its address, text alternative, tooltip and
-# the credit some CMSs keep in an attribute (shown by their galleries, not in the page's text).
-_DESCRIBING = ("src", "alt", "title", "data-alt", "data-credit", "copyright")
+# Attributes that describe an image (what image matchers search) besides its address: text alternative, tooltip,
+# and the credit some CMSs keep in an attribute (copyright, data-credit, data-photo-credit: named like
+# _CREDIT_ATTR), which names the picture's owner as alt text does and, like it, is not visible.
+_DESCRIBING = ("alt", "title", "data-alt")
+_CREDIT_ATTR = re.compile(r"copyright|credit", re.I)
 # A lazy-loading placeholder (<div data-src="photo.jpg">, <span data-image="...">) is an image once its
 # script runs: the address of the picture it stands for.
 _PLACEHOLDER_ATTRS = ("data-src", "data-image")
@@ -302,7 +304,7 @@ class _Reader:
                     block.own_licence = None  # it links another work: an attribution of it, not the page's own
         elif tag == "img":
             values = self._attributes(attrs)
-            self._image(" ".join(filter(None, map(values.get, _DESCRIBING))), start, end)
+            self._image(_described(values, values.get("src")), start, end)
         if tag != "img" and ("data-src" in attrs or "data-image" in attrs):
             self._placeholder(attrs, start, end)
         if tag in _PREFORMATTED and not closed:
@@ -318,7 +320,7 @@ class _Reader:
             shown = " ".join(" ".join(values[a].split()) for a in _PLACEHOLDER_CAPTION if values.get(a, "").strip())
             if shown:
                 self.shown_captions[len(self.images)] = shown
-            self._image(" ".join(filter(None, (address.strip(), *map(values.get, _DESCRIBING[1:])))), start, end)
+            self._image(_described(values, address.strip()), start, end)
 
     def _image(self, described: str, start: int, end: int) -> None:
         """Record an image: where it stands in the text, what describes it, its markup, its figure and block."""
@@ -428,6 +430,12 @@ def visible_text(source: str) -> Page:
     if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
         url = saved.group(1)
     return Page(text, reader.links, _captioned(text, reader), reader.map, reader.blocks, url)
+
+
+def _described(values: dict[str, str], address: str | None) -> str:
+    """What describes an image (image matchers search it): its address, alt text, tooltip and credit attributes."""
+    credits = (v for k, v in values.items() if _CREDIT_ATTR.search(k))
+    return " ".join(filter(None, (address, *map(values.get, _DESCRIBING), *credits)))
 
 
 def _captioned(text: str, reader: _Reader) -> list[Image]:

@@ -177,6 +177,18 @@ def test_images_are_collected_with_source_alt_and_title():
     assert "Rescue" not in md.text  # alt text is not prose
 
 
+def test_image_tags_and_credit_attributes_describe_images():
+    # <image> is an <img> to browsers; copyright and credit attributes name the picture's owner as alt
+    # text does (not visible: never a caption)
+    page = parse("a.html", b'<p>Intro</p><p><image src="/i/harbour_1.jpg" caption="Harbour" '
+                           b'copyright="Jane Doe/Agency"></image><sup>The harbour (Agency)</sup></p>'
+                           b'<p><img src="/i/quay.jpg" alt="Quay" data-photo-credit="Agency"></p>',
+                 "html")
+    assert [(i.described, i.caption) for i in page.images] == [
+        ("/i/harbour_1.jpg Jane Doe/Agency", "The harbour (Agency)"), ("/i/quay.jpg Quay Agency", "")]
+    assert "Jane Doe" not in page.text
+
+
 def test_around_counts_non_blank_lines_each_way():
     doc = parse("a.txt", b"one\n\ntwo\nthree\n\n\nfour\nfive\n")
     start, end = doc.around(doc.text.index("three"), 1)
