@@ -23,6 +23,7 @@ import bisect
 
 from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
 
+BODY_MIN_PROSE, BODY_MIN_SHARE = 100, 0.1  # a block marked as the article body is believed with this much prose
 MIN_SCORE = 5.0  # a top block below this (about one short paragraph) is no article: the page as a whole is
 # blocks scoring at least this share of the top's are its rivals; this many of them inside an ancestor of the top
 # make that ancestor the article, if at most this share of its text is links
@@ -101,8 +102,10 @@ class _Chrome:
 
 
 def _top(blocks: list[Block], chrome: _Chrome) -> Block | None:
-    # an itemtype NewsArticle on <html> or <body> says what the page is, not where its article is
-    bodies = [b for b in blocks if b.hint == ARTICLE_BODY and _prose(b) >= 100 and b.tag not in _TOP_LEVEL]
+    # an itemtype NewsArticle on <html> or <body> says what the page is, not where its article is; a marked
+    # block with a small share of the page's prose is metadata (a hidden schema.org summary), not the body
+    least = max(BODY_MIN_PROSE, BODY_MIN_SHARE * max(map(_prose, blocks), default=0))
+    bodies = [b for b in blocks if b.hint == ARTICLE_BODY and _prose(b) >= least and b.tag not in _TOP_LEVEL]
     if bodies:
         return max(bodies, key=_prose)
     scored = []

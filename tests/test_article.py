@@ -294,3 +294,12 @@ def test_previous_and_next_story_paddles_are_chrome():
               "<h4>Another story</h4></div></a></div>")
     text = _article_text(_page(f"<main>{paddle}<article><h1>Budget passes</h1>{story}</article></main>"))
     assert "Another story" not in text and "Budget passes" in text
+
+
+def test_a_hidden_schema_summary_is_not_the_article_body():
+    story = "<p>" + "The council approved the harbour budget after a long debate on Tuesday night. " * 30 + "</p>"
+    meta = ("<div style='display:none' itemscope itemtype='http://schema.org/Article'><span itemprop='headline'>"
+            "Budget passes after a long debate in the council chamber on Tuesday night, officials said</span>"
+            "<span itemprop='description'>The council approved the harbour budget on Tuesday.</span></div>")
+    text = _article_text(_page(f"{meta}<div class='post'><h1>Budget passes</h1>{story}</div>"))
+    assert "approved the harbour budget after a long debate" in text
