@@ -24,6 +24,7 @@ import bisect
 from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
 
 BODY_MIN_PROSE, BODY_MIN_SHARE = 100, 0.1  # a block marked as the article body is believed with this much prose
+MEDIA_LINK_SHARE = 0.15  # a captioned picture whose one link holds at most this share of its text is media
 MIN_SCORE = 5.0  # a top block below this (about one short paragraph) is no article: the page as a whole is
 # blocks scoring at least this share of the top's are its rivals; this many of them inside an ancestor of the top
 # make that ancestor the article, if at most this share of its text is links
@@ -67,9 +68,11 @@ def _prose(block: Block) -> int:
 
 
 def _media(block: Block) -> bool:
-    """Images with no link to anywhere: the article's own photo, gallery or slideshow, whatever its class says
-    ("widget", "carousel"); a widget of other stories links to them."""
-    return block.images > 0 and block.hrefs == 0
+    """Images with no link to anywhere, or one picture whose one link (to its enlargement) is a small part of
+    a captioned block: the article's own photo, gallery or slideshow, whatever its class says ("widget",
+    "carousel", "teaser"); a widget of other stories links to them, its link text most of what it says."""
+    return block.images > 0 and (block.hrefs == 0 or block.images == block.hrefs == 1
+                                 and block.links <= MEDIA_LINK_SHARE * block.chars)
 
 
 class _Chrome:

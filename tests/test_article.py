@@ -303,3 +303,14 @@ def test_a_hidden_schema_summary_is_not_the_article_body():
             "<span itemprop='description'>The council approved the harbour budget on Tuesday.</span></div>")
     text = _article_text(_page(f"{meta}<div class='post'><h1>Budget passes</h1>{story}</div>"))
     assert "approved the harbour budget after a long debate" in text
+
+
+def test_a_captioned_photo_linking_to_its_file_page_is_media_whatever_its_class():
+    story = "<p>" + "The council approved the harbour budget after a long debate on Tuesday night. " * 6 + "</p>"
+    photo = ("<div id='slideshow_teaser_section'><a href='/file/4461876'><img src='/media/harbour.jpg'>harbour.jpg"
+             "</a><p>The harbour at dawn on Tuesday, as the council met to approve its budget for the coming year."
+             " (Photo/Jane Doe)</p></div>")
+    teaser = ("<div class='teaser'><a href='/news/other'><img src='/t.jpg'>Other story: the bridge reopens</a>"
+              "<p>Traffic returns.</p></div>")
+    text = _article_text(_page(f"<article><h1>Budget passes</h1>{photo}{story}{teaser}</article>"))
+    assert "The harbour at dawn" in text and "bridge reopens" not in text
