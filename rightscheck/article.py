@@ -25,6 +25,7 @@ from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
 
 BODY_MIN_PROSE, BODY_MIN_SHARE = 100, 0.1  # a block marked as the article body is believed with this much prose
 MEDIA_LINK_SHARE = 0.15  # a captioned picture whose one link holds at most this share of its text is media
+LEAD_GAP = 200  # characters of visible text between a lead picture and the article body it heads
 MIN_SCORE = 5.0  # a top block below this (about one short paragraph) is no article: the page as a whole is
 # blocks scoring at least this share of the top's are its rivals; this many of them inside an ancestor of the top
 # make that ancestor the article, if at most this share of its text is links
@@ -53,7 +54,8 @@ def article_spans(blocks: list[Block], length: int) -> Spans:
         return _without(0, length + 1, blocks, chrome, _PAGE_CHROME_TAGS)
     region = _widened(blocks, top, chrome)
     headline = _headline(blocks, region)
-    start = min(region.start, headline.start) if headline else region.start
+    start = _lead_media(blocks, region.start, chrome)
+    start = min(start, headline.start) if headline else start
     return _without(start, region.end, blocks, chrome, _CHROME_TAGS, headline, top.start)
 
 
@@ -159,6 +161,18 @@ def _widened(blocks: list[Block], top: Block, chrome: _Chrome) -> Block:
             break
         region, parent = block, block.parent
     return region
+
+
+def _lead_media(blocks: list[Block], start: int, chrome: _Chrome) -> int:
+    """Where the article begins if its lead picture (a ``figure`` or a block of unlinked images, not in chrome)
+    ends just before ``start``: a gallery or photo set above the body in a wrapper of its own."""
+    for block in blocks:
+        if block.start >= start:
+            break
+        if (0 <= start - block.end <= LEAD_GAP and block.images and (block.tag == "figure" or _media(block))
+                and not chrome(block, _PAGE_CHROME_TAGS) and not chrome.around(blocks, block)):
+            return block.start  # the outermost such block: blocks come in document order of their start
+    return start
 
 
 def _headline(blocks: list[Block], region: Block) -> Block | None:

@@ -314,3 +314,15 @@ def test_a_captioned_photo_linking_to_its_file_page_is_media_whatever_its_class(
               "<p>Traffic returns.</p></div>")
     text = _article_text(_page(f"<article><h1>Budget passes</h1>{photo}{story}{teaser}</article>"))
     assert "The harbour at dawn" in text and "bridge reopens" not in text
+
+
+def test_a_gallery_just_before_the_body_is_its_lead_picture():
+    story = ("<p>" + "The council approved the harbour budget, after a long debate, on Tuesday night. " * 2
+             + "</p>") * 6
+    gallery = ("<figure><div class='box_media'><img src='/g/1.jpg' alt='Harbour'><div class='pie'>The harbour at "
+               "dawn. | Jane Doe</div></div></figure>")
+    comments = "<div class='reader-notes'><ul>" + "<li>A reader wrote a long note about the budget.</li>" * 40 + "</ul>"
+    page = visible_text(_page(f"<section><article><h3>Budget passes</h3>{gallery}<div class='texto'>{story}</div>"
+                              f"{comments}</div></article></section>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert [region_of(spans, image.offset) for image in page.images] == ["article"]
