@@ -59,7 +59,7 @@ _CREDIT_ATTR = re.compile(r"copyright|credit", re.I)
 # script runs: the address of the picture it stands for.
 _PLACEHOLDER_ATTRS = ("data-src", "data-image")
 # What a gallery script shows under such a placeholder's picture: its caption and credit.
-_PLACEHOLDER_CAPTION = ("data-caption", "data-credit")
+_PLACEHOLDER_CAPTION = ("data-caption", "data-description", "data-credit")
 _IMAGE_URL = re.compile(r"[^\s?#]+\.(?:jpe?g|png|webp|gif|avif)(?:[?#]\S*)?\s*$", re.I)
 
 # class, id, role, itemprop and itemtype values, where boilerplate and content announce themselves

@@ -30,6 +30,8 @@ def test_a_gallery_slide_shows_its_caption_and_credit_attributes():
     assert images('<div class="slide" data-caption="Police  outside." data-credit="Jane Doe/Agency" '
                   'data-image="/g/1.jpg"></div><p>Next paragraph of the story.</p>') == [
         ("/g/1.jpg Jane Doe/Agency", "Police outside. Jane Doe/Agency")]
+    assert images('<span class="resimg" data-image="/g/2.jpg" data-description="The mayor speaks. (Agency)">'
+                  '</span>') == [("/g/2.jpg", "The mayor speaks. (Agency)")]
     assert images('<img src="/a.jpg" data-credit="Jane Doe/Agency"><p>Short line</p>') == [
         ("/a.jpg Jane Doe/Agency", "Short line")]
 
