@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import collections
 import os
-import platform
 import re
 import statistics
 import sys
@@ -44,6 +43,8 @@ from pathlib import Path
 from typing import Callable
 
 import yaml
+
+from scan_bench import machine_line  # bench/ is this script's folder, first on sys.path
 
 from rightscheck.article import article_spans
 from rightscheck.documents import decode
@@ -296,17 +297,9 @@ def bag_f1(a: str, b: str) -> float:
 
 
 def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """The machine line of scan_bench (CPU, cores, memory, system, Python) and the load when this run began."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} "
-            f"{platform.release()}, load average {load:.2f} at start")
+    return f"{machine_line(sys.executable)}, load average {load:.2f} at start"
 
 
 def versions() -> str:
