@@ -120,7 +120,10 @@ def published_at(url: str | None, hosts: tuple[str, ...]) -> bool:
     """Whether ``url`` is on one of ``hosts`` or a subdomain of one (whole host names, never substrings)."""
     if not url:
         return False
-    host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    try:
+        host = (urlsplit(url if "//" in url else f"//{url}").hostname or "").lower()
+    except ValueError:  # not an address ("http://[broken/x"): the page says nothing about where it is
+        return False
     return any(host == h or host.endswith("." + h) for h in hosts)
 
 
@@ -147,13 +150,13 @@ def _credit_kinds(doc: Document, pack: Pack, found: dict[Matcher, Match | None],
 def _occurrences(doc: Document, pack: Pack, found: dict[Matcher, Match | None]) -> list[Evidence]:
     """Every match of each signal strong enough alone to identify the source, in document order; an image
     repeated on the page (the same thumbnail in several widgets) is one occurrence, counted."""
-    hits = {(m.start, m.end): Evidence(s.id, s.weight, m.start, m.end, m.text, markup=m.markup)
+    # an image is its markup (images side by side share a text offset), a text match its span
+    hits = {m.markup or (m.start, m.end): Evidence(s.id, s.weight, m.start, m.end, m.text, markup=m.markup)
             for s in pack.signals if s.weight >= pack.threshold and found.get(s.matcher)
             for m in s.matcher.finditer(doc)}
-    first: dict[str, Evidence] = {}
-    for span in sorted(hits):
-        hit = hits[span]
-        key = hit.text if hit.markup is not None else f"{span}"
+    first: dict[object, Evidence] = {}
+    for hit in sorted(hits.values(), key=lambda h: (h.start, h.end, h.markup or (0, 0))):
+        key = hit.text if hit.markup is not None else (hit.start, hit.end)
         first[key] = replace(first[key], count=first[key].count + 1) if key in first else hit
     return list(first.values())
 

@@ -326,3 +326,19 @@ def test_a_gallery_just_before_the_body_is_its_lead_picture():
                               f"{comments}</div></article></section>"))
     spans = article_spans(page.blocks, len(page.text))
     assert [region_of(spans, image.offset) for image in page.images] == ["article"]
+
+
+def test_a_malformed_canonical_address_is_no_address(write, cli):
+    page = write("site/p.html", "<html><head><link rel='canonical' href='http://[broken/x'></head><body>"
+                                "<p>PARIS, Jan 18 (AFP) - Talks resumed on Monday.</p></body></html>")
+    result = cli("scan", str(page), "--only", "afp", "--format", "json")
+    assert result.exit_code == 1 and '"afp/unlicensed-content"' in result.output
+
+
+def test_images_side_by_side_are_each_an_occurrence(write, cli):
+    page = write("site/g.html", "<html><body><article><h1>Gallery</h1><p>" + "Text of the story here. " * 20 +
+                 "</p><img src='/i/GettyImages-1111111.jpg'><img src='/i/GettyImages-2222222.jpg'></article>"
+                 "</body></html>")
+    findings = json.loads(cli("scan", str(page), "--only", "getty-images", "--format", "json").output)["findings"]
+    assert [f["evidence"] for f in findings if f["kind"] == "missing-attribution"] == [
+        "/i/GettyImages-1111111.jpg", "/i/GettyImages-2222222.jpg"]
