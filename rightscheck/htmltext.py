@@ -328,11 +328,11 @@ class _Reader:
                             self._open[-1] if self._open else -1))
 
     def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
-        offset = self.length
         if line_break:
             self._break(start)
-        elif self.pieces and not self.pieces[-1][-1:].isspace() and not self._hidden:
+        elif self.pieces and not self.pieces[-1][-1:].isspace():
             self._add(" ", start, False)  # an inline caption or credit is set apart from the text before it
+        offset = self.length  # after its own break: what came before it (an image) is not in it
         if void:
             return
         parent = self._open[-1] if self._open else -1

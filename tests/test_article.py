@@ -342,3 +342,11 @@ def test_images_side_by_side_are_each_an_occurrence(write, cli):
     findings = json.loads(cli("scan", str(page), "--only", "getty-images", "--format", "json").output)["findings"]
     assert [f["evidence"] for f in findings if f["kind"] == "missing-attribution"] == [
         "/i/GettyImages-1111111.jpg", "/i/GettyImages-2222222.jpg"]
+
+
+def test_an_image_right_before_a_chrome_block_stays_in_the_article():
+    page = visible_text(_page(f"<article class='story'><h1>Budget passes</h1><p>{STORY}</p><img src='/a.jpg'>"
+                              "<div class='share-tools'><a href='https://social.example/x'>Share this story</a>"
+                              "<a href='https://social.example/y'>Post it to your friends</a></div></article>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert [region_of(spans, image.offset) for image in page.images] == ["article"]
