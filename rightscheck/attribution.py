@@ -131,7 +131,7 @@ def _credit_kinds(doc: Document, pack: Pack, found: dict[Matcher, Match | None],
                   ) -> tuple[list[str], list]:
     """(kinds, missing parts) for the credit required of the content evidenced by ``at``; an image's own
     caption counts as beside it (a gallery slide's caption is shown only by the gallery's script)."""
-    caption = next((i.caption for i in doc.images if i.markup == at.markup), None) if at.markup else None
+    caption = doc.caption_of(at.markup) if at.markup else None
 
     def credited(form: Matcher) -> bool:
         if form.within and form.within[0] == "near":

@@ -147,6 +147,14 @@ class Document:
     _line_starts: list[int] | None = field(default=None, repr=False)
     _targets: dict[str, str] = field(default_factory=dict, repr=False)  # "links"/"images" -> their text, folded
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
+    _captions: dict[tuple[int, int], str] | None = field(default=None, repr=False)
+
+    def caption_of(self, markup: tuple[int, int]) -> str | None:
+        """The caption of the image whose markup is at ``markup`` (a dict built once: a gallery page asks
+        for hundreds)."""
+        if self._captions is None:
+            self._captions = {image.markup: image.caption for image in self.images}
+        return self._captions.get(markup)
 
     def mentions(self, keywords: tuple[str, ...], target: str = "text") -> bool:
         """Whether any (case-folded) keyword occurs in the visible text, or in the link targets or image

@@ -262,7 +262,9 @@ class _Reader:
 
     def _start_tag(self, tag: str, attrs: str, start: int, end: int) -> int:
         """Handle a start tag ending at ``end``; returns where reading goes on (after raw-text content)."""
-        closed = attrs.rstrip().endswith("/")
+        # "<br/>", "<img src='a.jpg' />" close themselves; in "<a href=/news/>" the slash ends the value
+        tail = attrs.rstrip()
+        closed = tail.endswith("/") and (len(tail) == 1 or tail[-2] in " \t\n\"'")
         if tag == "image":  # HTML parsers read an <image> start tag as <img>
             tag = "img"
         if tag == "body" or tag not in _HEAD_CONTENT:

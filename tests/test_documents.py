@@ -227,3 +227,12 @@ def test_a_page_knows_its_own_address(head, url):
 def test_a_saved_from_comment_deep_in_the_page_is_not_its_address():
     source = "<html><body>" + "<p>Text.</p>" * 200 + "<!-- saved from url=(0024)https://x.example/a --></body></html>"
     assert parse("p.html", source.encode(), "html").url is None
+
+
+def test_an_unquoted_address_ending_in_a_slash_does_not_close_its_tag():
+    page = parse("n.html", b"<p>Story text.</p><ul><li><a href=/news/>News</a><li><a href=/sport/>Sport</a></ul>"
+                           b"<br/><img src='/a.jpg' />", "html")
+    assert "News" in page.text and [href for _, href in page.links] == ["/news/", "/sport/"]
+    from rightscheck.htmltext import visible_text
+    blocks = visible_text("<ul><li><a href=/news/>News</a><li><a href=/sport/>Sport</a></ul>").blocks
+    assert [(b.tag, b.links) for b in blocks] == [("ul", 9)]
