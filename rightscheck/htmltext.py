@@ -306,7 +306,9 @@ class _Reader:
                     block.own_licence = None  # it links another work: an attribution of it, not the page's own
         elif tag == "img":
             values = self._attributes(attrs)
-            self._image(_described(values, values.get("src")), start, end)
+            lazy = values.get("data-src", "")  # lazy loading: the picture's address, src a placeholder until then
+            address = " ".join(filter(None, (values.get("src"), lazy if _IMAGE_URL.match(lazy) else None)))
+            self._image(_described(values, address), start, end)
         if tag != "img" and ("data-src" in attrs or "data-image" in attrs):
             self._placeholder(attrs, start, end)
         if tag in _PREFORMATTED and not closed:
@@ -356,6 +358,8 @@ class _Reader:
             self._preformatted = max(self._preformatted - 1, 0)
         if tag in _BLOCK:
             self._break(start)
+            if tag not in _RECORDED:  # </li>, </td>, </h2>: line breaks only, no block of theirs is open
+                return
         elif tag not in _INLINE_CAPTION:
             return
         tags = self._open_tags

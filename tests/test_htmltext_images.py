@@ -38,7 +38,13 @@ def test_a_gallery_slide_shows_its_caption_and_credit_attributes():
 
 def test_a_placeholder_whose_address_is_no_picture_is_not_an_image():
     assert images('<div data-src="https://player.example/embed.js"></div><p>Caption</p>') == []
-    assert images('<img data-src="/x.jpg">') == [("", "")]  # an <img>: its data-src is not read
+    assert images('<img data-src="player.js">') == [("", "")]  # no picture address: not read
+
+
+def test_a_lazy_img_is_described_by_the_address_it_will_load():
+    assert images('<img src="data:image/gif;base64,R0lGOD" data-src="/p/GettyImages-1234567.jpg" alt="Pier">') == [
+        ("data:image/gif;base64,R0lGOD /p/GettyImages-1234567.jpg Pier", "")]
+    assert images('<img src="/blank.gif" data-src="/p/harbour.jpg">') == [("/blank.gif /p/harbour.jpg", "")]
 
 
 def test_a_label_line_takes_the_next_line_with_it():
