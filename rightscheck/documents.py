@@ -257,8 +257,6 @@ class Document:
         return (start, len(self.text)) if seen else (0, 0)
 
 
-SCOPES = ("article", "page")
-
 
 def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") -> Document:
     """Build a Document from raw bytes; ``path`` is the display path used in findings. With ``scope``

@@ -109,8 +109,8 @@ class Block:
     __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "images",
                  "hrefs", "before", "_chars0", "_links0", "_images0", "_hrefs0")
 
-    def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int, images: int = 0,
-                 hrefs: int = 0) -> None:
+    def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int, images: int,
+                 hrefs: int) -> None:
         self.tag, self.hint, self.start, self.end, self.parent = tag, hint, start, start, parent
         self.chars, self.links, self.score, self._chars0, self._links0 = 0, 0, 0.0, chars, links
         self.images, self.hrefs, self._images0, self._hrefs0, self.before = 0, 0, images, hrefs, chars - links
@@ -118,7 +118,7 @@ class Block:
         # another site is linked: "From <a>Woodland Trails</a>, <a rel=license>CC BY-NC</a>" credits a work)
         self.own_licence: bool | None = False
 
-    def close(self, end: int, chars: int, links: int, images: int = 0, hrefs: int = 0) -> None:
+    def close(self, end: int, chars: int, links: int, images: int, hrefs: int) -> None:
         self.end, self.chars, self.links = end, chars - self._chars0, links - self._links0
         self.images, self.hrefs = images - self._images0, hrefs - self._hrefs0
 

@@ -61,15 +61,12 @@ class Acronym:
 
     def defines(self, text: str, start: int, end: int) -> bool:
         """Whether an "(NAME)" in ``text[start:end]`` follows its own expansion."""
-        marker = f"({self.name.casefold()})"
-        folded = text[start:end].casefold()
-        at = folded.find(marker)
-        while at != -1:
-            line_start = text.rfind("\n", 0, start + at) + 1
-            before = " ".join(text[max(line_start, start + at - 120):start + at].split())
-            if self._expands(before):
+        # found in the text itself: a case fold may change lengths ("ß" -> "ss"), and offsets must not move
+        for marker in regex.finditer(rf"\({regex.escape(self.name)}\)", text[start:end], regex.IGNORECASE):
+            at = start + marker.start()
+            line_start = text.rfind("\n", 0, at) + 1
+            if self._expands(" ".join(text[max(line_start, at - 120):at].split())):
                 return True
-            at = folded.find(marker, at + 1)
         return False
 
     def _expands(self, before: str) -> bool:

@@ -350,3 +350,9 @@ def test_an_image_right_before_a_chrome_block_stays_in_the_article():
                               "<a href='https://social.example/y'>Post it to your friends</a></div></article>"))
     spans = article_spans(page.blocks, len(page.text))
     assert [region_of(spans, image.offset) for image in page.images] == ["article"]
+
+
+def test_acronym_guard_keeps_offsets_after_letters_whose_case_fold_is_longer():
+    gsp = Acronym("GSP", ("Große Straßen Partei",))
+    text = "Die Große Straßen Partei (GSP) sagte am Montag"
+    assert gsp.defines(text, 0, len(text)) and gsp.defines(text, 20, len(text))
