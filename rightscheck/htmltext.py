@@ -48,6 +48,7 @@ _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
 _NOWHERE = re.compile(r"\s*(?:#|javascript:|$)", re.I)
 CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long,
 CAPTION_ALONE = 600  # or this long if the image and it are alone in a block ("In this image released by ...")
+CAPTION_REACH = 400  # a caption or credit element starting this far after an image (visible text) is its caption
 CAPTION_LABEL = 40  # a caption line this short ending in ":" ("Photo by:") is a label: the next line goes with it
 CREDIT_BEFORE = 120  # text this short between an image and its caption element is its credit line
 # Attributes that describe an image (what image matchers search) besides its address: text alternative, tooltip,
@@ -188,6 +189,7 @@ class _Reader:
         self.images: list[tuple[int, str, tuple[int, int], int, int]] = []
         self.blocks: list[Block] = []
         self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
+        self._figcaptions: dict[int, list[tuple[int, int]]] = {}  # open figure's block -> its figcaptions
         self.shown_captions: dict[int, str] = {}  # image index -> caption a gallery shows from the placeholder
         self._open: list[int] = []  # indices of the open blocks, innermost last
         self._open_tags: list[str] = []  # their tags
@@ -381,13 +383,17 @@ class _Reader:
             parent.score += points
             if parent.parent >= 0:
                 self.blocks[parent.parent].score += points / 2
-        if block.tag == "figcaption":
+        if block.tag == "figcaption":  # its figure's images are known when the figure closes (it may come first)
             figure = self._innermost("figure")
-            self.captions.extend((i, block.start, block.end) for i, image in enumerate(self.images)
-                                 if image[3] == figure >= 0)
+            if figure >= 0:
+                self._figcaptions.setdefault(figure, []).append((block.start, block.end))
+        elif block.tag == "figure":
+            for start, end in self._figcaptions.pop(index, ()):
+                self.captions.extend((i, start, end) for i in range(block._images0, len(self.images))
+                                     if self.images[i][3] == index)
         elif block.hint == CAPTION and self.images:
             last = len(self.images) - 1
-            if 0 <= block.start - self.images[last][0] <= 400:
+            if 0 <= block.start - self.images[last][0] <= CAPTION_REACH:
                 self.captions.append((last, block.start, block.end))
 
     def _address(self, tag: str, values: dict[str, str]) -> None:
@@ -450,6 +456,8 @@ def _captioned(text: str, reader: _Reader) -> list[Image]:
     spans: dict[int, list[tuple[int, int]]] = {}
     for index, start, end in reader.captions:
         spans.setdefault(index, []).append((start, end))
+    for index, found in spans.items():  # a caption element inside another (a credit in a caption) is said once
+        spans[index] = [(a, b) for a, b in found if not any(c <= a and b <= d and (c, d) != (a, b) for c, d in found)]
     images = []
     for index, (offset, described, markup, _, block) in enumerate(reader.images):
         parts = [" ".join(text[a:b].split()) for a, b in spans.get(index, ())]

@@ -59,3 +59,13 @@ def test_a_credit_line_between_an_image_and_its_caption_element_goes_with_the_ca
                         '<span class="caption">A jet drops flares</span></p>')
     assert page.images[0].caption == "Jane Doe/AGENCY A jet drops flares"
     assert "Jane Doe/AGENCY A jet" in page.text  # the inline caption is set apart from the credit before it
+
+
+def test_a_figcaption_before_its_image_is_its_caption():
+    assert images("<figure><figcaption>Jane Doe/Agency</figcaption><img src='/a.jpg'></figure>"
+                  "<p>An unrelated next paragraph of the story.</p>") == [("/a.jpg", "Jane Doe/Agency")]
+
+
+def test_a_credit_inside_a_caption_is_said_once():
+    assert images("<img src='/a.jpg'><div class='caption'>The pier at dawn. <span class='credit'>Jane Doe/Agency"
+                  "</span></div>") == [("/a.jpg", "The pier at dawn. Jane Doe/Agency")]
