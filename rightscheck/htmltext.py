@@ -377,6 +377,10 @@ class _Reader:
         index = self._open.pop()
         block = self.blocks[index]
         block.close(self.length, self._chars, self._link_chars, len(self.images), self._hrefs)
+        if block.parent >= 0 and block.own_licence is not False:  # what its links say holds for its parent too
+            parent = self.blocks[block.parent]
+            if block.own_licence is None or parent.own_licence is not None:
+                parent.own_licence = block.own_licence
         if block.tag == "p" and block.chars >= 25 and block.parent >= 0:  # readability's paragraph score
             points = 1 + block.chars / 100 + min(block.chars // 100, 3)
             parent = self.blocks[block.parent]

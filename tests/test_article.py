@@ -356,3 +356,12 @@ def test_acronym_guard_keeps_offsets_after_letters_whose_case_fold_is_longer():
     gsp = Acronym("GSP", ("Große Straßen Partei",))
     text = "Die Große Straßen Partei (GSP) sagte am Montag"
     assert gsp.defines(text, 0, len(text)) and gsp.defines(text, 20, len(text))
+
+
+def test_a_caption_crediting_a_cc_photo_is_not_the_sites_own_licence():
+    caption = ("<figcaption><span class='credit'>Photo by <a href='https://photos.example/jane'>Jane Doe</a></span>, "
+               "<a rel='license' href='https://creativecommons.org/licenses/by/2.0/'>CC BY 2.0</a></figcaption>")
+    page = visible_text(_page(f"<article><h1>Budget passes</h1><figure><img src='/a.jpg'>{caption}</figure>"
+                              f"<p>{STORY}</p></article>"))
+    spans = article_spans(page.blocks, len(page.text))
+    assert region_of(spans, page.text.index("CC BY 2.0")) == "article"
