@@ -189,7 +189,9 @@ class _Reader:
         self.images: list[tuple[int, str, tuple[int, int], int, int]] = []
         self.blocks: list[Block] = []
         self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
-        self._figcaptions: dict[int, list[tuple[int, int]]] = {}  # open figure's block -> its figcaptions
+        self._figcaptions: dict[int, list[tuple[int, int]]] = {}
+        self._inline_open: dict[str, int] = {}  # recorded inline caption elements open, by tag
+        self._inner: dict[str, int] = {}  # unrecorded elements of the same tag open inside them  # open figure's block -> its figcaptions
         self.shown_captions: dict[int, str] = {}  # image index -> caption a gallery shows from the placeholder
         self._open: list[int] = []  # indices of the open blocks, innermost last
         self._open_tags: list[str] = []  # their tags
@@ -290,6 +292,9 @@ class _Reader:
             self._break(start)
         elif tag in _INLINE_CAPTION and ("redit" in attrs or "aption" in attrs) and _hint(attrs) == CAPTION:
             self._open_block(tag, attrs, start, closed, line_break=False)
+            self._inline_open[tag] = self._inline_open.get(tag, 0) + (not closed)
+        elif tag in _INLINE_CAPTION and self._inline_open.get(tag) and not closed:
+            self._inner[tag] = self._inner.get(tag, 0) + 1  # "<span class=credit><span>Name</span>/Agency</span>"
         elif tag == "a":
             # links do not nest: a new one closes the one left open, as browsers do (so a page's one
             # unclosed <a> does not make the rest of it link text)
@@ -364,6 +369,9 @@ class _Reader:
                 return
         elif tag not in _INLINE_CAPTION:
             return
+        elif self._inner.get(tag):  # the end of an element inside a recorded caption of the same name
+            self._inner[tag] -= 1
+            return
         tags = self._open_tags
         if tags and tags[-1] == tag:
             self._close_block()
@@ -377,6 +385,8 @@ class _Reader:
         index = self._open.pop()
         block = self.blocks[index]
         block.close(self.length, self._chars, self._link_chars, len(self.images), self._hrefs)
+        if block.tag in _INLINE_CAPTION:
+            self._inline_open[block.tag] -= 1
         if block.parent >= 0 and block.own_licence is not False:  # what its links say holds for its parent too
             parent = self.blocks[block.parent]
             if block.own_licence is None or parent.own_licence is not None:

@@ -69,3 +69,8 @@ def test_a_figcaption_before_its_image_is_its_caption():
 def test_a_credit_inside_a_caption_is_said_once():
     assert images("<img src='/a.jpg'><div class='caption'>The pier at dawn. <span class='credit'>Jane Doe/Agency"
                   "</span></div>") == [("/a.jpg", "The pier at dawn. Jane Doe/Agency")]
+
+
+def test_an_element_inside_a_credit_span_does_not_end_it():
+    assert images("<p><img src='/a.jpg'><span class='credit'><span>Jane Doe</span>/Agency</span></p>") == [
+        ("/a.jpg", "Jane Doe/Agency")]
