@@ -82,7 +82,8 @@ class _Chrome:
     than half the page's prose: sites put words like "nav" on the wrapper of the whole page too."""
 
     def __init__(self, blocks: list[Block]) -> None:
-        self._half = max(map(_prose, blocks), default=0) / 2
+        self.most = max(map(_prose, blocks), default=0)  # the most prose of any block: the page's
+        self._half = self.most / 2
 
     def __call__(self, block: Block, tags: frozenset[str], hint: bool = True, dense: bool = True) -> bool:
         """Whether ``block`` is chrome: by its tag, its class (unless not ``hint``), being the page's own
@@ -109,7 +110,7 @@ class _Chrome:
 def _top(blocks: list[Block], chrome: _Chrome) -> Block | None:
     # an itemtype NewsArticle on <html> or <body> says what the page is, not where its article is; a marked
     # block with a small share of the page's prose is metadata (a hidden schema.org summary), not the body
-    least = max(BODY_MIN_PROSE, BODY_MIN_SHARE * max(map(_prose, blocks), default=0))
+    least = max(BODY_MIN_PROSE, BODY_MIN_SHARE * chrome.most)
     bodies = [b for b in blocks if b.hint == ARTICLE_BODY and _prose(b) >= least and b.tag not in _TOP_LEVEL]
     if bodies:
         return max(bodies, key=_prose)

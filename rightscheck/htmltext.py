@@ -202,6 +202,7 @@ class _Reader:
         self._hrefs = 0  # links that lead somewhere (not "#", not "javascript:": those are buttons)
         self._preformatted = 0
         self.url: str | None = None
+        self._canonical = False  # the address came from a canonical link (an og:url does not replace it)
 
     def read(self) -> None:
         source, pos = self._source, 0
@@ -274,7 +275,7 @@ class _Reader:
         if tag == "body" or tag not in _HEAD_CONTENT:
             if self._hidden:
                 self._leave_head()
-        elif tag in ("link", "meta") and ("canonical" in attrs or "og:url" in attrs):
+        elif tag in ("link", "meta") and ("canonical" in (low := attrs.lower()) or "og:url" in low):
             self._address(tag, self._attributes(attrs))
         if tag in _RAW_END and not closed:
             close = _RAW_END[tag].search(self._source, end)
@@ -411,9 +412,10 @@ class _Reader:
                 self.captions.append((last, block.start, block.end))
 
     def _address(self, tag: str, values: dict[str, str]) -> None:
-        """The page's own address: its canonical link, else its og:url."""
-        if tag == "link" and "canonical" in values.get("rel", "").lower().split() and values.get("href"):
-            self.url = values["href"].strip()
+        """The page's own address: its first canonical link, else its og:url."""
+        if tag == "link" and "canonical" in values.get("rel", "").lower().split() and values.get("href") and (
+                not self._canonical):
+            self.url, self._canonical = values["href"].strip(), True
         elif tag == "meta" and values.get("property") == "og:url" and values.get("content") and not self.url:
             self.url = values["content"].strip()
 

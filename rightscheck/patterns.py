@@ -161,7 +161,8 @@ class Matcher:
         if self.error:
             return False
         try:
-            return self.pattern.search(subject, timeout=self.timeout) is not None
+            return any(not (self.acronym and self.acronym.defines(subject, *found.span()))
+                       for found in self.pattern.finditer(subject, timeout=self.timeout))
         except TimeoutError:
             self._disable(doc)
             return False

@@ -216,6 +216,8 @@ def test_keywords_survive_crlf_wraps_and_no_break_spaces():
     ("<link rel='canonical' href='https://a.example/x'><meta property='og:url' content='https://b.example/y'>",
      "https://a.example/x"),
     ("<meta property='og:url' content='https://b.example/y'>", "https://b.example/y"),
+    ("<LINK REL='Canonical' HREF='https://a.example/x'><link rel='canonical' href='https://c.example/z'>",
+     "https://a.example/x"),  # the first canonical link, in any case
     ("", "https://saved.example/page"),  # no address of its own: where the browser saved it from
 ])
 def test_a_page_knows_its_own_address(head, url):
