@@ -169,3 +169,21 @@ def test_files_in_a_root_folder_are_shown_with_one_slash(monkeypatch):
     monkeypatch.setattr(os, "walk", lambda top, followlinks: iter([("/", [], ["gone.txt"])]))
     skipped = list(discover(["/"], Config()))
     assert [item.path for item in skipped] == ["/gone.txt"]
+
+
+def test_a_report_to_a_pipe_or_device_writes_through_it_and_never_replaces_it(cli, write, tmp_path):
+    """`-o /dev/null` is a common idiom: renaming a finished report over it would put a regular file in the
+    place of the device (as root). A named pipe stands in for the device here."""
+    import stat
+    import threading
+
+    write("site/a.md", "---\nsource: AFP\n---\nText.\n")
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()), daemon=True)
+    reader.start()
+    result = cli("scan", "site", "--format", "json", "-o", str(fifo))
+    reader.join(timeout=10)
+    assert result.exit_code == 1 and stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert received and json.loads(received[0])["findings"]
