@@ -308,16 +308,16 @@ class _Reader:
                 self._hrefs += not _NOWHERE.match(href)
             if self._open:
                 block = self.blocks[self._open[-1]]
-                if "license" in values.get("rel", "").lower().split():
+                if "rel" in values and "license" in values["rel"].lower().split():
                     block.own_licence = block.own_licence is not None
                 elif href and _ABSOLUTE.match(href):
                     block.own_licence = None  # it links another work: an attribution of it, not the page's own
         elif tag == "img":
             values = self._attributes(attrs)
             lazy = values.get("data-src", "")  # lazy loading: the picture's address, src a placeholder until then
-            address = " ".join(filter(None, (values.get("src"), lazy if _IMAGE_URL.match(lazy) else None)))
+            address = " ".join(filter(None, (values.get("src"), lazy if lazy and _IMAGE_URL.match(lazy) else None)))
             self._image(_described(values, address), start, end)
-        if tag != "img" and ("data-src" in attrs or "data-image" in attrs):
+        if "data-" in attrs and tag != "img" and ("data-src" in attrs or "data-image" in attrs):
             self._placeholder(attrs, start, end)
         if tag in _PREFORMATTED and not closed:
             self._preformatted += 1
