@@ -189,9 +189,9 @@ class _Reader:
         self.images: list[tuple[int, str, tuple[int, int], int, int]] = []
         self.blocks: list[Block] = []
         self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
-        self._figcaptions: dict[int, list[tuple[int, int]]] = {}
+        self._figcaptions: dict[int, list[tuple[int, int]]] = {}  # open figure's block -> its figcaptions
         self._inline_open: dict[str, int] = {}  # recorded inline caption elements open, by tag
-        self._inner: dict[str, int] = {}  # unrecorded elements of the same tag open inside them  # open figure's block -> its figcaptions
+        self._inner: dict[str, int] = {}  # unrecorded elements of the same tag open inside them
         self.shown_captions: dict[int, str] = {}  # image index -> caption a gallery shows from the placeholder
         self._open: list[int] = []  # indices of the open blocks, innermost last
         self._open_tags: list[str] = []  # their tags
