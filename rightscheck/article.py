@@ -20,6 +20,7 @@ writing is not republishing anyone's). A page with no such block (a bare list, t
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 
 from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
 
@@ -61,8 +62,17 @@ def article_spans(blocks: list[Block], length: int) -> Spans:
 
 def region_of(spans: Spans, offset: int) -> str:
     """"article" or "chrome" for a visible-text offset."""
-    i = bisect.bisect_right(spans, (offset, float("inf"))) - 1
-    return "article" if i >= 0 and spans[i][0] <= offset < spans[i][1] else "chrome"
+    return "article" if in_article(spans, (offset,))[0] else "chrome"
+
+
+def in_article(spans: Spans, offsets: Iterable[int]) -> list[bool]:
+    """Whether each visible-text offset is in the article: one call for all of a page's links or images."""
+    starts = [start for start, _ in spans]
+    inside = []
+    for offset in offsets:
+        i = bisect.bisect_right(starts, offset) - 1
+        inside.append(i >= 0 and offset < spans[i][1])
+    return inside
 
 
 def _prose(block: Block) -> int:

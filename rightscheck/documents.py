@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import codecs
+import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from typing import Any
 
 import regex
 
-from rightscheck.article import Spans, article_spans, region_of
+from rightscheck.article import Spans, article_spans, in_article, region_of
 from rightscheck.errors import RightscheckError
 from rightscheck.htmltext import Image, OffsetMap, visible_text
 from rightscheck.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords, holds
@@ -297,8 +298,8 @@ def _keep_article(doc: Document) -> None:
         pieces.append(_gap(len(text) - cursor))
     doc.text = "".join(pieces)
     spans = doc.article
-    doc.links = [link for link in doc.links if region_of(spans, link[0]) == "article"]
-    doc.images = [image for image in doc.images if region_of(spans, image.offset) == "article"]
+    doc.links = list(itertools.compress(doc.links, in_article(spans, (offset for offset, _ in doc.links))))
+    doc.images = list(itertools.compress(doc.images, in_article(spans, (image.offset for image in doc.images))))
 
 
 def _gap(length: int) -> str:
