@@ -44,6 +44,11 @@ _P_ENDERS = _RECORDED - {"html", "body"}  # a <p> ends where one of these starts
 _INLINE_CAPTION = frozenset({"span", "small", "cite", "em", "i", "b", "strong"})
 # Where source line breaks are shown as they are.
 _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
+# What a tag does, looked up once by its name rather than set by set: break a line, open a recorded block,
+# maybe open an inline caption, a link, an image (an <image> start tag is read as <img>, as HTML parsers do).
+_LINE, _RECORD, _INLINE, _LINK, _IMG = range(5)
+_KINDS = {**dict.fromkeys(_BLOCK - _RECORDED, _LINE), **dict.fromkeys(_RECORDED, _RECORD),
+          **dict.fromkeys(_INLINE_CAPTION, _INLINE), "a": _LINK, "img": _IMG, "image": _IMG}
 BREAK = "\x00"  # stands for a block's line break until the text is joined; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
 _NOWHERE = re.compile(r"\s*(?:#|javascript:|$)", re.I)
@@ -197,6 +202,7 @@ class _Reader:
         self.shown_captions: dict[int, str] = {}  # image index -> caption a gallery shows from the placeholder
         self._open: list[int] = []  # indices of the open blocks, innermost last
         self._open_tags: list[str] = []  # their tags
+        self._figures: list[int] = []  # indices of the open <figure> blocks
         self._hidden: list[str] = []
         self._chars = 0  # characters of visible text so far (not counting pieces that are only white space)
         self._link_chars = 0
@@ -272,61 +278,66 @@ class _Reader:
 
     def _start_tag(self, tag: str, attrs: str, start: int, end: int) -> int:
         """Handle a start tag ending at ``end``; returns where reading goes on (after raw-text content)."""
-        # "<br/>", "<img src='a.jpg' />" close themselves; in "<a href=/news/>" the slash ends the value
-        tail = attrs.rstrip()
-        closed = tail.endswith("/") and (len(tail) == 1 or tail[-2] in " \t\n\"'")
-        if tag == "image":  # HTML parsers read an <image> start tag as <img>
-            tag = "img"
-        if tag == "body" or tag not in _HEAD_CONTENT:
-            if self._hidden:
-                self._leave_head()
-        elif tag in ("link", "meta") and ("canonical" in (low := attrs.lower()) or "og:url" in low):
-            self._address(tag, self._attributes(attrs))
-        if tag in _RAW_END and not closed:
-            close = _RAW_END[tag].search(self._source, end)
-            return len(self._source) if close is None else close.start()  # its end tag comes next
+        if tag in _HEAD_CONTENT:
+            if tag in ("link", "meta") and ("canonical" in (low := attrs.lower()) or "og:url" in low):
+                self._address(tag, self._attributes(attrs))
+        elif self._hidden:
+            self._leave_head()
+        closed = False  # "<br/>", "<img src='a.jpg' />" close themselves; in "<a href=/news/>" the slash ends the value
+        if attrs:
+            tail = attrs.rstrip()
+            closed = tail.endswith("/") and (len(tail) == 1 or tail[-2] in " \t\n\"'")
         if tag in _HIDDEN and not closed:
+            if tag in _RAW_END:
+                close = _RAW_END[tag].search(self._source, end)
+                return len(self._source) if close is None else close.start()  # its end tag comes next
             self._hidden.append(tag)
             return end
         if self._hidden:
             return end
-        if tag in _RECORDED:
+        kind = _KINDS.get(tag)
+        if kind == _LINE:
+            self._break(start)
+        elif kind == _LINK:
+            self._link(attrs, closed)
+        elif kind == _RECORD:
             if tag in _P_ENDERS and self._open_tags and self._open_tags[-1] == "p":
                 self._close_block()
             self._open_block(tag, attrs, start, closed)
-        elif tag in _BLOCK:
-            self._break(start)
-        elif tag in _INLINE_CAPTION and ("redit" in attrs or "aption" in attrs) and _hint(attrs) == CAPTION:
-            self._open_block(tag, attrs, start, closed, line_break=False)
-            self._inline_open[tag] = self._inline_open.get(tag, 0) + (not closed)
-        elif tag in _INLINE_CAPTION and self._inline_open.get(tag) and not closed:
-            self._inner[tag] = self._inner.get(tag, 0) + 1  # "<span class=credit><span>Name</span>/Agency</span>"
-        elif tag == "a":
-            # links do not nest: a new one closes the one left open, as browsers do (so a page's one
-            # unclosed <a> does not make the rest of it link text)
-            if not closed:
-                self._in_link = 1
-            values = self._attributes(attrs)
-            href = values.get("href")
-            if href:
-                self.links.append((self.length, href.strip()))
-                self._hrefs += not _NOWHERE.match(href)
-            if self._open:
-                block = self.blocks[self._open[-1]]
-                if "rel" in values and "license" in values["rel"].lower().split():
-                    block.own_licence = block.own_licence is not None
-                elif href and _ABSOLUTE.match(href):
-                    block.own_licence = None  # it links another work: an attribution of it, not the page's own
-        elif tag == "img":
+        elif kind == _INLINE:
+            if ("redit" in attrs or "aption" in attrs) and _hint(attrs) == CAPTION:
+                self._open_block(tag, attrs, start, closed, line_break=False)
+                self._inline_open[tag] = self._inline_open.get(tag, 0) + (not closed)
+            elif self._inline_open.get(tag) and not closed:
+                self._inner[tag] = self._inner.get(tag, 0) + 1  # "<span class=credit><span>Name</span>/Agency</span>"
+        elif kind == _IMG:
             values = self._attributes(attrs)
             lazy = values.get("data-src", "")  # lazy loading: the picture's address, src a placeholder until then
             address = " ".join(filter(None, (values.get("src"), lazy if lazy and _IMAGE_URL.match(lazy) else None)))
             self._image(_described(values, address), start, end)
-        if "data-" in attrs and tag != "img" and ("data-src" in attrs or "data-image" in attrs):
+        if "data-" in attrs and kind != _IMG and ("data-src" in attrs or "data-image" in attrs):
             self._placeholder(attrs, start, end)
         if tag in _PREFORMATTED and not closed:
             self._preformatted += 1
         return end
+
+    def _link(self, attrs: str, closed: bool) -> None:
+        """An ``<a>``: its address, whether it leads somewhere, and what it says of its block's licence."""
+        # links do not nest: a new one closes the one left open, as browsers do (so a page's one unclosed <a>
+        # does not make the rest of it link text)
+        if not closed:
+            self._in_link = 1
+        values = self._attributes(attrs)
+        href = values.get("href")
+        if href:
+            self.links.append((self.length, href.strip()))
+            self._hrefs += not _NOWHERE.match(href)
+        if self._open:
+            block = self.blocks[self._open[-1]]
+            if "rel" in values and "license" in values["rel"].lower().split():
+                block.own_licence = block.own_licence is not None
+            elif href and block.own_licence is not None and _ABSOLUTE.match(href):
+                block.own_licence = None  # it links another work: an attribution of it, not the page's own
 
     def _placeholder(self, attrs: str, start: int, end: int) -> None:
         """A lazy-loading placeholder element standing for a picture: recorded as an image (inside the
@@ -341,7 +352,7 @@ class _Reader:
 
     def _image(self, described: str, start: int, end: int) -> None:
         """Record an image: where it stands in the text, what describes it, its markup, its figure and block."""
-        self.images.append((self.length, described, (start, end), self._innermost("figure"),
+        self.images.append((self.length, described, (start, end), self._figures[-1] if self._figures else -1,
                             self._open[-1] if self._open else -1))
 
     def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
@@ -353,27 +364,31 @@ class _Reader:
         if void:
             return
         parent = self._open[-1] if self._open else -1
-        self.blocks.append(Block(tag, _hint(attrs), offset, parent, self._chars, self._link_chars, len(self.images),
-                                 self._hrefs))
+        self.blocks.append(Block(tag, _hint(attrs) if attrs else NONE, offset, parent, self._chars, self._link_chars,
+                                 len(self.images), self._hrefs))
         self._open.append(len(self.blocks) - 1)
         self._open_tags.append(tag)
+        if tag == "figure":
+            self._figures.append(len(self.blocks) - 1)
 
     def _end_tag(self, tag: str, start: int) -> None:
-        if tag in self._hidden:
-            while self._hidden and self._hidden.pop() != tag:
-                pass
+        if self._hidden:  # inside hidden content only its own end tags count
+            if tag in self._hidden:
+                while self._hidden and self._hidden.pop() != tag:
+                    pass
             return
-        if self._hidden or tag in _RAW_END:  # inside hidden content, or the end of a raw-text element read
-            return
-        if tag == "a":
+        kind = _KINDS.get(tag)
+        if kind == _LINK:
             self._in_link = 0
+            return
         if tag in _PREFORMATTED:
             self._preformatted = max(self._preformatted - 1, 0)
-        if tag in _BLOCK:
+        if kind == _LINE:  # </li>, </td>, </h2>: line breaks only, no block of theirs is open
             self._break(start)
-            if tag not in _RECORDED:  # </li>, </td>, </h2>: line breaks only, no block of theirs is open
-                return
-        elif tag not in _INLINE_CAPTION:
+            return
+        if kind == _RECORD:
+            self._break(start)
+        elif kind != _INLINE:  # nothing to do: </span>, or </script> after its raw text was read
             return
         elif self._inner.get(tag):  # the end of an element inside a recorded caption of the same name
             self._inner[tag] -= 1
@@ -387,27 +402,26 @@ class _Reader:
                 self._close_block()
 
     def _close_block(self) -> None:
-        self._open_tags.pop()
         index = self._open.pop()
-        block = self.blocks[index]
+        block, tag = self.blocks[index], self._open_tags.pop()
         block.close(self.length, self._chars, self._link_chars, len(self.images), self._hrefs)
-        if block.tag in _INLINE_CAPTION:
-            self._inline_open[block.tag] -= 1
-        if block.parent >= 0 and block.own_licence is not False:  # what its links say holds for its parent too
+        if tag in _INLINE_CAPTION:
+            self._inline_open[tag] -= 1
+        if block.parent >= 0:
             parent = self.blocks[block.parent]
-            if block.own_licence is None or parent.own_licence is not None:
+            # what its links say holds for its parent too
+            if block.own_licence is not False and (block.own_licence is None or parent.own_licence is not None):
                 parent.own_licence = block.own_licence
-        if block.tag == "p" and block.chars >= 25 and block.parent >= 0:  # readability's paragraph score
-            points = 1 + block.chars / 100 + min(block.chars // 100, 3)
-            parent = self.blocks[block.parent]
-            parent.score += points
-            if parent.parent >= 0:
-                self.blocks[parent.parent].score += points / 2
-        if block.tag == "figcaption":  # its figure's images are known when the figure closes (it may come first)
-            figure = self._innermost("figure")
-            if figure >= 0:
-                self._figcaptions.setdefault(figure, []).append((block.start, block.end))
-        elif block.tag == "figure":
+            if tag == "p" and block.chars >= 25:  # readability's paragraph score
+                points = 1 + block.chars / 100 + min(block.chars // 100, 3)
+                parent.score += points
+                if parent.parent >= 0:
+                    self.blocks[parent.parent].score += points / 2
+        if tag == "figcaption":  # its figure's images are known when the figure closes (it may come first)
+            if self._figures:
+                self._figcaptions.setdefault(self._figures[-1], []).append((block.start, block.end))
+        elif tag == "figure":
+            self._figures.pop()
             for start, end in self._figcaptions.pop(index, ()):
                 self.captions.extend((i, start, end) for i in range(block._images0, len(self.images))
                                      if self.images[i][3] == index)
@@ -423,9 +437,6 @@ class _Reader:
             self.url, self._canonical = values["href"].strip(), True
         elif tag == "meta" and values.get("property") == "og:url" and values.get("content") and not self.url:
             self.url = values["content"].strip()
-
-    def _innermost(self, tag: str) -> int:
-        return next((i for i in reversed(self._open) if self.blocks[i].tag == tag), -1)
 
     def _reference(self, text: str, start: int) -> None:
         decoded = html.unescape(text)
