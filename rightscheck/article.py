@@ -20,7 +20,7 @@ writing is not republishing anyone's). A page with no such block (a bare list, t
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable
+from typing import TypeVar
 
 from rightscheck.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
 
@@ -45,6 +45,7 @@ _LISTS = frozenset({"ul", "ol"})
 _TOP_LEVEL = frozenset({"body", "html"})
 
 Spans = list[tuple[int, int]]
+T = TypeVar("T")
 
 
 def article_spans(blocks: list[Block], length: int) -> Spans:
@@ -62,17 +63,14 @@ def article_spans(blocks: list[Block], length: int) -> Spans:
 
 def region_of(spans: Spans, offset: int) -> str:
     """"article" or "chrome" for a visible-text offset."""
-    return "article" if in_article(spans, (offset,))[0] else "chrome"
+    return "article" if in_article(spans, [offset], [offset]) else "chrome"
 
 
-def in_article(spans: Spans, offsets: Iterable[int]) -> list[bool]:
-    """Whether each visible-text offset is in the article: one call for all of a page's links or images."""
-    starts = [start for start, _ in spans]
-    inside = []
-    for offset in offsets:
-        i = bisect.bisect_right(starts, offset) - 1
-        inside.append(i >= 0 and offset < spans[i][1])
-    return inside
+def in_article(spans: Spans, items: list[T], offsets: list[int]) -> list[T]:
+    """The ``items`` (a page's links or images, in the order of their ``offsets`` in the visible text, as
+    the reader records them) that stand in the article: two binary searches per span, not one per item."""
+    return [item for start, end in spans
+            for item in items[bisect.bisect_left(offsets, start):bisect.bisect_left(offsets, end)]]
 
 
 def _prose(block: Block) -> int:

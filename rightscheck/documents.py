@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import bisect
 import codecs
-import itertools
 import os
 import re
 from dataclasses import dataclass, field
@@ -298,8 +297,8 @@ def _keep_article(doc: Document) -> None:
         pieces.append(_gap(len(text) - cursor))
     doc.text = "".join(pieces)
     spans = doc.article
-    doc.links = list(itertools.compress(doc.links, in_article(spans, (offset for offset, _ in doc.links))))
-    doc.images = list(itertools.compress(doc.images, in_article(spans, (image.offset for image in doc.images))))
+    doc.links = in_article(spans, doc.links, [offset for offset, _ in doc.links])
+    doc.images = in_article(spans, doc.images, [image.offset for image in doc.images])
 
 
 def _gap(length: int) -> str:

@@ -41,6 +41,8 @@ class Prefilter:
         for word in doc.keywords_present or ():
             ids |= self._by_keyword[word]
         for target, gates in self._by_target.items():
+            if not (doc.links if target == "links" else doc.images):  # nothing such gates could be about
+                continue
             for keywords, packs in gates.items():
                 if doc.mentions(keywords, target):
                     ids |= packs
