@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from rightscheck.article import article_spans, region_of
+from rightscheck.article import article_spans, in_article, region_of
 from rightscheck.documents import parse
 from rightscheck.htmltext import visible_text
 from rightscheck.packs import builtin_rules_dir, load_pack
@@ -365,3 +365,13 @@ def test_a_caption_crediting_a_cc_photo_is_not_the_sites_own_licence():
                               f"<p>{STORY}</p></article>"))
     spans = article_spans(page.blocks, len(page.text))
     assert region_of(spans, page.text.index("CC BY 2.0")) == "article"
+
+
+def test_in_article_keeps_the_items_inside_the_spans_only():
+    spans = [(10, 20), (30, 31)]
+    offsets = [0, 9, 10, 15, 19, 20, 29, 30, 31, 40]
+    items = [f"item@{offset}" for offset in offsets]
+    assert in_article(spans, items, offsets) == ["item@10", "item@15", "item@19", "item@30"]
+    assert [region_of(spans, offset) for offset in (9, 10, 19, 20, 30, 31)] == \
+        ["chrome", "article", "article", "chrome", "article", "chrome"]
+    assert in_article([], items, offsets) == []
