@@ -10,7 +10,8 @@ finding kind at the level of (page, pack, kind) and the labelled agency content 
 
 Labels (``bench/realpages-labels.yaml``) were written by reading each page, not from the tool's output:
 ``page`` (path under the folder), ``expect`` (the PACK/KIND findings the article should give with
-``licences: []``), ``chrome`` and ``note`` (what the page carries, in a few words; no page content).
+``licences: []``), ``chrome`` and ``note`` (what the page carries, in a few words; no page content), and
+``lang`` for a page not in English (its figures are also given per language).
 """
 
 from __future__ import annotations
@@ -120,6 +121,15 @@ def main() -> None:
         found = reported(article_report, folder)
         print(f"\nAgainst hand labels ({len(pages)} pages, {len(truth)} expected findings), article scope:\n")
         print(table(("kind", "correct", "reported", "expected", "precision", "recall"), score(found, truth, pages)))
+        languages = sorted({label["lang"] for label in labels if label.get("lang")})
+        if languages:  # pages not in English, as their labels say (issue 19)
+            print("\nPages not in English, all kinds, article scope:\n")
+            rows = []
+            for lang in languages:
+                these = {label["page"] for label in labels if label.get("lang") == lang}
+                _, hit, got, want, precision, recall = score(found, {t for t in truth if t[0] in these}, these)[-1]
+                rows.append((lang, len(these), hit, got, want, precision, recall))
+            print(table(("language", "pages", "correct", "reported", "expected", "precision", "recall"), rows))
         cc = {f for f in found if f[1].startswith("cc-") and f not in truth}
         print(f"\nCreative Commons findings not in the labels (e.g. a site's own licence): {len(cc)}")
         missed = sorted(truth - found)
