@@ -141,6 +141,7 @@ class Document:
     images: list[Image] = field(default_factory=list)
     article: Spans | None = None  # HTML: the ranges of the visible text that are the article, not the page's chrome
     url: str | None = None  # HTML: the address the page gives itself (canonical link, og:url)
+    captions: list[tuple[int, int]] = field(default_factory=list)  # HTML: ranges of image caption elements
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
     folded: bytes | None = None  # the text folded for required literals (rightscheck.keywords.holds), once known
     breaks_literals: bool = False  # the text holds a character that voids required literals
@@ -181,6 +182,11 @@ class Document:
         if self.folded is None:
             self.folded, self.breaks_literals = exact_fold(self.text), breaks_literals(self.text)
         return self.breaks_literals or holds(self.folded, literals)
+
+    def in_caption(self, start: int, end: int) -> bool:
+        """Whether the visible text [start, end) lies inside an image's caption element."""
+        i = bisect.bisect_right(self.captions, (start, float("inf"))) - 1
+        return i >= 0 and end <= self.captions[i][1]
 
     def region_at(self, offset: int) -> str | None:
         """"article" or "chrome" for a visible-text offset of an HTML page; None for other documents."""
@@ -267,7 +273,7 @@ def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") ->
         page = visible_text(source)
         article = article_spans(page.blocks, len(page.text))
         doc = Document(path, kind, source, page.text, encoding, page.links, offsets=page.offsets, images=page.images,
-                       article=article, url=page.url)
+                       article=article, url=page.url, captions=page.captions)
         if scope == "article":
             _keep_article(doc)
     else:

@@ -21,7 +21,7 @@ import functools
 import html
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Content that is never shown as article text.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"})
@@ -460,6 +460,9 @@ class Page:
     offsets: OffsetMap
     blocks: list[Block]
     url: str | None = None  # the address the page gives itself (canonical link, og:url, "saved from url")
+    # visible-text ranges of the caption elements of images (a figure's <figcaption>, a caption or credit
+    # element after a picture), sorted and disjoint: what credits a picture, not the story around it
+    captions: list[tuple[int, int]] = field(default_factory=list)
 
 
 def visible_text(source: str) -> Page:
@@ -474,7 +477,19 @@ def visible_text(source: str) -> Page:
     if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
         url = saved.group(1)
     offsets = OffsetMap(list(itertools.accumulate(map(len, reader.pieces), initial=0))[:-1], reader.sources)
-    return Page(text, reader.links, _captioned(text, reader), offsets, reader.blocks, url)
+    return Page(text, reader.links, _captioned(text, reader), offsets, reader.blocks, url,
+                _merged(sorted({(start, end) for _, start, end in reader.captions})))
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted ranges with the overlapping and nested ones joined (a credit element inside a figcaption)."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _described(values: dict[str, str], address: str | None) -> str:

@@ -239,9 +239,10 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None, check
             except regex.error as exc:
                 raise fail(f"pattern does not compile: {exc}", key_path + (kind,)) from None
         origin = f"{name}:{lines.line_for(key_path + (kind,))}: {format_key_path(key_path + (kind,))}"
+        text = MATCHERS[kind] == "text"
         return Matcher(source, ignore_case, MATCHERS[kind], _within(spec.get("within", default_within)),
-                       f"{kind}: {spec[kind]}", origin, timeout, acronym if MATCHERS[kind] == "text" else None,
-                       state)
+                       f"{kind}: {spec[kind]}", origin, timeout, skip_captions=text and data.get("ignore_captions", False),
+                       acronym=acronym if text else None, _state=state)
 
     signals: dict[str, Signal] = {}
     for index, spec in enumerate(data["signals"]):

@@ -123,6 +123,8 @@ class Matcher:
     label: str = ""  # the pack's own spelling, for `rules show`
     origin: str = ""  # "rules/x.yaml:12: signals[3].pattern", for errors
     timeout: float | None = None
+    # the pack's text is never an image's caption (ignore_captions): a match inside a caption element is skipped
+    skip_captions: bool = False
     acronym: Acronym | None = None  # the pack's short name: its "(NAME)" after an expansion is not a match
     _state: dict = field(default_factory=dict, repr=False)  # "pattern" once compiled, "error" once disabled
 
@@ -187,6 +189,8 @@ class Matcher:
                 return
             for found in self.pattern.finditer(doc.text, start, end, timeout=self.timeout):
                 if self.acronym and self.acronym.defines(doc.text, *found.span()):
+                    continue
+                if self.skip_captions and doc.captions and doc.in_caption(*found.span()):
                     continue
                 # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
                 text = found.group()

@@ -74,3 +74,10 @@ def test_a_credit_inside_a_caption_is_said_once():
 def test_an_element_inside_a_credit_span_does_not_end_it():
     assert images("<p><img src='/a.jpg'><span class='credit'><span>Jane Doe</span>/Agency</span></p>") == [
         ("/a.jpg", "Jane Doe/Agency")]
+
+
+def test_caption_elements_of_images_are_recorded_as_text_ranges():
+    page = visible_text("<p>Story text.</p><figure><img src='a.jpg'><figcaption>Quelle: "
+                        "<span class='credit'>AFP</span></figcaption></figure><p>More text.</p>"
+                        "<figure><figcaption>No picture here</figcaption></figure>")
+    assert [page.text[start:end].strip() for start, end in page.captions] == ["Quelle: AFP"]
