@@ -70,6 +70,8 @@ class Acronym:
         return False
 
     def _expands(self, before: str) -> bool:
+        if before.endswith((".", "!", "?", "…")):  # "(NAME)" after a sentence's end closes it: no expansion
+            return False
         folded = before.casefold()
         if any(folded.endswith(" ".join(e.casefold().split())) for e in self.expansions):
             return True

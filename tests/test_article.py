@@ -375,3 +375,11 @@ def test_in_article_keeps_the_items_inside_the_spans_only():
     assert [region_of(spans, offset) for offset in (9, 10, 19, 20, 30, 31)] == \
         ["chrome", "article", "article", "chrome", "article", "chrome"]
     assert in_article([], items, offsets) == []
+
+
+def test_acronym_guard_stops_at_a_sentence_end():
+    ansa = Acronym("ANSA")
+    closing = "per l'accoglienza notturna delle persone senza dimora. (ANSA)"
+    assert not ansa.defines(closing, 0, len(closing))  # a closing credit, not an expansion
+    spelled = "the Association of National Safety Agencies (ANSA)"
+    assert ansa.defines(spelled, 0, len(spelled))
