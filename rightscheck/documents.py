@@ -142,6 +142,7 @@ class Document:
     article: Spans | None = None  # HTML: the ranges of the visible text that are the article, not the page's chrome
     url: str | None = None  # HTML: the address the page gives itself (canonical link, og:url)
     captions: list[tuple[int, int]] = field(default_factory=list)  # HTML: ranges of image caption elements
+    spent: dict[Any, float] = field(default_factory=dict, repr=False)  # seconds each pack pattern has run on it
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
     folded: bytes | None = None  # the text folded for required literals (rightscheck.keywords.holds), once known
     breaks_literals: bool = False  # the text holds a character that voids required literals

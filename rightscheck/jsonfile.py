@@ -6,16 +6,25 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from rightscheck.errors import RightscheckError
+
+
+MAX_BYTES = 512 * 1024 * 1024  # a baseline of a million findings is about 300 MB; /dev/zero is endless
+_CHUNK = 1024 * 1024
 
 
 def load_json(path: str, what: str, missing: str | None = None) -> Any:
     """The parsed content of ``path`` (``-``: standard input); ``what`` names the file in messages
     ("JSON report"), ``missing`` replaces the not-found message (e.g. to say how to create one)."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_bytes().decode("utf-8-sig")
+        if path == "-":
+            data = _read_bounded(sys.stdin.buffer, path, what)
+        else:
+            with open(path, "rb") as stream:
+                data = _read_bounded(stream, path, what)
+        text = data.decode("utf-8-sig")
     except FileNotFoundError:
         raise RightscheckError(missing or f"{what} not found", path) from None
     except IsADirectoryError:
@@ -30,3 +39,17 @@ def load_json(path: str, what: str, missing: str | None = None) -> Any:
         raise RightscheckError(f"not valid JSON: {exc.msg} (column {exc.colno})", path, exc.lineno) from None
     except RecursionError:
         raise RightscheckError("not valid JSON: nested too deeply", path) from None
+
+
+def _read_bounded(stream: BinaryIO, path: str, what: str) -> bytes:
+    """The bytes of ``stream``, up to :data:`MAX_BYTES`; JSON text never holds a NUL byte, so a device or
+    binary file is refused at its first chunk instead of read to the limit."""
+    chunks, size = [], 0
+    while chunk := stream.read(_CHUNK):
+        if b"\0" in chunk:
+            raise RightscheckError(f"not a {what}: holds NUL bytes", path)
+        size += len(chunk)
+        if size > MAX_BYTES:
+            raise RightscheckError(f"larger than {MAX_BYTES // 2**20} MB: not read as a {what}", path)
+        chunks.append(chunk)
+    return b"".join(chunks)

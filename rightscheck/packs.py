@@ -18,7 +18,7 @@ import regex
 from rightscheck import packcache
 from rightscheck.errors import RightscheckError
 from rightscheck.keywords import fold_keywords
-from rightscheck.patterns import Acronym, Matcher, compile_pattern, phrase_to_pattern
+from rightscheck.patterns import MAX_REPEATS, Acronym, Matcher, compile_pattern, nested_repeats, phrase_to_pattern
 from rightscheck.schemas import validate
 from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
 
@@ -233,6 +233,9 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None, check
         source = phrase_to_pattern(spec[kind]) if kind == "phrase" else spec[kind]
         ignore_case = spec.get("ignore_case", kind == "phrase")
         state = {}
+        if nested_repeats(source) > MAX_REPEATS:
+            raise fail(f"pattern nests counted repeats beyond {MAX_REPEATS:,} copies (e.g. (?:a{{1000}}){{1000}}): "
+                       "too large to compile", key_path + (kind,))
         if not checked:  # a pack read from the cache was compiled when it was cached: compile on first use
             try:
                 state["pattern"] = compile_pattern(source, ignore_case)
@@ -279,12 +282,17 @@ def _compile(data: dict, name: str, lines: LineMap, timeout: float | None, check
         severity, message = DEFAULT_FINDINGS[kind]
         message = spec.get("message", message)
         try:
-            names = [name for _, name, _, _ in string.Formatter().parse(message) if name is not None]
-            unknown = [name for name in names if name not in PLACEHOLDERS]
-            if not unknown:
-                message.format_map(dict.fromkeys(PLACEHOLDERS, "x"))
-        except (ValueError, KeyError, IndexError, AttributeError) as exc:
+            fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(message)
+                      if name is not None]
+        except ValueError as exc:
             raise fail(f"invalid message template: {exc}", ("findings", kind, "message")) from None
+        unknown = [name for name, _, _ in fields if name not in PLACEHOLDERS]
+        # "{evidence:>9999999999}" would pad every message to gigabytes: placeholders are plain names
+        dressed = next((f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}"
+                        for name, spec, conversion in fields if spec or conversion), None)
+        if dressed and not unknown:
+            raise fail(f"placeholder {dressed} takes no format spec or conversion (write {{name}})",
+                       ("findings", kind, "message"))
         if unknown:
             raise fail(f"unknown placeholder {{{unknown[0]}}} (known: {', '.join(sorted(PLACEHOLDERS))})",
                        ("findings", kind, "message"))

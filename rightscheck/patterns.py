@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator, TypeVar
 
 import regex
 
@@ -12,6 +13,7 @@ from rightscheck.keywords import folds_plainly
 from rightscheck.literals import required_literals
 
 
+T = TypeVar("T")
 _QUOTES = "'‘’‚‛ʼ`´"
 _DQUOTES = '"“”„‟«»'
 _DASHES = "-‐‑‒–—―"
@@ -21,6 +23,48 @@ def compile_pattern(pattern: str, ignore_case: bool = False) -> regex.Pattern:
     """Compile a pack regex with the `regex` module (Unicode properties; full case folding when ignoring case)."""
     flags = regex.V0 | (regex.IGNORECASE | regex.FULLCASE if ignore_case else 0)
     return regex.compile(pattern, flags)
+
+
+MAX_REPEATS = 100_000  # nested counted repeats a pattern may multiply to (built-in packs: at most a few hundred)
+_COUNTED = regex.compile(r"\{(\d*)(?:(,)(\d*))?\}[?+]?")
+
+
+def nested_repeats(pattern: str) -> int:
+    """The largest product of counted repeats (``{n}``, ``{m,n}``) nested in ``pattern``: what compiling may
+    unroll (``(?:(?:a{1000}){1000}){1000}`` is a billion, and took 5.7 GB before failing). Unbounded
+    repeats (``*``, ``+``, and what ``{m,}`` allows beyond ``m``) are loops, not copies."""
+    levels, i = [1], 0  # the largest weight of an item at each open group
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "(":
+            levels.append(1)
+            i += 1
+            continue
+        if char == ")" and len(levels) > 1:
+            weight, i = levels.pop(), i + 1
+        elif char == "\\":
+            close = pattern.find("}", i) if pattern[i + 1:i + 3] in ("p{", "P{", "N{") else -1
+            weight, i = 1, (close + 1 if close > 0 else i + 2)
+        elif char == "[":
+            weight, i = 1, _class_end(pattern, i)
+        else:
+            weight, i = 1, i + 1
+        counted = _COUNTED.match(pattern, i)
+        if counted:
+            low, comma, high = counted.groups()
+            times = int(high) if comma and high else int(low or 1)  # "{2,}": its two copies, then a loop
+            weight, i = weight * max(times, 1), counted.end()
+        levels[-1] = max(levels[-1], weight)
+    return max(levels)
+
+
+def _class_end(pattern: str, start: int) -> int:
+    """Index just after the character class opening at ``start`` (a "]" first in it is a member)."""
+    i = start + 1 + (pattern[start + 1:start + 2] == "^")
+    i += pattern[i:i + 1] == "]"
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
 
 
 def phrase_to_pattern(phrase: str) -> str:
@@ -165,8 +209,9 @@ class Matcher:
         if self.error:
             return False
         try:
-            return any(not (self.acronym and self.acronym.defines(subject, *found.span()))
-                       for found in self.pattern.finditer(subject, timeout=self.timeout))
+            return self._timed(doc, lambda left: any(
+                not (self.acronym and self.acronym.defines(subject, *found.span()))
+                for found in self.pattern.finditer(subject, timeout=left)))
         except TimeoutError:
             self._disable(doc)
             return False
@@ -180,11 +225,13 @@ class Matcher:
             if self.target != "text":
                 if self.target == "links":
                     for offset, href in doc.links:
-                        if start <= offset < end and self.pattern.search(href, timeout=self.timeout):
+                        if start <= offset < end and self._timed(
+                                doc, lambda left: self.pattern.search(href, timeout=left)):
                             yield Match(offset, offset + 1, href)
                 for image in doc.images if self.target in ("images", "captions") else ():
                     subject = image.caption if self.target == "captions" else image.described
-                    if start <= image.offset < end and self.pattern.search(subject, timeout=self.timeout):
+                    if start <= image.offset < end and self._timed(
+                            doc, lambda left: self.pattern.search(subject, timeout=left)):
                         yield Match(image.offset, image.offset + 1, image.described, image.markup)
                 return
             if self.literals and not doc.may_hold(self.literals):
@@ -201,6 +248,19 @@ class Matcher:
                 yield Match(found.start() + lead, found.start() + lead + len(trimmed), trimmed)
         except TimeoutError:
             self._disable(doc)
+
+    def _timed(self, doc: Document, search: Callable[[float | None], T]) -> T:
+        """``search(seconds left)`` within this pattern's one time budget for ``doc``: a page of 200 long links
+        gets the limit once, not once per link (82 s for one page before)."""
+        spent = doc.spent.get(self, 0.0)
+        left = None if self.timeout is None else self.timeout - spent
+        if left is not None and left <= 0:
+            raise TimeoutError
+        started = time.perf_counter()
+        try:
+            return search(left)
+        finally:
+            doc.spent[self] = spent + time.perf_counter() - started
 
     def _disable(self, doc: Document) -> None:
         self._state["error"] = (f"{self.origin}: pattern ran longer than {self.timeout:g} s on {doc.path}; "

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -31,12 +33,26 @@ def _validator(name: str):
 
 def validate(data: Any, schema_name: str, path: str, lines: LineMap) -> None:
     """Raise RightscheckError for the first (by line) schema violation in ``data``."""
+    for key_path in _not_finite(data, ()):  # YAML's .nan and .inf pass every JSON Schema bound
+        raise RightscheckError("not a finite number", path, lines.line_for(key_path), format_key_path(key_path) or None)
     errors = list(_validator(schema_name).iter_errors(data))
     if not errors:
         return
     located = [_locate(error, lines) for error in errors]
     line, key_path, message = min(located, key=lambda item: (item[0] or 0, len(item[1])))
     raise RightscheckError(message, path, line, format_key_path(key_path) or None)
+
+
+def _not_finite(data: Any, key_path: tuple) -> Iterator[tuple]:
+    """Key paths of the NaN and infinite numbers in ``data`` (a ``pattern_timeout: .nan`` turned timeouts off)."""
+    if isinstance(data, float) and not math.isfinite(data):
+        yield key_path
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _not_finite(value, key_path + (key,))
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _not_finite(value, key_path + (index,))
 
 
 def _locate(error, lines: LineMap) -> tuple[int | None, tuple, str]:

@@ -1,0 +1,70 @@
+"""Issue 17, items 3 and 4: no unbounded time or memory from a pack, a config or a file the user names.
+Each case was reproduced before the fix: a NaN timeout turned timeouts off, a nested-repeat pattern took
+5.7 GB to fail, a padded placeholder gigabytes per message, /dev/zero as a baseline read until memory ran
+out, and a page of long links got the pattern time limit once per link."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from test_hostile_packs import PACK
+
+
+def _one_error(result) -> str:
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert result.stderr.count("\n") == 1, result.stderr
+    return result.stderr
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_a_number_that_is_not_finite_is_a_config_error(cli, write, value):
+    write(".rightscheck.yaml", f"licences: []\npattern_timeout: {value}\n")
+    write("a.txt", "text\n")
+    assert ".rightscheck.yaml:2: pattern_timeout: not a finite number" in _one_error(cli("scan", "a.txt"))
+
+
+def test_nested_counted_repeats_are_refused_before_compiling(cli, write):
+    write("packs/bomb.yaml", PACK.format(id="bomb", slow="(?:(?:a{1000}){1000}){1000}"))
+    started = time.perf_counter()
+    stderr = _one_error(cli("rules", "validate", "packs/bomb.yaml"))
+    assert "bomb.yaml:9: signals[1].pattern: pattern nests counted repeats beyond 100,000 copies" in stderr
+    assert time.perf_counter() - started < 10  # refused from the text, never compiled
+
+
+@pytest.mark.parametrize("placeholder", ["{evidence:>9999999999999}", "{evidence:>400000000}", "{evidence!r}"])
+def test_a_placeholder_with_a_format_spec_is_refused(cli, write, placeholder):
+    write("packs/wide.yaml", PACK.format(id="wide", slow="x") +
+          f"findings:\n  missing-attribution:\n    message: 'No credit: {placeholder}'\n")
+    stderr = _one_error(cli("rules", "validate", "packs/wide.yaml"))
+    assert f"wide.yaml:17: findings.missing-attribution.message: placeholder {placeholder} takes no format spec" in stderr
+
+
+@pytest.mark.parametrize("args", [["scan", "a.txt", "--baseline", "/dev/zero"], ["report", "/dev/zero"]])
+def test_a_device_named_as_a_json_file_is_refused_at_once(cli, write, args):
+    write("a.txt", "text\n")
+    assert "/dev/zero: not a " in _one_error(cli(*args))
+
+
+def test_a_json_file_over_the_size_limit_is_refused(cli, write, monkeypatch):
+    import rightscheck.jsonfile as jsonfile
+
+    monkeypatch.setattr(jsonfile, "MAX_BYTES", 1000)
+    write("big.json", json.dumps({"findings": ["x" * 2000]}))
+    assert "big.json: larger than 0 MB: not read as a JSON report" in _one_error(cli("report", "big.json"))
+
+
+def test_link_targets_share_one_time_budget_per_page(cli, write):
+    """200 long links and a backtracking link pattern: the page gets the limit once (0.3 s), not per link."""
+    pack = PACK.format(id="links", slow="x").replace("    pattern: 'x'", "    link: '(a|aa)+$'")
+    write("packs/links.yaml", pack)
+    write(".rightscheck.yaml", "pattern_timeout: 0.3\nlicences: []\n")
+    links = "".join(f'<p><a href="https://example.org/{"a" * 40}b{n}">story {n}</a></p>\n' for n in range(200))
+    write("site/page.html", f"<html><body><article><p>MADRID (SW) - Text.</p>\n{links}</article></body></html>\n")
+    started = time.perf_counter()
+    result = cli("scan", "--rules", "packs", "--scope", "page", "site")  # the links are chrome
+    elapsed = time.perf_counter() - started
+    assert result.exit_code == 2 and "pattern ran longer than 0.3 s on site/page.html" in result.stderr
+    assert elapsed < 30, elapsed  # per link it was 200 x 0.3 s
