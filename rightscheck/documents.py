@@ -77,6 +77,11 @@ def decode(data: bytes) -> tuple[str, str]:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding
     if b"\x00" in data[:8192]:
+        fragment = _utf16_fragment(data)
+        if fragment:  # a UTF-16 passage pasted into UTF-8 text: each part decoded as what it is
+            start, end, encoding = fragment
+            return (data[:start].decode("utf-8", "replace") + data[start:end].decode(encoding, "replace")
+                    + data[end:].decode("utf-8", "replace"), f"utf-8+{encoding}")
         guess = _utf16_without_bom(data)
         if guess is None:
             raise SkipFile("binary file (NUL bytes)")
@@ -97,6 +102,26 @@ def decode(data: bytes) -> tuple[str, str]:
         if match.encoding == "cp1252" and (match.chaos, match.coherence) == (best.chaos, best.coherence):
             best = match
     return str(best), best.encoding
+
+
+FRAGMENT_MARGIN = 64  # bytes without NULs before or after the NULs that make them a fragment, not the file
+
+
+def _utf16_fragment(data: bytes) -> tuple[int, int, str] | None:
+    """(start, end, encoding) of a UTF-16 passage inside otherwise NUL-free text ("AFP" pasted from a
+    UTF-16 source as "A\0F\0P\0"): its NULs all on one side of each byte pair, NUL-free text around it.
+    Read as one UTF-16 file, the surrounding text would be mojibake and its dateline lost."""
+    first, last = data.find(b"\x00"), data.rfind(b"\x00")
+    odd = first % 2  # UTF-16LE puts the NUL of an ASCII character second: at odd offsets from the passage start
+    start, end = first - 1 if odd else first, last + 1 if odd else last + 2
+    if start < 0 or end > len(data) or (start < FRAGMENT_MARGIN and len(data) - end < FRAGMENT_MARGIN):
+        return None
+    passage = data[start:end]
+    pairs = len(passage) // 2
+    nul_side, other_side = passage[1::2].count(0), passage[0::2].count(0)
+    if other_side or nul_side < 0.6 * pairs:
+        return None
+    return start, end, "utf-16-le" if odd else "utf-16-be"
 
 
 def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
@@ -270,6 +295,7 @@ def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") ->
     "article", an HTML page's chrome is blanked from the text (offsets kept) and its links and images
     dropped, so packs judge only the article and count lines from it; "page" keeps the whole page."""
     source, encoding = decode(data)
+    fragment = encoding.split("+")[1:]  # "utf-8+utf-16-le": a UTF-16 passage decoded apart from the rest
     if kind == "html":
         page = visible_text(source)
         article = article_spans(page.blocks, len(page.text))
@@ -287,6 +313,8 @@ def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") ->
             doc.text = _MD_SYNTAX.sub(_blank_markup, _MD_LINE_SYNTAX.sub(_blank_markup, "\n" + doc.text)[1:])
     doc.text = _unify_breaks(doc.text)
     doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))
+    if fragment:
+        doc.notes.append(f"a {fragment[0].upper()} passage inside UTF-8 text was decoded apart from the rest")
     return doc
 
 
