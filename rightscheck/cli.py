@@ -17,6 +17,7 @@ from rightscheck import __version__
 from rightscheck.console import ProgressBar, interactive, use_colour
 from rightscheck.errors import RightscheckError
 from rightscheck.report import FORMATS
+from rightscheck.visible import inert, visible
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -29,16 +30,22 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except RightscheckError as exc:
-            click.echo(f"rightscheck: error: {exc}", err=True)
+            _err(f"rightscheck: error: {exc}")
             ctx.exit(EXIT_ERROR)
         except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug, not a user mistake: still one line and exit 2
             if os.environ.get("RIGHTSCHECK_DEBUG"):
                 raise
-            click.echo(f"rightscheck: internal error: {type(exc).__name__}: {exc} (please report it; "
-                       "set RIGHTSCHECK_DEBUG=1 for the traceback)", err=True)
+            _err(f"rightscheck: internal error: {type(exc).__name__}: {exc} (please report it; "
+                 "set RIGHTSCHECK_DEBUG=1 for the traceback)")
             ctx.exit(EXIT_ERROR)
+
+
+def _err(message: str) -> None:
+    """One line on stderr, which a CI log reads too: the scanned names and text in it shown
+    :func:`visible`, never a workflow command (:func:`inert`)."""
+    click.echo(inert(visible(message)), err=True)
 
 
 def _ids(values: tuple[str, ...]) -> list[str]:
@@ -115,8 +122,8 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, quiet, **options) ->
         result.findings, result.baselined = filtered.new, filtered.baselined
         if report_stale:
             for entry in filtered.stale:
-                click.echo(f"rightscheck: stale baseline entry: {entry.get('path')}: {entry.get('rule')} "
-                           f"({entry.get('evidence', '')}) no longer occurs", err=True)
+                _err(f"rightscheck: stale baseline entry: {entry.get('path')}: {entry.get('rule')} "
+                     f"({entry.get('evidence', '')}) no longer occurs")
     colour = not output and use_colour(sys.stdout)
     report = render(fmt, result, run.packs, colour=colour, config=run.config)
     if output:
@@ -150,8 +157,8 @@ def baseline_create(output, **options) -> None:
     _exit_on_errors(run)
     _write_report(Path(output), baseline.render(run.result.findings).rstrip("\n"))
     count = len(run.result.findings)
-    click.echo(f"rightscheck: {count} finding{'' if count == 1 else 's'} recorded in {output}; "
-               f"use `rightscheck scan --baseline {output}` to see only new ones", err=True)
+    _err(f"rightscheck: {count} finding{'' if count == 1 else 's'} recorded in {output}; "
+         f"use `rightscheck scan --baseline {output}` to see only new ones")
 
 
 @main.command()
@@ -238,11 +245,11 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
             scanner.progress.close()
     if verbose:
         if config.path:
-            click.echo(f"rightscheck: config {config.path}", err=True)
+            _err(f"rightscheck: config {config.path}")
         for skipped in result.skipped:
-            click.echo(f"rightscheck: skipped {skipped.path}: {skipped.reason}", err=True)
+            _err(f"rightscheck: skipped {skipped.path}: {skipped.reason}")
         for path, note in result.notes:
-            click.echo(f"rightscheck: {path}: {note}", err=True)
+            _err(f"rightscheck: {path}: {note}")
     return _Run(result, packs, available, config, strict)
 
 
@@ -253,11 +260,10 @@ def _exit_on_errors(run: _Run) -> None:
 
     errors = list(dict.fromkeys(pattern_errors(run.available) + run.result.errors))
     for error in errors:
-        click.echo(f"rightscheck: error: {error}", err=True)
+        _err(f"rightscheck: error: {error}")
     problems = [s for s in run.result.skipped if s.problem]
     if run.strict and problems:
-        click.echo(f"rightscheck: error: {len(problems)} file(s) could not be scanned (--strict); -v lists them",
-                   err=True)
+        _err(f"rightscheck: error: {len(problems)} file(s) could not be scanned (--strict); -v lists them")
     if errors or (run.strict and problems):
         sys.exit(EXIT_ERROR)
 
@@ -300,16 +306,15 @@ def _source_dirs(sources: tuple[str, ...], config):
 def _report_refresh(stats, path: Path, verbose: bool) -> None:
     """A rebuild is always worth a warning; the rest only in verbose mode."""
     if stats.rebuilt and stats.rebuilt != "new index":
-        click.echo(f"rightscheck: warning: {path}: {stats.rebuilt}; rebuilt the index", err=True)
+        _err(f"rightscheck: warning: {path}: {stats.rebuilt}; rebuilt the index")
     if verbose:
         mb = stats.bytes_indexed / 1e6
-        click.echo(f"rightscheck: index {path}: {stats.added} added, {stats.updated} updated, "
-                   f"{stats.unchanged} unchanged, {stats.removed} removed ({mb:.1f} MB in {stats.seconds:.2f} s)",
-                   err=True)
+        _err(f"rightscheck: index {path}: {stats.added} added, {stats.updated} updated, "
+             f"{stats.unchanged} unchanged, {stats.removed} removed ({mb:.1f} MB in {stats.seconds:.2f} s)")
         for path_, original in stats.duplicates:
-            click.echo(f"rightscheck: source {path_} duplicates {original}; indexed once", err=True)
+            _err(f"rightscheck: source {path_} duplicates {original}; indexed once")
         for skipped in stats.skipped:
-            click.echo(f"rightscheck: skipped source {skipped.path}: {skipped.reason}", err=True)
+            _err(f"rightscheck: skipped source {skipped.path}: {skipped.reason}")
 
 
 @main.group("index")
@@ -337,7 +342,7 @@ def index_build(sources, index_path, config_file, rules) -> None:
                f"{info['fingerprints']} fingerprints")
     errors = pattern_errors(available)
     for error in errors:
-        click.echo(f"rightscheck: error: {error}", err=True)
+        _err(f"rightscheck: error: {error}")
     if errors:
         sys.exit(EXIT_ERROR)
 
@@ -467,7 +472,7 @@ def rules_validate(files) -> None:
             pack = load_pack(path)
         except RightscheckError as exc:
             failed += 1
-            click.echo(f"rightscheck: error: {exc}", err=True)
+            _err(f"rightscheck: error: {exc}")
         else:
             click.echo(f"ok  {path}  ({pack.id}: {len(pack.signals)} signals, {len(pack.parts)} credit parts)")
     if failed:

@@ -83,7 +83,7 @@ def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str],
         for name in sorted(filenames):
             kind = kind_for(name)
             if kind:
-                display = prefix + name if name.isascii() and name.isprintable() else None
+                display = prefix + name if name.isascii() else None
                 yield from _file(os.path.join(dirpath, name), kind, root, config, excluded, display)
 
 
@@ -131,12 +131,10 @@ def _identity(path: str) -> tuple[int, int]:
 
 def _display(path: str) -> str:
     """The path as findings show it: forward slashes, and bytes that are not UTF-8 as U+FFFD so every
-    report format can print it."""
-    shown = os.path.normpath(path).replace(os.sep, "/").translate(_CONTROL)
+    report format can print it (the human-readable ones show its control characters escaped, see
+    :mod:`rightscheck.visible`)."""
+    shown = os.path.normpath(path).replace(os.sep, "/")
     return shown.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-_CONTROL = {code: f"\\x{code:02x}" for code in range(32)}  # a newline in a name must not split a report line
 
 
 def exclude_matcher(config: Config):

@@ -24,18 +24,18 @@ from rightscheck.errors import RightscheckError
 from rightscheck.jsonfile import load_json
 from rightscheck.findings import SEVERITY_RANK
 from rightscheck.report import JSON_VERSION, summary_text
+from rightscheck.visible import inert, visible
 
 SEVERITIES = ("error", "warning", "info")
 ATTRIBUTION_KINDS = ("missing-attribution", "incomplete-attribution")
-# Characters HTML cannot carry (C0 controls but tab and line breaks, DEL, lone surrogates): shown as U+FFFD.
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # How reuse excerpts mark the words that differ: {+only in the scanned text+}, [-only in the source-].
 _MARKS = re.compile(r"\{\+(.+?)\+\}|\[-(.+?)-\]", re.DOTALL)
 
 
 def esc(value: Any) -> str:
-    """``value`` as text safe in HTML content and in quoted attribute values."""
-    return html.escape(_UNSAFE.sub("\ufffd", str(value)), quote=True)
+    """``value`` as text safe in HTML content and in quoted attribute values, its controls, bidi overrides and
+    lone surrogates shown :func:`visible` (tab and newline are only white space to a browser)."""
+    return html.escape(visible(str(value), keep="\t\n"), quote=True)
 
 
 @lru_cache(maxsize=None)
@@ -120,7 +120,8 @@ def check_report(data: Any, name: str = "<report>") -> dict:
 # -- the page ----------------------------------------------------------------------------------------
 
 def render_html(data: dict) -> str:
-    """The report page for ``data`` (the JSON report's object)."""
+    """The report page for ``data`` (the JSON report's object). A page printed to a CI log holds no workflow
+    command (:func:`inert`; only its generated parts: the assets are ours, and the script's hash is fixed)."""
     data = check_report(data)
     js = _asset("report.js")
     digest = base64.b64encode(hashlib.sha256(js.encode("utf-8")).digest()).decode("ascii")
@@ -130,7 +131,7 @@ def render_html(data: dict) -> str:
     return string.Template(_asset("report.html")).substitute(
         csp=esc(csp), version=esc(__version__), title=esc(f"rightscheck report: {headline}"),
         headline=esc(headline), css=_asset("report.css"), js=js,
-        summary=_summary(data), findings=_findings(data),
+        summary=inert(_summary(data)), findings=inert(_findings(data)),
     )
 
 

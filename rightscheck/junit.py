@@ -11,8 +11,9 @@ from collections import defaultdict
 import regex
 
 from rightscheck.scanner import ScanResult
+from rightscheck.visible import inert, visible
 
-# Characters XML 1.0 cannot carry, even escaped; evidence from a scanned file may hold them.
+# Characters XML 1.0 cannot carry, even escaped, that visible() leaves as they are (U+FFFE, U+FFFF).
 _NOT_XML = regex.compile(r"[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
 
 
@@ -29,9 +30,9 @@ def render_junit(result: ScanResult) -> str:
     for path in result.paths:
         case = ET.SubElement(suite, "testcase", classname="rightscheck", name=_clean(path), file=_clean(path))
         for f in by_path.get(path, ()):
-            failure = ET.SubElement(case, "failure", type=f.rule, message=_clean(f"{f.rule}: {f.message}"))
-            failure.text = _clean(f"{f.path}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}\n"
-                                  f"evidence: {f.evidence}")
+            failure = ET.SubElement(case, "failure", type=_clean(f.rule), message=_clean(f"{f.rule}: {f.message}"))
+            failure.text = (f"{_clean(f'{f.path}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}')}\n"
+                            f"evidence: {_clean(f.evidence)}")
     for skipped in result.skipped:
         case = ET.SubElement(suite, "testcase", classname="rightscheck", name=_clean(skipped.path))
         ET.SubElement(case, "skipped", message=_clean(skipped.reason))
@@ -40,4 +41,6 @@ def render_junit(result: ScanResult) -> str:
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("\uFFFD", text)
+    """``text`` as a CI page or log may show it (:func:`visible`, :func:`inert`), in XML 1.0 (U+FFFD for
+    what XML cannot carry)."""
+    return _NOT_XML.sub("\uFFFD", inert(visible(text)))

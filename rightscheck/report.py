@@ -17,6 +17,7 @@ from rightscheck.console import SEVERITY_STYLE
 from rightscheck.findings import Finding
 from rightscheck.packs import Pack
 from rightscheck.scanner import ScanResult
+from rightscheck.visible import inert, visible
 
 JSON_VERSION = 1
 FORMATS = ("text", "json", "sarif", "junit", "github", "html")
@@ -104,7 +105,8 @@ def pack_info(pack: Pack, config: Any = None) -> dict:
 
 
 def render_github(result: ScanResult) -> str:
-    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff."""
+    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff. Its
+    fields are shown :func:`visible` (the annotation is read by a person) and then command-encoded."""
     lines = [_annotation(f) for f in result.findings]
     return "\n".join(lines + [summary_line(result)])
 
@@ -112,8 +114,8 @@ def render_github(result: ScanResult) -> str:
 def _annotation(f: Finding) -> str:
     props = {"file": f.path, "line": f.line, "col": f.column, "endLine": f.end_line, "endColumn": f.end_column,
              "title": f.rule}
-    fields = ",".join(f"{key}={_escape(str(value), True)}" for key, value in props.items())
-    return f"::{_GITHUB_LEVELS[f.severity]} {fields}::{_escape(f.message, False)}"
+    fields = ",".join(f"{key}={_escape(visible(str(value)), True)}" for key, value in props.items())
+    return f"::{_GITHUB_LEVELS[f.severity]} {fields}::{_escape(visible(f.message), False)}"
 
 
 def _escape(value: str, prop: bool) -> str:
@@ -124,19 +126,28 @@ def _escape(value: str, prop: bool) -> str:
 
 def render_text(result: ScanResult, colour: bool = False) -> str:
     """One ``path:line:col: severity rule message`` line per finding (the form editors jump to), the source
-    passage under findings about reused text, and a summary line."""
+    passage under findings about reused text, and a summary line. Scanned names and text are shown
+    :func:`visible`, and no line can be read as a CI workflow command (:func:`inert`)."""
     paint = click.style if colour else (lambda text, **_: text)
     lines = []
     shown = None
     for f in result.findings:
-        lines.append(f"{paint(f'{f.path}:{f.line}:{f.column}:', bold=True)} "
-                     f"{paint(f.severity, **SEVERITY_STYLE[f.severity])} {paint(f.rule, fg='cyan')} {f.message}")
+        lines.append(f"{paint(f'{_shown_path(f.path)}:{f.line}:{f.column}:', bold=True)} "
+                     f"{paint(f.severity, **SEVERITY_STYLE[f.severity])} {paint(visible(f.rule), fg='cyan')} "
+                     f"{visible(f.message)}")
         passage = f.source and (f.path, f.line, f.column, f.source["path"], f.source["line"])
         if passage and passage != shown:  # several findings on one passage: show it once
             lines.extend(_side_by_side(f))
         shown = passage or shown
     lines.append(summary_line(result))
-    return "\n".join(lines)
+    return inert("\n".join(lines))
+
+
+def _shown_path(path: str) -> str:
+    """``path`` :func:`visible`, with ``./`` before a name that starts with ``:`` or a space, so that the line
+    it starts is still a path an editor can open but never a ``::`` workflow command."""
+    shown = visible(path)
+    return f"./{shown}" if shown[:1] == ":" or shown[:1].isspace() else shown
 
 
 def summary_line(result: ScanResult) -> str:
@@ -161,8 +172,8 @@ def _side_by_side(finding) -> list[str]:
     src = finding.source
     share = f", {src['share']:.0%} of the source" if src.get("share") else ""
     return [
-        f"    scanned {finding.path}:{finding.line}-{finding.end_line} ({src['words']} words{share})",
-        f"      {src['scanned_excerpt']}",
-        f"    source  {src['path']}:{src['line']}-{src['end_line']}",
-        f"      {src['source_excerpt']}",
+        f"    scanned {visible(finding.path)}:{finding.line}-{finding.end_line} ({src['words']} words{share})",
+        f"      {visible(src['scanned_excerpt'])}",
+        f"    source  {visible(src['path'])}:{src['line']}-{src['end_line']}",
+        f"      {visible(src['source_excerpt'])}",
     ]
