@@ -469,7 +469,7 @@ def rules_validate(files) -> None:
     failed = 0
     for path in targets:
         try:
-            pack = load_pack(path)
+            pack = load_pack(path, trust_cache=False)
         except RightscheckError as exc:
             failed += 1
             _err(f"rightscheck: error: {exc}")

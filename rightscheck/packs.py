@@ -169,8 +169,10 @@ def pack_files(location: Path) -> list[Path]:
     return sorted(p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def load_pack(path: Path, display: str | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> Pack:
-    """Read, validate and compile one pack file; ``timeout`` bounds each search of each pattern."""
+def load_pack(path: Path, display: str | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+              trust_cache: bool = True) -> Pack:
+    """Read, validate and compile one pack file; ``timeout`` bounds each search of each pattern. With
+    ``trust_cache`` false (``rules validate``) the pack cache is not read: every check runs again."""
     name = display or str(path)
     try:
         text = path.read_bytes().decode("utf-8")
@@ -178,7 +180,7 @@ def load_pack(path: Path, display: str | None = None, timeout: float | None = DE
         raise RightscheckError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", name) from None
     except OSError as exc:
         raise RightscheckError(f"cannot read: {exc.strerror}", name) from None
-    cached = packcache.get(text)
+    cached = packcache.get(text) if trust_cache else None
     if cached:
         data, lines = cached
         pack = _compile(data, name, lines, timeout, checked=True)

@@ -14,6 +14,7 @@ from rightscheck.literals import required_literals
 
 
 T = TypeVar("T")
+_NEVER = regex.compile(r"(?!)")  # what a pattern that cannot compile matches
 _QUOTES = "'‘’‚‛ʼ`´"
 _DQUOTES = '"“”„‟«»'
 _DASHES = "-‐‑‒–—―"
@@ -179,7 +180,12 @@ class Matcher:
         """The compiled regex: compiled on first use, as a scan of a few files needs only a few patterns."""
         compiled = self._state.get("pattern")
         if compiled is None:
-            compiled = self._state["pattern"] = compile_pattern(self.source, self.ignore_case)
+            try:
+                compiled = compile_pattern(self.source, self.ignore_case)
+            except regex.error as exc:  # only a damaged pack cache holds one: the pack was validated when cached
+                self._state["error"] = f"{self.origin}: pattern does not compile: {exc}"
+                compiled = _NEVER
+            self._state["pattern"] = compiled
         return compiled
 
     @property

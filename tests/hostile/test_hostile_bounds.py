@@ -68,3 +68,30 @@ def test_link_targets_share_one_time_budget_per_page(cli, write):
     elapsed = time.perf_counter() - started
     assert result.exit_code == 2 and "pattern ran longer than 0.3 s on site/page.html" in result.stderr
     assert elapsed < 30, elapsed  # per link it was 200 x 0.3 s
+
+
+def test_a_damaged_pack_cache_entry_is_a_pack_error_not_a_crash(cli, write, monkeypatch):
+    """A cache entry that parses but holds a pattern that does not compile (the pack was valid when
+    cached): one line naming the pack's file, line and key, not an internal error; `rules validate`
+    reads the pack itself, not the cache."""
+    import rightscheck.packcache as packcache
+    from rightscheck.yamlfile import load_yaml
+
+    write("packs/demo.yaml", PACK.format(id="demo", slow="x"))
+    write(".rightscheck.yaml", "licences: []\n")
+    write("site/a.txt", "MADRID (SW) - Text.\n")
+
+    real_get = packcache.get
+
+    def damaged(text):
+        if "id: demo" not in text:
+            return real_get(text)
+        data, lines = load_yaml(text, "demo.yaml")
+        data["signals"][1]["pattern"] = "[z-a"
+        return data, lines
+
+    monkeypatch.setattr(packcache, "get", damaged)
+    result = cli("scan", "--rules", "packs", "site")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "packs/demo.yaml:9: signals[1].pattern: pattern does not compile" in result.stderr
+    assert cli("rules", "validate", "packs/demo.yaml").exit_code == 0
