@@ -231,7 +231,7 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
             from rightscheck.sourceindex import build_index
 
             index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
-            _report_refresh(stats, index.path, verbose)
+            _report_refresh(stats, index.name, verbose)
             scanner.reuse = ReuseChecker(index, packs, config, dirs)
         if files is not None:
             files = gitfiles.narrow(files, given, scanner.reuse.source_roots if scanner.reuse else ())
@@ -303,7 +303,7 @@ def _source_dirs(sources: tuple[str, ...], config):
     return [configured.get(os.path.realpath(path), SourceDir(path)) for path in sources] or config.sources
 
 
-def _report_refresh(stats, path: Path, verbose: bool) -> None:
+def _report_refresh(stats, path: str, verbose: bool) -> None:
     """A rebuild is always worth a warning; the rest only in verbose mode."""
     if stats.rebuilt and stats.rebuilt != "new index":
         _err(f"rightscheck: warning: {path}: {stats.rebuilt}; rebuilt the index")
@@ -335,7 +335,7 @@ def index_build(sources, index_path, config_file, rules) -> None:
     config, available = _setup(list(sources) or ["."], config_file, rules)
     dirs = _source_dirs(sources, config)
     index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
-    _report_refresh(stats, index.path, verbose=True)
+    _report_refresh(stats, index.name, verbose=True)
     info = index.info()
     index.close()
     click.echo(f"{info['path']}: {info['sources']} sources, {info['tokens']} words, "

@@ -20,7 +20,7 @@ from typing import Iterable
 
 import numpy as np
 
-from rightscheck import fingerprints, tokens
+from rightscheck import fingerprints, indexlock, tokens
 from rightscheck.attribution import carries
 from rightscheck.config import Config, SourceDir
 from rightscheck.discovery import Candidate, Skipped, discover
@@ -34,6 +34,15 @@ _BITMAP_SIZE = 1 << 24
 _BITMAP_MASK = np.uint64(_BITMAP_SIZE - 1)
 _BITMAP_SHIFTS = (np.uint64(0), np.uint64(32))
 FORMAT = f"3/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
+_BUSY_SECONDS = 120.0  # how long a reader waits for another process's commit (and it for the reader)
+# A row whose blobs cannot be what _store wrote: numpy would refuse them, or the lookup would misread them.
+_MISSHAPEN = """
+SELECT display_path FROM sources
+WHERE typeof(ids) != 'blob' OR typeof(hashes) != 'blob' OR typeof(positions) != 'blob'
+   OR typeof(tokens) != 'integer' OR typeof(real_path) NOT IN ('blob', 'text')
+   OR length(ids) != 4 * tokens OR length(positions) % 4 != 0 OR length(hashes) != 2 * length(positions)
+LIMIT 1
+"""
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE sources (
@@ -79,23 +88,27 @@ class RefreshStats:
     rebuilt: str | None = None  # why the whole index was rebuilt
 
 
-def default_index_path(dirs: list[SourceDir], config: Config) -> Path:
-    """Configured index path, else the index file inside the first sources folder."""
+def default_index_path(dirs: list[SourceDir], config: Config) -> Path | None:
+    """Configured index path, else the index file inside the first sources folder (beside it if it is a
+    file). None when it is neither (``--sources /dev/zero``): there is no folder of sources to keep an
+    index in, and the index is built in memory only."""
     if config.index:
         return config.index
     if not dirs:
         raise RightscheckError("no sources given: pass --sources DIR or set sources: in the config")
     first = Path(dirs[0].path)
-    return (first if first.is_dir() else first.parent) / INDEX_NAME
+    if first.is_dir():
+        return first / INDEX_NAME
+    return first.parent / INDEX_NAME if first.is_file() else None
 
 
-def packs_key(packs: Iterable[Pack], dirs: Iterable[SourceDir], index_path: Path) -> str:
+def packs_key(packs: Iterable[Pack], dirs: Iterable[SourceDir], index_path: Path | None) -> str:
     """Changes whenever the packs or the folder-to-pack mapping change (source attribution depends on both);
     folders count relative to the index, so a moved checkout keeps its index."""
     digest = hashlib.blake2b(digest_size=16)
     for pack in packs:
         digest.update(f"{pack.id}={pack.digest}\0".encode())
-    base = os.path.realpath(index_path.parent)
+    base = os.path.realpath(index_path.parent if index_path else ".")
     for item in dirs:
         digest.update(f"{os.path.relpath(os.path.realpath(item.path), base)}={item.pack}\0".encode())
     return digest.hexdigest()
@@ -111,12 +124,18 @@ class _Known:
 
 
 class SourceIndex:
-    """An open index file. Use :func:`open_index` to get one (it handles old or corrupt files)."""
+    """An open index file (``path`` None: in memory). Use :func:`open_index` to get one (it handles old or
+    corrupt files)."""
 
-    def __init__(self, path: Path, connection: sqlite3.Connection, final_path: Path | None = None):
+    def __init__(self, path: Path | None, connection: sqlite3.Connection, final_path: Path | None = None):
         self.path = path
         self._db = connection
         self._final_path = final_path  # set while a rebuild writes a temporary file
+
+    @property
+    def name(self) -> str:
+        """The index file, for messages."""
+        return str(self._final_path or self.path or "(in memory: the first sources path is no folder or file)")
 
     # -- writing -----------------------------------------------------------------------------------
     def refresh(self, dirs: list[SourceDir], packs: list[Pack], config: Config, key: str) -> RefreshStats:
@@ -163,7 +182,7 @@ class SourceIndex:
             self._finish()
         except sqlite3.Error as exc:
             self._abandon()
-            raise RightscheckError(f"cannot write the index: {exc}", str(self._final_path or self.path)) from None
+            raise RightscheckError(f"cannot write the index: {exc}", self.name) from None
         except BaseException:
             self._abandon()
             raise
@@ -225,7 +244,7 @@ class SourceIndex:
                 self.path.unlink(missing_ok=True)
                 raise RightscheckError(f"cannot write the index: {exc.strerror}", str(self._final_path)) from None
             self.path, self._final_path = self._final_path, None
-            self._db = sqlite3.connect(self.path)
+            self._db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS)
 
     def _abandon(self) -> None:
         """A failed rebuild leaves no temporary file behind."""
@@ -260,7 +279,7 @@ class SourceIndex:
         per_pack = dict(self._db.execute(
             "SELECT coalesce(pack, '(none)'), count(*) FROM sources GROUP BY pack ORDER BY pack"))
         return {
-            "path": str(self.path), "format": meta.get("format"), "updated": meta.get("updated"),
+            "path": self.name, "format": meta.get("format"), "updated": meta.get("updated"),
             "sources": count, "bytes": size, "tokens": total_tokens, "fingerprints": fps, "by_pack": per_pack,
             "shingle_words": fingerprints.K, "window": fingerprints.W, "guaranteed_match_words": fingerprints.GUARANTEE,
         }
@@ -272,15 +291,17 @@ class SourceIndex:
 
 def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config,
                 path: Path | None = None) -> tuple[SourceIndex, RefreshStats]:
-    """Open the index for ``dirs`` (rebuilding it if stale or broken) and refresh it from the files."""
+    """Open the index for ``dirs`` (rebuilding it if stale or broken) and refresh it from the files, as the
+    only writer of that index (see :mod:`rightscheck.indexlock`)."""
     for source_dir in dirs:
         error = source_dir.missing()
         if error:
             raise error
     path = path or default_index_path(dirs, config)
     key = packs_key(packs, dirs, path)
-    index, reason = open_index(path, key)
-    stats = index.refresh(dirs, packs, config, key)
+    with indexlock.writing(path) if path else contextlib.nullcontext():
+        index, reason = open_index(path, key)
+        stats = index.refresh(dirs, packs, config, key)
     stats.rebuilt = reason
     return index, stats
 
@@ -297,36 +318,32 @@ def attribute(doc: Document, mapped: str | None, packs: list[Pack]) -> tuple[str
     return None, None
 
 
-def open_index(path: Path, key: str) -> tuple[SourceIndex, str | None]:
-    """Open (or create) the index at ``path``; an unreadable, old-format or stale-pack index is rebuilt.
+def open_index(path: Path | None, key: str) -> tuple[SourceIndex, str | None]:
+    """Open (or create) the index at ``path``, or a new one in memory if None; an unreadable, damaged,
+    old-format or stale-pack index is rebuilt.
 
     Returns the index and, when it is being (re)built, the reason (for a warning). A rebuild writes a
     temporary file beside ``path`` and renames it over the old one only when complete.
     """
+    if path is None:
+        return SourceIndex(None, _create(":memory:")), "new index"
     reason = "new index"
     if path.is_file():
         try:
-            db = sqlite3.connect(path)
-            meta = dict(db.execute("SELECT key, value FROM meta"))
-            if meta.get("format") != FORMAT:
-                reason = f"index format {meta.get('format')} is not {FORMAT}"
-            elif meta.get("packs") != key:
-                reason = "rule packs or source mapping changed"
-            else:
+            db = sqlite3.connect(path, timeout=_BUSY_SECONDS)
+            reason = _unusable(db, key)
+            if reason is None:
                 return SourceIndex(path, db), None
             db.close()
         except sqlite3.DatabaseError as exc:
             reason = f"index unreadable ({exc})"
     elif path.exists():
         raise RightscheckError("index path is not a file", str(path))
-    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    temporary = indexlock.temporary_path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.unlink(missing_ok=True)
-        db = sqlite3.connect(temporary)
-        db.executescript(_SCHEMA)
-        db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
-        db.commit()
+        db = _create(temporary)
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
@@ -334,15 +351,55 @@ def open_index(path: Path, key: str) -> tuple[SourceIndex, str | None]:
     return SourceIndex(temporary, db, final_path=path), reason
 
 
-def read_index(path: Path) -> SourceIndex:
-    """Open an existing index read-only for `index info`."""
-    if not path.is_file():
-        raise RightscheckError("no index here (build one with `rightscheck index build SOURCES`)", str(path))
+def _create(where: Path | str) -> sqlite3.Connection:
+    """A new, empty index database."""
+    db = sqlite3.connect(where, timeout=_BUSY_SECONDS)
+    db.executescript(_SCHEMA)
+    db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+    db.commit()
+    return db
+
+
+def _unusable(db: sqlite3.Connection, key: str) -> str | None:
+    """Why an index must be rebuilt rather than refreshed (old format, other packs, damage), or None."""
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    if meta.get("format") != FORMAT:
+        return f"index format {meta.get('format')} is not {FORMAT}"
+    if meta.get("packs") != key:
+        return "rule packs or source mapping changed"
+    return _damage(db)
+
+
+def _damage(db: sqlite3.Connection) -> str | None:
+    """What is broken in an index, or None: ``PRAGMA quick_check`` (some 30 ms on a 35 MB index, which a
+    scan reads whole anyway) and every row's blob sizes (from the record headers, not the blobs)."""
+    verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if verdict != "ok":  # "*** in database main ***\nPage 2686: btreeInitPage() returns error code 11"
+        return f"index damaged ({verdict.splitlines()[-1]})"
+    misshapen = db.execute(_MISSHAPEN).fetchone()
+    if misshapen:
+        return f"index damaged (the stored fingerprints of {misshapen[0]} have the wrong size)"
+    return None
+
+
+def read_index(path: Path | None) -> SourceIndex:
+    """Open an existing index read-only for `index info`; a damaged one is an error here (it has no
+    sources to rebuild from)."""
+    if path is None or not path.is_file():
+        raise RightscheckError("no index here (build one with `rightscheck index build SOURCES`)",
+                               str(path) if path else None)
+    db = None
     try:
-        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
-        db.execute("SELECT count(*) FROM sources").fetchone()
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=_BUSY_SECONDS)
+        db.execute("SELECT 1 FROM meta, sources LIMIT 1").fetchall()
+        damage = _damage(db)
     except sqlite3.DatabaseError as exc:
-        raise RightscheckError(f"not a rightscheck index ({exc})", str(path)) from None
+        damage = f"cannot read the index ({exc})"
+    if damage:
+        if db is not None:
+            db.close()
+        raise RightscheckError(f"{damage}; a scan with its sources or `rightscheck index build` rebuilds it",
+                               str(path))
     return SourceIndex(path, db)
 
 

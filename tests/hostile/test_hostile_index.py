@@ -1,0 +1,115 @@
+"""The source index under damage and contention: a broken index is rebuilt with a warning, killed builds
+leave nothing behind for long, concurrent scans share one build, and a device as sources writes nothing."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+INDEX = "wire/.rightscheck-index.sqlite"
+
+
+def _wire(write) -> None:
+    """A few long sources (their blobs fill many pages) and an article copying one of them."""
+    rng = random.Random(5)
+    words = [f"word{i}" for i in range(3000)]
+    texts = [" ".join(rng.choice(words) for _ in range(3000)) for _ in range(6)]
+    for i, text in enumerate(texts):
+        write(f"wire/s{i}.txt", f"Paris, Jan {i + 1} (AFP) - {text}\n")
+    write("site/copy.txt", texts[2][:2000] + "\n")
+
+
+def _findings(result) -> list[tuple]:
+    assert result.exit_code == 1 and "Traceback" not in result.output, result.output
+    return sorted((f["path"], f["line"], f["rule"]) for f in json.loads(result.stdout)["findings"])
+
+
+def _damaged_then_rebuilt(cli, damage) -> None:
+    fresh = _findings(cli("scan", "--format", "json", "--sources", "wire", "site"))
+    damage(Path(INDEX))
+    info = cli("index", "info", "--index", INDEX)
+    assert info.exit_code == 2 and "rebuilds it" in info.stderr and "Traceback" not in info.output
+    result = cli("scan", "--format", "json", "--sources", "wire", "site")
+    assert "index damaged" in result.stderr and "rebuilt the index" in result.stderr, result.stderr
+    assert _findings(result) == fresh
+    assert cli("index", "info", "--index", INDEX).exit_code == 0
+
+
+def _garbage_inside(path: Path) -> None:
+    size = path.stat().st_size
+    with open(path, "r+b") as handle:
+        handle.seek(size // 4)
+        handle.write(b"\xa5" * (size // 2))
+
+
+def _short_blob(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("UPDATE sources SET hashes = x'0102030405' WHERE id = (SELECT min(id) FROM sources)")
+    db.commit()
+    db.close()
+
+
+def test_garbage_inside_the_index_is_rebuilt(cli, write):
+    _wire(write)
+    _damaged_then_rebuilt(cli, _garbage_inside)
+
+
+def test_blob_of_the_wrong_length_is_rebuilt(cli, write):
+    _wire(write)
+    _damaged_then_rebuilt(cli, _short_blob)
+
+
+def test_dead_builders_temporary_files_are_removed(cli, write, tmp_path):
+    _wire(write)
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = int(finished.stdout)
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        debris = [f"{INDEX}.tmp-{dead}", f"{INDEX}.tmp-{dead}-journal"]
+        building = f"{INDEX}.tmp-{live.pid}"
+        for name in [*debris, building]:
+            write(name, b"\0" * 4096)
+        assert cli("scan", "--sources", "wire", "site").exit_code == 1
+        assert [name for name in debris if (tmp_path / name).exists()] == []
+        assert (tmp_path / building).exists()  # its builder may still finish it
+    finally:
+        live.kill()
+        live.wait()
+
+
+def test_concurrent_scans_share_one_build(write, tmp_path):
+    _wire(write)
+    command = [sys.executable, "-m", "rightscheck", "scan", "-v", "--format", "json", "--sources", "wire", "site"]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    folder = os.open(tmp_path / "wire", os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)  # a builder at work: the scans must wait for it
+        scans = [subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True) for _ in range(3)]
+        time.sleep(2)
+        assert [scan.poll() for scan in scans] == [None] * 3
+    finally:
+        os.close(folder)
+    outputs = [scan.communicate(timeout=120) for scan in scans]
+    assert [scan.returncode for scan in scans] == [1] * 3, outputs
+    assert len({json.dumps(json.loads(out)["findings"], sort_keys=True) for out, _ in outputs}) == 1
+    errors = [err for _, err in outputs]
+    assert not any("locked" in err or "error" in err for err in errors), errors
+    assert sorted(" 6 added" in err for err in errors) == [False, False, True], errors  # the others reuse it
+    assert [name for name in os.listdir(tmp_path / "wire") if ".tmp-" in name] == []
+
+
+def test_device_as_sources_writes_no_index(cli, write):
+    write("site/a.txt", "Nothing copied here.\n")
+    assert not os.path.exists("/dev/.rightscheck-index.sqlite")
+    result = cli("scan", "-v", "--sources", "/dev/zero", "site")
+    assert result.exit_code == 0 and "skipped source /dev/zero" in result.stderr, result.output
+    assert not os.path.exists("/dev/.rightscheck-index.sqlite")
