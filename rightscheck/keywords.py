@@ -20,7 +20,7 @@ import functools
 import re
 import string
 import unicodedata
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import ahocorasick_rs
 import regex
@@ -33,6 +33,7 @@ _ASCII_FOLD = bytes.maketrans(
     string.ascii_lowercase.encode() + b" " * sum(s.isascii() for s in _SPACES),
 )
 _LETTERS = frozenset(string.ascii_letters.encode())
+_WINDOW = 1 << 20  # bytes searched per automaton call (see KeywordSearch._hits)
 _CASED_PLANES_END = 0x20000  # every character with case is in the BMP or the SMP (planes 2-16: none)
 
 
@@ -74,6 +75,7 @@ class KeywordSearch:
         self._breakers_from = len(patterns)  # and from here on, characters that void required literals
         patterns.extend(c.encode() for c in sorted(_literal_breakers()))
         self._automaton = ahocorasick_rs.BytesAhoCorasick(patterns, implementation=ahocorasick_rs.Implementation.DFA)
+        self._longest = max(map(len, patterns), default=0)
 
     def find(self, text: str) -> frozenset[str]:
         """The keywords that occur in ``text``."""
@@ -83,20 +85,34 @@ class KeywordSearch:
         """``text`` folded (UTF-8, a space at each end; see :func:`holds`), whether it holds a character
         that makes required literals prove nothing (:func:`_literal_breakers`), and the keywords in it."""
         folded = _fold_utf8(text)
-        hits = self._automaton.find_matches_as_indexes(folded, overlapping=True)
-        breaks = any(pattern >= self._breakers_from for pattern, _, _ in hits)
-        if any(pattern >= self._exact_from for pattern, _, _ in hits):
+        found, breaks, exact = self._found(folded)
+        if exact:  # a character whose full case folding could make or break a match: fold the exact way
             folded = exact_fold(text)
-            hits = self._automaton.find_matches_as_indexes(folded, overlapping=True)
-        found = set()
-        for pattern, start, _ in hits:
-            if pattern >= self._exact_from:
+            found, _, _ = self._found(folded)
+        return folded, breaks, frozenset(found)
+
+    def _found(self, folded: bytes) -> tuple[set[str], bool, bool]:
+        """The keywords in ``folded``, whether it holds a literal breaker, and whether it needs exact folding."""
+        found, breaks, exact = set(), False, False
+        for pattern, start in self._hits(folded):
+            if pattern >= self._exact_from:  # a breaker character needs the exact fold too
+                breaks |= pattern >= self._breakers_from
+                exact = True
                 continue
             index, runs = self._targets[pattern]
             if (not (self._bounded[index] and folded[start - 1] in _LETTERS)
                     and (runs is None or runs.match(folded, start))):
                 found.add(self._keywords[index])
-        return folded, breaks, frozenset(found)
+        return found, breaks, exact
+
+    def _hits(self, folded: bytes) -> Iterator[tuple[int, int]]:
+        """(pattern, start) of every match, window by window: the automaton returns all matches of a call as
+        one list, and 10 MB of "afp " made that list 476 MB. Windows overlap by the longest pattern, so a
+        match across a window's end is found whole in it (some twice: they only add to sets)."""
+        for base in range(0, max(len(folded), 1), _WINDOW):
+            window = folded[base:base + _WINDOW + self._longest]
+            for pattern, start, _ in self._automaton.find_matches_as_indexes(window, overlapping=True):
+                yield pattern, base + start
 
 
 def exact_fold(text: str) -> bytes:
