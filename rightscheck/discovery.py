@@ -59,32 +59,53 @@ def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
 
 def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str],
           aside_reason: str) -> Iterator[Candidate | Skipped]:
-    visited = {_identity(top)}  # folders entered, so a symlink loop is entered once
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=config.follow_symlinks):
+    """Depth first, in os.walk's order (a folder's skipped subfolders, its files, then each subfolder's
+    contents), but with a stack instead of recursion: a tree thousands of folders deep is walked to the
+    bottom. A folder is entered once, whatever links (or bind mounts) lead to it again."""
+    visited = {_identity(top)}
+    pending = [top]
+    while pending:
+        dirpath = pending.pop()
+        try:
+            entries = sorted(os.scandir(dirpath), key=lambda entry: entry.name)
+        except OSError:
+            continue
+        dirs, files = [], []
+        for entry in entries:
+            (dirs if _is_dir(entry) else files).append(entry)
         kept = []
-        for name in sorted(dirnames):
-            full = os.path.join(dirpath, name)
-            if name in SKIP_DIRS:
+        for entry in dirs:
+            full = entry.path
+            if entry.name in SKIP_DIRS:
                 yield Skipped(_display(full), "version-control directory", problem=False)
-            elif os.path.islink(full) and not config.follow_symlinks:
+            elif entry.is_symlink() and not config.follow_symlinks:
                 yield Skipped(_display(full), "symlinked directory not followed", problem=False)
-            elif os.path.islink(full) and _identity(full) in visited:
-                yield Skipped(_display(full), "symlink loop: folder already scanned", problem=False)
             elif excluded(full, is_dir=True):
                 yield Skipped(_display(full), "excluded by config", problem=False)
             elif aside and os.path.realpath(full) in aside:
                 yield Skipped(_display(full), aside_reason, problem=False)
+            elif (identity := _identity(full)) in visited:
+                reason = "symlink loop: folder already scanned" if entry.is_symlink() else "folder already scanned"
+                yield Skipped(_display(full), reason, problem=False)
             else:
-                visited.add(_identity(full))
-                kept.append(name)
-        dirnames[:] = kept
+                visited.add(identity)
+                kept.append(full)
         shown = _display(dirpath)  # once per folder; a plain name is then appended as it is
         prefix = "" if shown == "." else shown if shown.endswith("/") else shown + "/"  # "/" is a root
-        for name in sorted(filenames):
+        for entry in files:
+            name = entry.name
             kind = kind_for(name)
             if kind:
                 display = prefix + name if name.isascii() else None
-                yield from _file(os.path.join(dirpath, name), kind, root, config, excluded, display)
+                yield from _file(entry.path, kind, root, config, excluded, display)
+        pending.extend(reversed(kept))
+
+
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _file(path: str, kind: str, root: str, config: Config, excluded,
