@@ -8,6 +8,8 @@ import itertools
 import json
 import os
 
+import pytest
+
 DISPATCH = "BAGHDAD, Jan 18 (AFP) - Engineers began repairs to the bridge on Sunday, officials said."
 
 
@@ -51,3 +53,61 @@ def test_a_link_to_an_ancestor_is_followed_once_and_the_walk_ends(cli, write, tm
                                                               "site/sub/up/other/c.txt"]
     assert _skips(payload) == {"site/sub/parent": "symlink loop: folder already scanned",
                                "site/sub/up/site": "folder already scanned"}
+
+
+@pytest.mark.parametrize("locked", ["site", "site/locked"])
+def test_a_folder_that_cannot_be_listed_is_a_problem_skip(cli, write, monkeypatch, locked):
+    write("site/a.txt", DISPATCH)
+    write("site/locked/b.txt", DISPATCH)
+    real_scandir = os.scandir
+
+    def deny(path):  # as chmod 000 would, which root (CI) is not stopped by
+        if path == locked:
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", deny)
+    code, payload = _scan(cli, "site")
+    assert _skips(payload) == {locked: "cannot read folder: Permission denied"}
+    assert code == (1 if locked == "site/locked" else 0)
+    assert _scan(cli, "--strict", "site")[0] == 2
+
+
+def test_a_folder_that_cannot_be_stat_ed_is_a_problem_skip(cli, write, monkeypatch):
+    write("site/a.txt", DISPATCH)
+    write("site/locked/b.txt", DISPATCH)
+    real_stat = os.stat
+
+    def deny(path, *args, **kwargs):  # as in a folder that may be listed but not searched (chmod 644)
+        if path == "site/locked":
+            raise PermissionError(13, "Permission denied", path)
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", deny)
+    code, payload = _scan(cli, "--strict", "site")
+    assert code == 2 and _skips(payload) == {"site/locked": "cannot stat: Permission denied"}
+    assert [f["path"] for f in payload["findings"]] == ["site/a.txt"]
+
+
+def test_a_link_to_itself_is_a_problem_skip_when_links_are_followed(cli, write, tmp_path):
+    write("site/a.txt", DISPATCH)
+    os.symlink("self", tmp_path / "site" / "self")
+    assert _scan(cli, "--strict", "site")[0] == 1  # not followed: not looked through
+    code, payload = _scan(cli, "--strict", "--follow-symlinks", "site")
+    assert code == 2 and _skips(payload) == {"site/self": "cannot stat: Too many levels of symbolic links"}
+
+
+def test_a_folder_beyond_path_max_is_a_problem_skip(cli, write):
+    write("site/a.txt", DISPATCH)
+    name = "x" * 200
+    fd = os.open("site", os.O_RDONLY)
+    for _ in range(25):  # 'site' + 25 × 201 characters: made through folder descriptors, past PATH_MAX
+        os.mkdir(name, dir_fd=fd)
+        fd, parent = os.open(name, os.O_RDONLY, dir_fd=fd), fd
+        os.close(parent)
+    os.close(os.open("b.txt", os.O_WRONLY | os.O_CREAT, dir_fd=fd))
+    os.close(fd)
+    code, payload = _scan(cli, "--strict", "site")
+    too_long = "site" + f"/{name}" * 21  # 4,225 characters: the first path over PATH_MAX (4,096)
+    assert code == 2 and _skips(payload) == {too_long: "cannot stat: File name too long"}
+    assert [f["path"] for f in payload["findings"]] == ["site/a.txt"]
