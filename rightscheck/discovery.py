@@ -59,32 +59,85 @@ def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
 
 def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str],
           aside_reason: str) -> Iterator[Candidate | Skipped]:
-    visited = {_identity(top)}  # folders entered, so a symlink loop is entered once
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=config.follow_symlinks):
+    """Depth first, in os.walk's order (a folder's skipped subfolders, its files, then each subfolder's
+    contents), but with a stack instead of recursion: a tree thousands of folders deep is walked to the
+    bottom. A folder is entered once, whatever links (or bind mounts) lead to it again. What the walk
+    cannot list or stat (no permission, a path past PATH_MAX, a link to itself) is a skip with its
+    reason, which --strict fails on, as ripgrep reports it: never a file silently left out."""
+    try:
+        visited = {_identity(top)}
+    except OSError as exc:  # gone since discover() found a folder there
+        yield _cannot("stat", top, exc)
+        return
+    pending = [top]
+    while pending:
+        dirpath = pending.pop()
+        try:
+            entries = sorted(os.scandir(dirpath), key=lambda entry: entry.name)
+        except OSError as exc:
+            yield _cannot("read folder", dirpath, exc)
+            continue
+        dirs, files = [], []
+        for entry in entries:
+            try:
+                (dirs if _is_dir(entry, config.follow_symlinks) else files).append(entry)
+            except OSError as exc:
+                yield _cannot("stat", entry.path, exc)
         kept = []
-        for name in sorted(dirnames):
-            full = os.path.join(dirpath, name)
-            if name in SKIP_DIRS:
-                yield Skipped(_display(full), "version-control directory", problem=False)
-            elif os.path.islink(full) and not config.follow_symlinks:
-                yield Skipped(_display(full), "symlinked directory not followed", problem=False)
-            elif os.path.islink(full) and _identity(full) in visited:
-                yield Skipped(_display(full), "symlink loop: folder already scanned", problem=False)
-            elif excluded(full, is_dir=True):
-                yield Skipped(_display(full), "excluded by config", problem=False)
-            elif aside and os.path.realpath(full) in aside:
-                yield Skipped(_display(full), aside_reason, problem=False)
+        for entry in dirs:
+            skip = _folder_skip(entry, config, excluded, aside, aside_reason, visited)
+            if skip:
+                yield skip
             else:
-                visited.add(_identity(full))
-                kept.append(name)
-        dirnames[:] = kept
+                kept.append(entry.path)
         shown = _display(dirpath)  # once per folder; a plain name is then appended as it is
         prefix = "" if shown == "." else shown if shown.endswith("/") else shown + "/"  # "/" is a root
-        for name in sorted(filenames):
+        for entry in files:
+            name = entry.name
             kind = kind_for(name)
             if kind:
                 display = prefix + name if name.isascii() else None
-                yield from _file(os.path.join(dirpath, name), kind, root, config, excluded, display)
+                yield from _file(entry.path, kind, root, config, excluded, display)
+        pending.extend(reversed(kept))
+
+
+def _folder_skip(entry: os.DirEntry, config: Config, excluded, aside: frozenset[str], aside_reason: str,
+                 visited: set[tuple[int, int]]) -> Skipped | None:
+    """Why the walk does not enter this folder; None to enter it, which ``visited`` then records."""
+    full = entry.path
+    if entry.name in SKIP_DIRS:
+        return Skipped(_display(full), "version-control directory", problem=False)
+    if entry.is_symlink() and not config.follow_symlinks:
+        return Skipped(_display(full), "symlinked directory not followed", problem=False)
+    if excluded(full, is_dir=True):
+        return Skipped(_display(full), "excluded by config", problem=False)
+    if aside and os.path.realpath(full) in aside:
+        return Skipped(_display(full), aside_reason, problem=False)
+    try:
+        identity = _identity(full)
+    except OSError as exc:
+        return _cannot("stat", full, exc)
+    if identity in visited:
+        reason = "symlink loop: folder already scanned" if entry.is_symlink() else "folder already scanned"
+        return Skipped(_display(full), reason, problem=False)
+    visited.add(identity)
+    return None
+
+
+def _cannot(action: str, path: str, exc: OSError) -> Skipped:
+    """The skip of an entry the walk could not stat or list: a problem for --strict."""
+    return Skipped(_display(path), f"cannot {action}: {exc.strerror or exc}")
+
+
+def _is_dir(entry: os.DirEntry, follow_symlinks: bool) -> bool:
+    """Whether to treat ``entry`` as a folder; OSError when that cannot be told, except for a symlink
+    that is not followed: it is not looked through (it is then a file, as os.walk has it)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        if entry.is_symlink() and not follow_symlinks:
+            return False
+        raise
 
 
 def _file(path: str, kind: str, root: str, config: Config, excluded,
@@ -122,10 +175,7 @@ def under(real_path: str, roots: Iterable[str]) -> bool:
 
 
 def _identity(path: str) -> tuple[int, int]:
-    try:
-        stat = os.stat(path)
-    except OSError:
-        return (-1, -1)
+    stat = os.stat(path)
     return stat.st_dev, stat.st_ino
 
 

@@ -163,10 +163,13 @@ def test_a_read_that_stops_short_is_continued(tmp_path, monkeypatch):
 
 
 def test_files_in_a_root_folder_are_shown_with_one_slash(monkeypatch):
+    from types import SimpleNamespace
+
     from rightscheck.config import Config
     from rightscheck.discovery import discover
 
-    monkeypatch.setattr(os, "walk", lambda top, followlinks: iter([("/", [], ["gone.txt"])]))
+    gone = SimpleNamespace(name="gone.txt", path="/gone.txt", is_dir=lambda: False)
+    monkeypatch.setattr(os, "scandir", lambda path: iter([gone] if path == "/" else []))
     skipped = list(discover(["/"], Config()))
     assert [item.path for item in skipped] == ["/gone.txt"]
 
