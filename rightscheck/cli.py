@@ -1,15 +1,19 @@
 """Command line: `rightscheck scan`, `rightscheck rules list|show|validate`.
 
 Exit codes are a public contract: 0 nothing at or above --fail-on, 1 findings,
-2 usage, config or rule-pack error (one line on stderr, never a traceback).
+2 usage, config or rule-pack error (one line on stderr, never a traceback),
+130 interrupted (Ctrl-C, SIGINT) and 143 terminated (SIGTERM), with no report written.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import click
 
@@ -20,19 +24,49 @@ from rightscheck.report import FORMATS
 from rightscheck.visible import inert, visible
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # the shells' convention
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread as Ctrl-C raises KeyboardInterrupt, so that both unwind the same
+    way: workers stopped, no report written. A BaseException, so that no ``except Exception`` catches it."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _terminable() -> Iterator[None]:
+    """SIGTERM raises Terminated while a command runs; the previous handling is back afterwards (the tests
+    run commands in-process)."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class _Group(click.Group):
-    """Turns RightscheckError into `rightscheck: error: file:line: key: message` and exit 2; anything
-    unexpected (a bug) into one line asking for a report, with the traceback under RIGHTSCHECK_DEBUG=1."""
+    """Turns RightscheckError into `rightscheck: error: file:line: key: message` and exit 2; Ctrl-C and
+    SIGTERM into one line and exit 130 or 143 (not click's "Aborted!" and exit 1, the findings code);
+    anything unexpected (a bug) into one line asking for a report, with the traceback under
+    RIGHTSCHECK_DEBUG=1."""
 
     def invoke(self, ctx: click.Context):
         try:
-            return super().invoke(ctx)
+            with _terminable():
+                return super().invoke(ctx)
         except RightscheckError as exc:
             _err(f"rightscheck: error: {exc}")
             ctx.exit(EXIT_ERROR)
-        except (click.exceptions.Exit, click.ClickException, SystemExit, KeyboardInterrupt):
+        except KeyboardInterrupt:
+            click.echo("rightscheck: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except Terminated:
+            click.echo("rightscheck: terminated", err=True)
+            ctx.exit(EXIT_TERMINATED)
+        except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # a bug, not a user mistake: still one line and exit 2
             if os.environ.get("RIGHTSCHECK_DEBUG"):
