@@ -2,12 +2,14 @@
 
 Files are independent, so a scan of many files is spread over worker processes (``jobs``); each worker
 returns the result of each file and the parent merges them in input order, so the report is identical
-whatever the number of workers."""
+whatever the number of workers. Ctrl-C and SIGTERM are the parent's alone: it kills the workers at once."""
 
 from __future__ import annotations
 
 import itertools
 import os
+import signal
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -21,6 +23,8 @@ from rightscheck.packs import Pack, disabled_patterns
 from rightscheck.prefilter import Prefilter
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from rightscheck.reuse import ReuseChecker  # numpy is imported only when sources are used
 
 
@@ -100,11 +104,12 @@ class Scanner:
             aside = self.reuse.source_roots if self.reuse else ()
             files = discover(paths, self.config, aside, ASIDE_REASON)
         done = 0
-        for count, total, part in self._results(_once_each(files)):
-            result.merge(part)
-            done += count
-            if self.progress:
-                self.progress(done, total)
+        with closing(self._results(_once_each(files))) as parts:  # an interrupt between results kills workers too
+            for count, total, part in parts:
+                result.merge(part)
+                done += count
+                if self.progress:
+                    self.progress(done, total)
         for origin, error in disabled_patterns(self.packs).items():
             result.disabled.setdefault(origin, error)
         result.errors.extend(result.disabled.values())
@@ -137,13 +142,26 @@ class Scanner:
 
         global _FORKED
         _FORKED = self  # inherited by the forked workers: nothing to pickle but the items and results
+        # Ctrl-C and SIGTERM wait until every worker is forked and in the pool: one during a fork would reach
+        # the worker before it ignores it, or stop the parent before the pool knows a worker to kill
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:  # an executor, not a Pool: a worker that dies (killed, out of memory) raises instead of hanging
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                results = pool.map(_scan_in_worker, chunks())  # submits every chunk: the walk is over
-                total = sum(sizes)
-                yield from ((size, total, part) for size, part in zip(sizes, results))
+            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                     initializer=_start_worker, initargs=(mask,)) as pool:
+                try:
+                    pool.submit(int)  # forks every worker now (fork start method), while the signals wait
+                    signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one that came meanwhile is raised here
+                    # not pool.map, which cancels the chunks not started on an interrupt: the pool's thread then
+                    # fails to mark them broken after the kill, with a traceback (Python 3.11)
+                    futures = [pool.submit(_scan_in_worker, chunk) for chunk in chunks()]  # the walk is over
+                    total = sum(sizes)
+                    yield from ((size, total, future.result()) for size, future in zip(sizes, futures))
+                except BaseException:  # Ctrl-C, SIGTERM, a bug, results no longer wanted: leaving the block
+                    _kill_workers(pool)  # would wait for the chunks the workers are on and those queued
+                    raise
         finally:
             _FORKED = None
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # also when no worker could be started
 
     def _scan_all(self, items: list[Candidate | Skipped]) -> ScanResult:
         result = ScanResult()
@@ -194,7 +212,24 @@ class Scanner:
 
 MIN_FILES_PER_JOB = 64  # below this many files per worker, starting workers costs more than it saves
 CHUNK = 32  # files handed to a worker at a time
+STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _FORKED: Scanner | None = None
+
+
+def _start_worker(mask: set[signal.Signals]) -> None:
+    """A worker ignores Ctrl-C, which a terminal sends to every process of the scan: the parent alone
+    handles it, and kills the workers. SIGTERM stops a worker (not the parent's handler, inherited by
+    fork). Both were held from before the fork, so neither reached the worker before this."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers at once; they have nothing to clean up. (``_processes`` holds them in Python
+    3.10 to 3.14; 3.14's ``kill_workers()`` is the first public way.)"""
+    for process in list(pool._processes.values()):
+        process.kill()
 
 
 def _scan_in_worker(items: list[Candidate | Skipped]) -> ScanResult:
