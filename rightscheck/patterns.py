@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator, TypeVar
@@ -14,6 +15,7 @@ from rightscheck.literals import required_literals
 
 
 T = TypeVar("T")
+STRIKES = 3  # documents a pattern may run out of time on before it is skipped for the rest of the scan
 _NEVER = regex.compile(r"(?!)")  # what a pattern that cannot compile matches
 _QUOTES = "'‘’‚‛ʼ`´"
 _DQUOTES = '"“”„‟«»'
@@ -184,6 +186,7 @@ class Matcher:
                 compiled = compile_pattern(self.source, self.ignore_case)
             except regex.error as exc:  # only a damaged pack cache holds one: the pack was validated when cached
                 self._state["error"] = f"{self.origin}: pattern does not compile: {exc}"
+                self._state["off"] = True
                 compiled = _NEVER
             self._state["pattern"] = compiled
         return compiled
@@ -212,7 +215,7 @@ class Matcher:
     def matches(self, subject: str, doc: Document) -> bool:
         """Whether the pattern matches ``subject``, a string of ``doc`` (an image's caption), under the same
         time limit as every search."""
-        if self.error:
+        if self._skipped(doc):
             return False
         try:
             return self._timed(doc, lambda left: any(
@@ -223,7 +226,7 @@ class Matcher:
             return False
 
     def _matches(self, doc: Document, start: int, end: int | None) -> Iterator[Match]:
-        if self.error:
+        if self._skipped(doc):
             return
         low, high = doc.region(self.within)
         start, end = max(low, start), high if end is None else min(high, end)
@@ -268,6 +271,19 @@ class Matcher:
         finally:
             doc.spent[self] = spent + time.perf_counter() - started
 
+    def _skipped(self, doc: Document) -> bool:
+        """Off for the scan, or out of time on ``doc``."""
+        return bool(self._state.get("off")) or doc.spent.get(self) == math.inf
+
     def _disable(self, doc: Document) -> None:
-        self._state["error"] = (f"{self.origin}: pattern ran longer than {self.timeout:g} s on {doc.path}; "
-                                "skipped for the rest of this scan")
+        """Out of time on ``doc``: skipped for the rest of it, and for the rest of the scan once that has
+        happened on :data:`STRIKES` documents (one huge legitimate file does not cost the pattern every other)."""
+        doc.spent[self] = math.inf
+        files = self._state.setdefault("timed_out", [])
+        files.append(doc.path)
+        if len(files) >= STRIKES:
+            self._state["off"] = True
+        where = ("for the rest of this scan" if self._state.get("off")
+                 else "on that file" if len(files) == 1 else "on those files")
+        self._state["error"] = (f"{self.origin}: pattern ran longer than {self.timeout:g} s on {', '.join(files)}; "
+                                f"skipped {where}")

@@ -113,3 +113,17 @@ def test_the_keyword_pass_holds_its_matches_a_window_at_a_time():
         tracemalloc.stop()
     assert found == {"afp"}
     assert peak < 150 * 2**20, f"{peak / 2**20:.0f} MB"
+
+
+def test_one_document_that_runs_a_pattern_out_of_time_does_not_cost_it_the_others(cli, write):
+    """A huge legitimate file used to disable a built-in pattern for the rest of the scan; now the pattern
+    is skipped on that file (an error naming it) and off for the scan only after 3 such files."""
+    write("packs/slow.yaml", PACK.format(id="slow", slow="(a|aa)+$").replace("weight: 0.5", "weight: 1.0"))
+    write(".rightscheck.yaml", "pattern_timeout: 0.2\nlicences: []\n")
+    write("site/a-huge.txt", "a" * 60 + "b\n")  # backtracks past the limit
+    write("site/b-small.txt", "the end aaa\n")  # matches at once
+    result = cli("scan", "--format", "json", "--rules", "packs", "site")
+    assert result.exit_code == 2
+    assert "pattern ran longer than 0.2 s on site/a-huge.txt; skipped on that file" in result.stderr
+    assert {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]} == \
+        {("site/b-small.txt", "slow/missing-attribution"), ("site/b-small.txt", "slow/unlicensed-content")}
