@@ -11,7 +11,7 @@ import os
 import signal
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -270,6 +270,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
         if files is not None:
             files = gitfiles.narrow(files, given, scanner.reuse.source_roots if scanner.reuse else ())
         result = scanner.run(paths, files)
+        if dirs:  # a source that could not be indexed is a file not checked against, like one not scanned
+            result.skipped.extend(replace(s, reason=f"source not indexed: {s.reason}") for s in stats.skipped)
     finally:
         if index is not None:
             index.close()
@@ -347,8 +349,6 @@ def _report_refresh(stats, path: str, verbose: bool) -> None:
              f"{stats.unchanged} unchanged, {stats.removed} removed ({mb:.1f} MB in {stats.seconds:.2f} s)")
         for path_, original in stats.duplicates:
             _err(f"rightscheck: source {path_} duplicates {original}; indexed once")
-        for skipped in stats.skipped:
-            _err(f"rightscheck: skipped source {skipped.path}: {skipped.reason}")
 
 
 @main.group("index")
@@ -370,6 +370,8 @@ def index_build(sources, index_path, config_file, rules) -> None:
     dirs = _source_dirs(sources, config)
     index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
     _report_refresh(stats, index.name, verbose=True)
+    for skipped in stats.skipped:
+        _err(f"rightscheck: skipped source {skipped.path}: {skipped.reason}")
     info = index.info()
     index.close()
     click.echo(f"{info['path']}: {info['sources']} sources, {info['tokens']} words, "

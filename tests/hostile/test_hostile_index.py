@@ -111,5 +111,5 @@ def test_device_as_sources_writes_no_index(cli, write):
     write("site/a.txt", "Nothing copied here.\n")
     assert not os.path.exists("/dev/.rightscheck-index.sqlite")
     result = cli("scan", "-v", "--sources", "/dev/zero", "site")
-    assert result.exit_code == 0 and "skipped source /dev/zero" in result.stderr, result.output
+    assert result.exit_code == 0 and "skipped /dev/zero: source not indexed" in result.stderr, result.output
     assert not os.path.exists("/dev/.rightscheck-index.sqlite")
