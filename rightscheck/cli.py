@@ -299,7 +299,7 @@ def _exit_on_errors(run: _Run) -> None:
         _err(f"rightscheck: error: {error}")
     problems = [s for s in run.result.skipped if s.problem]
     if run.strict and problems:
-        _err(f"rightscheck: error: {len(problems)} file(s) could not be scanned (--strict); -v lists them")
+        _err(f"rightscheck: error: {len(problems)} path(s) could not be scanned (--strict); -v lists them")
     if errors or (run.strict and problems):
         sys.exit(EXIT_ERROR)
 

@@ -50,7 +50,7 @@ def test_nul_bytes_and_empty_files(cli, write):
     result, payload = _scan(cli, "--strict", "site")
     assert {"path": "site/nul.txt", "reason": "binary file (NUL bytes)"} in payload["skipped"]
     assert payload["summary"]["files"] == 2
-    assert result.exit_code == 2 and "1 file(s) could not be scanned (--strict)" in result.stderr
+    assert result.exit_code == 2 and "1 path(s) could not be scanned (--strict)" in result.stderr
     assert _scan(cli, "site")[0].exit_code == 0  # without --strict a skip is not an error
 
 
