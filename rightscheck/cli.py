@@ -295,6 +295,9 @@ def _exit_on_errors(run: _Run) -> None:
     from rightscheck.packs import pattern_errors
 
     errors = list(dict.fromkeys(pattern_errors(run.available) + run.result.errors))
+    for origin, warning in sorted(run.result.slow.items()):
+        if origin not in run.result.disabled:
+            _err(f"rightscheck: warning: {warning}")
     for error in errors:
         _err(f"rightscheck: error: {error}")
     problems = [s for s in run.result.skipped if s.problem]

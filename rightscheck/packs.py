@@ -11,7 +11,7 @@ import string
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import regex
 
@@ -138,9 +138,19 @@ class Pack:
 
 
 def disabled_patterns(packs: Iterable[Pack]) -> dict[str, str]:
-    """Patterns disabled in this process (ran over their time limit): their origin -> the error."""
-    return {m.origin: m.error for p in packs for m in [*(s.matcher for s in p.signals),
-                                                       *(f for part in p.parts for f in part.forms)] if m.error}
+    """Patterns that failed in this process (ran over their time limit): their origin -> the error."""
+    return {m.origin: m.error for m in _matchers(packs) if m.error}
+
+
+def slow_patterns(packs: Iterable[Pack]) -> dict[str, str]:
+    """Patterns that came close to their time limit in this process: their origin -> the warning."""
+    return {m.origin: m.slow for m in _matchers(packs) if m.slow}
+
+
+def _matchers(packs: Iterable[Pack]) -> Iterator[Matcher]:
+    for pack in packs:
+        yield from (s.matcher for s in pack.signals)
+        yield from (form for part in pack.parts for form in part.forms)
 
 
 def pattern_errors(packs: Iterable[Pack]) -> list[str]:

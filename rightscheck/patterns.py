@@ -16,6 +16,7 @@ from rightscheck.literals import required_literals
 
 T = TypeVar("T")
 STRIKES = 3  # documents a pattern may run out of time on before it is skipped for the rest of the scan
+SCAN_BUDGET = 30  # time limits a pattern may run in all in one scan (per worker process)
 _NEVER = regex.compile(r"(?!)")  # what a pattern that cannot compile matches
 _QUOTES = "'‘’‚‛ʼ`´"
 _DQUOTES = '"“”„‟«»'
@@ -245,18 +246,25 @@ class Matcher:
                 return
             if self.literals and not doc.may_hold(self.literals):
                 return
-            for found in self.pattern.finditer(doc.text, start, end, timeout=self.timeout):
-                if self.acronym and self.acronym.defines(doc.text, *found.span()):
-                    continue
-                if self.skip_captions and doc.captions and doc.in_caption(*found.span()):
-                    continue
-                # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
-                text = found.group()
-                lead = len(text) - len(text.lstrip())
-                trimmed = text.strip()
-                yield Match(found.start() + lead, found.start() + lead + len(trimmed), trimmed)
+            started = time.perf_counter()
+            try:
+                yield from self._text_matches(doc, start, end)
+            finally:
+                self._account(doc, time.perf_counter() - started)
         except TimeoutError:
             self._disable(doc)
+
+    def _text_matches(self, doc: Document, start: int, end: int) -> Iterator[Match]:
+        for found in self.pattern.finditer(doc.text, start, end, timeout=self.timeout):
+            if self.acronym and self.acronym.defines(doc.text, *found.span()):
+                continue
+            if self.skip_captions and doc.captions and doc.in_caption(*found.span()):
+                continue
+            # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
+            text = found.group()
+            lead = len(text) - len(text.lstrip())
+            trimmed = text.strip()
+            yield Match(found.start() + lead, found.start() + lead + len(trimmed), trimmed)
 
     def _timed(self, doc: Document, search: Callable[[float | None], T]) -> T:
         """``search(seconds left)`` within this pattern's one time budget for ``doc``: a page of 200 long links
@@ -269,7 +277,32 @@ class Matcher:
         try:
             return search(left)
         finally:
-            doc.spent[self] = spent + time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+            doc.spent[self] = spent + elapsed
+            self._account(doc, elapsed)
+
+    @property
+    def slow(self) -> str | None:
+        """A warning once one search took over half the time limit: the pattern is close to timing out."""
+        return self._state.get("slow")
+
+    def _account(self, doc: Document, elapsed: float) -> None:
+        """Count ``elapsed`` seconds of one search of ``doc``: warn once a search takes over half the limit,
+        and turn the pattern off once it has run :data:`SCAN_BUDGET` limits in all at over a tenth of the
+        limit per search (just under the limit on every file would otherwise cost that on every file)."""
+        if self.timeout is None:
+            return
+        total = self._state["total"] = self._state.get("total", 0.0) + elapsed
+        searches = self._state["searches"] = self._state.get("searches", 0) + 1
+        if elapsed > self.timeout / 2 and "slow" not in self._state:
+            self._state["slow"] = (f"{self.origin}: pattern took {elapsed:.2f} s on {doc.path}, over half its "
+                                   f"{self.timeout:g} s limit")
+        # a slow pattern, not a fast one over a million documents: a tenth of the limit per search on average
+        if total > SCAN_BUDGET * self.timeout and total > searches * self.timeout / 10 and not self._state.get("off"):
+            self._state["off"] = True
+            self._state["error"] = (f"{self.origin}: pattern ran {total:.0f} s in all, over its budget of "
+                                    f"{SCAN_BUDGET} times {self.timeout:g} s per scan; "
+                                    "skipped for the rest of this scan")
 
     def _skipped(self, doc: Document) -> bool:
         """Off for the scan, or out of time on ``doc``."""

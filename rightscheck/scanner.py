@@ -19,7 +19,7 @@ from rightscheck.config import Config, file_licences
 from rightscheck.discovery import ASIDE_REASON, Candidate, Skipped, discover
 from rightscheck.documents import SkipFile, parse
 from rightscheck.findings import Finding
-from rightscheck.packs import Pack, disabled_patterns
+from rightscheck.packs import Pack, disabled_patterns, slow_patterns
 from rightscheck.prefilter import Prefilter
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ class ScanResult:
     notes: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # mistakes in files' own directives: exit 2 after the report
     disabled: dict[str, str] = field(default_factory=dict)  # pattern origin -> why it was disabled (timeouts)
+    slow: dict[str, str] = field(default_factory=dict)  # pattern origin -> a warning that it nearly timed out
     suppressed: int = 0
     baselined: int = 0
 
@@ -52,6 +53,8 @@ class ScanResult:
         self.errors.extend(e for e in other.errors if e not in self.errors)
         for origin, error in other.disabled.items():
             self.disabled.setdefault(origin, error)  # each worker disables a slow pattern once: report it once
+        for origin, warning in other.slow.items():
+            self.slow.setdefault(origin, warning)
         self.suppressed += other.suppressed
 
 
@@ -112,6 +115,8 @@ class Scanner:
                     self.progress(done, total)
         for origin, error in disabled_patterns(self.packs).items():
             result.disabled.setdefault(origin, error)
+        for origin, warning in slow_patterns(self.packs).items():
+            result.slow.setdefault(origin, warning)
         result.errors.extend(result.disabled.values())
         result.findings.sort(key=Finding.sort_key)
         return result
@@ -234,6 +239,7 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
 
 def _scan_in_worker(items: list[Candidate | Skipped]) -> ScanResult:
     result = _FORKED._scan_all(items)
+    result.slow.update(slow_patterns(_FORKED.packs))
     result.disabled.update(disabled_patterns(_FORKED.packs))  # a pattern disabled in this worker, reported by the parent
     return result
 

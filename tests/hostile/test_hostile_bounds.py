@@ -127,3 +127,34 @@ def test_one_document_that_runs_a_pattern_out_of_time_does_not_cost_it_the_other
     assert "pattern ran longer than 0.2 s on site/a-huge.txt; skipped on that file" in result.stderr
     assert {(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]} == \
         {("site/b-small.txt", "slow/missing-attribution"), ("site/b-small.txt", "slow/unlicensed-content")}
+
+
+def _slow_clock(monkeypatch, write):
+    """Every search by a pack pattern takes 0.3 s of a 0.5 s limit (the patterns module's clock is faked)."""
+    import types
+
+    import rightscheck.patterns as patterns
+
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(patterns, "time", types.SimpleNamespace(perf_counter=lambda: next(ticks) * 0.3))
+    write("packs/slow.yaml", PACK.format(id="slow", slow="MADRID"))
+    write(".rightscheck.yaml", "pattern_timeout: 0.5\nlicences: []\n")
+    for n in range(5):
+        write(f"site/{n}.txt", "MADRID (SW) - Text.\n")
+    return patterns
+
+
+def test_a_pattern_near_its_limit_is_warned_about(cli, write, monkeypatch):
+    _slow_clock(monkeypatch, write)
+    result = cli("scan", "--rules", "packs", "site")
+    assert result.exit_code == 1  # a warning, not an error
+    assert ("rightscheck: warning: packs/slow.yaml:9: signals[1].pattern: pattern took 0.30 s on site/0.txt, "
+            "over half its 0.5 s limit") in result.stderr
+
+
+def test_a_pattern_just_under_its_limit_on_every_file_has_a_budget_per_scan(cli, write, monkeypatch):
+    monkeypatch.setattr(_slow_clock(monkeypatch, write), "SCAN_BUDGET", 2)
+    result = cli("scan", "--rules", "packs", "site")
+    assert result.exit_code == 2
+    assert ("packs/slow.yaml:9: signals[1].pattern: pattern ran 1 s in all, over its budget of 2 times 0.5 s "
+            "per scan; skipped for the rest of this scan") in result.stderr
