@@ -346,6 +346,8 @@ def _report_refresh(stats, path: str, verbose: bool) -> None:
     """A rebuild is always worth a warning; the rest only in verbose mode."""
     if stats.rebuilt and stats.rebuilt != "new index":
         _err(f"rightscheck: warning: {path}: {stats.rebuilt}; rebuilt the index")
+    if stats.in_memory:
+        _err(f"rightscheck: warning: {stats.in_memory}")
     if verbose:
         mb = stats.bytes_indexed / 1e6
         _err(f"rightscheck: index {path}: {stats.added} added, {stats.updated} updated, "

@@ -86,6 +86,7 @@ class RefreshStats:
     bytes_indexed: int = 0
     seconds: float = 0.0
     rebuilt: str | None = None  # why the whole index was rebuilt
+    in_memory: str | None = None  # why the index is kept in memory for this scan instead of on disk
 
 
 def default_index_path(dirs: list[SourceDir], config: Config) -> Path | None:
@@ -297,13 +298,40 @@ def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config,
         error = source_dir.missing()
         if error:
             raise error
+    chosen = path is not None or config.index is not None
     path = path or default_index_path(dirs, config)
     key = packs_key(packs, dirs, path)
+    if path is not None and not chosen and not os.access(path.parent, os.W_OK):
+        # a read-only sources folder (an archive mount): its index, if any, is read into memory and kept
+        # there, whatever spelling of the folder asks for it
+        index, reason = _read_into_memory(path, key)
+        stats = index.refresh(dirs, packs, config, key)
+        stats.in_memory = f"{path.parent} is not writable: the index is kept in memory for this scan"
+        return index, stats
     with indexlock.writing(path) if path else contextlib.nullcontext():
         index, reason = open_index(path, key)
         stats = index.refresh(dirs, packs, config, key)
     stats.rebuilt = reason
     return index, stats
+
+
+def _read_into_memory(path: Path, key: str) -> tuple[SourceIndex, str | None]:
+    """The index at ``path`` copied into memory if it is usable, else a new one there."""
+    memory = _create(":memory:")
+    if path.is_file():
+        try:
+            stored = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                if _unusable(stored, key) is None:
+                    memory.close()
+                    memory = sqlite3.connect(":memory:")
+                    stored.backup(memory)
+                    return SourceIndex(None, memory), None
+            finally:
+                stored.close()
+        except sqlite3.DatabaseError:
+            pass
+    return SourceIndex(None, memory), "new index"
 
 
 def attribute(doc: Document, mapped: str | None, packs: list[Pack]) -> tuple[str | None, str | None]:
