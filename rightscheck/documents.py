@@ -312,7 +312,7 @@ def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") ->
             doc.images = [Image(m.start(), " ".join(filter(None, (m.group(2), m.group(1), m.group(3)))), m.span())
                           for m in _MD_IMAGE.finditer(doc.text)]
             doc.text = _MD_SYNTAX.sub(_blank_markup, _MD_LINE_SYNTAX.sub(_blank_markup, "\n" + doc.text)[1:])
-    doc.text = fold_confusables(_unify_breaks(doc.text))
+    doc.text = fold_confusables(_unify_breaks(doc.text), data if encoding == "utf-8" else None)
     doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))
     if fragment:
         doc.notes.append(f"a {fragment[0].upper()} passage inside UTF-8 text was decoded apart from the rest")
