@@ -25,6 +25,27 @@ _NOT_LEADS = bytes(b for b in range(256) if not (0xCD <= b <= 0xD3 or b == 0xEF)
 _MIXED_WORD = regex.compile(r"\w*(?:\p{Latin}\w*[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\w*\p{Latin})\w*")
 
 
+# Format characters a name can hide behind ("A\u200bFP"): soft hyphen, zero-width space and joiners,
+# direction marks and embeddings, word joiner and invisible operators, byte-order mark inside text
+FORMAT_RUN = regex.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]+")
+# their UTF-8 forms, looked for in a file's bytes before its text is searched
+_FORMAT_BYTES = (b"\xc2\xad", b"\xe2\x80\x8b", b"\xe2\x80\x8c", b"\xe2\x80\x8d", b"\xe2\x80\x8e",
+                 b"\xe2\x80\x8f", b"\xe2\x80\xaa", b"\xe2\x80\xab", b"\xe2\x80\xac", b"\xe2\x80\xad",
+                 b"\xe2\x80\xae", b"\xe2\x81", b"\xef\xbb\xbf")
+# every byte that is in none of those forms: deleted first, so the sequences are looked for in the few
+# bytes left (a few hundred for an article full of curly quotes) rather than in the whole file
+_NOT_FORMAT_BYTES = bytes(b for b in range(256) if b not in set(b"".join(_FORMAT_BYTES)))
+
+
+def may_hold_format(text: str, utf8: bytes | None = None) -> bool:
+    """Whether ``text`` may hold a format character of :data:`FORMAT_RUN` (never false when it does)."""
+    if text.isascii():
+        return False
+    encoded = utf8 if utf8 is not None else text.encode("utf-8", "surrogatepass")
+    left = encoded.translate(None, _NOT_FORMAT_BYTES)  # may join bytes into a false "yes", never lose one
+    return any(seq in left for seq in _FORMAT_BYTES)
+
+
 def fold_confusables(text: str, utf8: bytes | None = None) -> str:
     """``text`` with fullwidth ASCII and, in words mixing scripts, Cyrillic and Greek look-alikes folded to
     Latin; the same length, character for character. Most texts hold neither and are returned as they are.

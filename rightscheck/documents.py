@@ -11,13 +11,13 @@ import bisect
 import codecs
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import regex
 
 from rightscheck.article import Spans, article_spans, in_article, region_of
-from rightscheck.confusables import fold_confusables
+from rightscheck.confusables import FORMAT_RUN, fold_confusables, may_hold_format
 from rightscheck.errors import RightscheckError
 from rightscheck.htmltext import Image, OffsetMap, visible_text
 from rightscheck.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords, holds
@@ -312,7 +312,10 @@ def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") ->
             doc.images = [Image(m.start(), " ".join(filter(None, (m.group(2), m.group(1), m.group(3)))), m.span())
                           for m in _MD_IMAGE.finditer(doc.text)]
             doc.text = _MD_SYNTAX.sub(_blank_markup, _MD_LINE_SYNTAX.sub(_blank_markup, "\n" + doc.text)[1:])
-    doc.text = fold_confusables(_unify_breaks(doc.text), data if encoding == "utf-8" else None)
+    utf8 = data if encoding == "utf-8" else None
+    doc.text = fold_confusables(_unify_breaks(doc.text), utf8)
+    if may_hold_format(doc.text, utf8):
+        _strip_format(doc)
     doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))
     if fragment:
         doc.notes.append(f"a {fragment[0].upper()} passage inside UTF-8 text was decoded apart from the rest")
@@ -335,6 +338,50 @@ def _keep_article(doc: Document) -> None:
     spans = doc.article
     doc.links = in_article(spans, doc.links, [offset for offset, _ in doc.links])
     doc.images = in_article(spans, doc.images, [image.offset for image in doc.images])
+
+
+class ChainedMap:
+    """Text offset -> source offset through two maps: the text without its format characters -> the
+    visible text -> the page (see :func:`_strip_format`)."""
+
+    def __init__(self, first: OffsetMap, then: OffsetMap) -> None:
+        self.first, self.then = first, then
+
+    def source_offset(self, offset: int) -> int:
+        return self.then.source_offset(self.first.source_offset(offset))
+
+
+def _strip_format(doc: Document) -> None:
+    """Zero-width and other format characters removed from the text patterns see ("A\u200bFP" reads
+    "AFP"), every offset of the document (links, images, captions, article) moved to match, and the
+    offset map extended so findings still point into the file."""
+    runs = [match.span() for match in FORMAT_RUN.finditer(doc.text)]
+    if not runs:
+        return
+    kept_starts, new_starts, pieces, cursor, length, removed = [], [], [], 0, 0, [0]
+    for start, end in [*runs, (len(doc.text), len(doc.text))]:
+        if start > cursor:  # the text kept between two runs: verbatim from ``cursor``
+            kept_starts.append(cursor)
+            new_starts.append(length)
+            pieces.append(doc.text[cursor:start])
+            length += start - cursor
+        cursor = end
+        removed.append(removed[-1] + end - start)
+    ends = [end for _, end in runs]
+
+    def moved(offset: int) -> int:
+        i = bisect.bisect_right(ends, offset)  # runs wholly before the offset
+        inside = offset - runs[i][0] if i < len(runs) and runs[i][0] < offset else 0
+        return offset - removed[i] - inside
+
+    doc.text = "".join(pieces)
+    doc.links = [(moved(offset), href) for offset, href in doc.links]
+    doc.images = [replace(image, offset=moved(image.offset)) for image in doc.images]
+    doc.captions = [(moved(start), moved(end)) for start, end in doc.captions]
+    if doc.article is not None:
+        doc.article = [(moved(start), moved(end)) for start, end in doc.article]
+    own = OffsetMap(new_starts, kept_starts)
+    doc.offsets = own if doc.offsets is None else ChainedMap(own, doc.offsets)
 
 
 def _gap(length: int) -> str:

@@ -25,3 +25,17 @@ def test_words_in_one_script_are_left_alone_and_lengths_never_change():
     mixed = "Copyright Agence Fr\u0430nce-Presse"
     assert fold_confusables(mixed) == "Copyright Agence France-Presse"
     assert len(fold_confusables("\uff21\uff26\uff30 and \u0410FP")) == len("\uff21\uff26\uff30 and \u0410FP")
+
+
+@pytest.mark.parametrize("name", ["A\u200bFP", "A\u00adF\u200dP", "\u2066AFP\u2069"])
+def test_format_characters_inside_a_name_do_not_hide_it(cli, write, name):
+    """Zero-width characters, soft hyphens and direction isolates are removed from the text patterns see;
+    lines and columns still point into the file."""
+    write(".rightscheck.yaml", "licences: []\n")
+    write("site/story.txt", f"Headline\n\nBAGHDAD, Jan 18 ({name}) - Iraqi forces said on Sunday they had retaken it.\n")
+    write("site/page.html", f"<html><body><article><h1>Headline</h1>\n<p>BAGHDAD, Jan 18 ({name}) - Iraqi forces said "
+                            "on <a href='https://example.org/x'>Sunday</a> they had retaken the district.</p>\n"
+                            "</article></body></html>\n")
+    findings = json.loads(cli("scan", "--format", "json", "site").stdout)["findings"]
+    assert [(f["path"], f["rule"], f["line"], f["column"]) for f in findings] == [
+        ("site/page.html", "afp/unlicensed-content", 2, 4), ("site/story.txt", "afp/unlicensed-content", 3, 1)]
