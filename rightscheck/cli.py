@@ -109,7 +109,7 @@ def _scan_options(command):
                      help="Folder of source texts (wire copy, CC articles) to find reused passages from "
                           "(repeatable)."),
         click.option("--index", "index_path", type=click.Path(dir_okay=False),
-                     help="Source index file [default: .rightscheck-index.sqlite in the first sources folder]."),
+                     help="Source index file [default: one per set of sources in the user's cache folder]."),
         click.option("--staged", is_flag=True,
                      help="Scan the staged version of staged files (git index), not the working tree."),
         click.option("--since", metavar="REV",
@@ -389,17 +389,19 @@ def index_build(sources, index_path, config_file, rules) -> None:
 
 
 @index_group.command("info")
+@click.argument("sources", nargs=-1, type=click.Path())
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file to read.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
-def index_info(index_path, config_file) -> None:
-    """Describe an index: sources per pack, words, fingerprints, settings."""
+def index_info(sources, index_path, config_file) -> None:
+    """Describe the index of SOURCES (default: the config's sources): sources per pack, words,
+    fingerprints, settings."""
     from rightscheck.sourceindex import default_index_path, read_index
 
     if index_path:
         path = Path(index_path)
     else:
-        config, _ = _setup(["."], config_file, ())
-        path = default_index_path(config.sources, config)
+        config, _ = _setup(list(sources) or ["."], config_file, ())
+        path = default_index_path(_source_dirs(sources, config), config)
     index = read_index(path)
     info = index.info()
     index.close()

@@ -20,18 +20,10 @@ from typing import Any
 
 from rightscheck import __version__
 from rightscheck.atomic import write_atomically
+from rightscheck.usercache import cache_dir
 from rightscheck.yamlfile import LineMap
 
 FORMAT = 1
-
-
-def cache_dir() -> Path | None:
-    if os.environ.get("RIGHTSCHECK_NO_CACHE"):
-        return None
-    if os.environ.get("RIGHTSCHECK_CACHE_DIR"):
-        return Path(os.environ["RIGHTSCHECK_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "rightscheck"
 
 
 @lru_cache(maxsize=1)

@@ -28,8 +28,9 @@ from rightscheck.documents import Document, SkipFile, parse
 from rightscheck.errors import RightscheckError
 from rightscheck.packs import Pack
 from rightscheck.prefilter import Prefilter
+from rightscheck.usercache import cache_dir
 
-INDEX_NAME = ".rightscheck-index.sqlite"
+INDEX_NAME = "index.sqlite"
 _BITMAP_SIZE = 1 << 24
 _BITMAP_MASK = np.uint64(_BITMAP_SIZE - 1)
 _BITMAP_SHIFTS = (np.uint64(0), np.uint64(32))
@@ -90,17 +91,23 @@ class RefreshStats:
 
 
 def default_index_path(dirs: list[SourceDir], config: Config) -> Path | None:
-    """Configured index path, else the index file inside the first sources folder (beside it if it is a
-    file). None when it is neither (``--sources /dev/zero``): there is no folder of sources to keep an
-    index in, and the index is built in memory only."""
+    """Configured index path, else a file in the user's cache folder named after the sources' real paths
+    (the same sources share an index, whatever spelling or working directory asks for them; nothing is
+    written into the sources or the scanned tree, where a pre-commit hook's write would fail its own
+    commit). None when there is no cache folder (RIGHTSCHECK_NO_CACHE) or the sources are not files and
+    folders (``--sources /dev/zero``): the index is then built in memory only."""
     if config.index:
         return config.index
     if not dirs:
         raise RightscheckError("no sources given: pass --sources DIR or set sources: in the config")
-    first = Path(dirs[0].path)
-    if first.is_dir():
-        return first / INDEX_NAME
-    return first.parent / INDEX_NAME if first.is_file() else None
+    folder = cache_dir()
+    if folder is None or not all(os.path.isdir(item.path) or os.path.isfile(item.path) for item in dirs):
+        return None
+    digest = hashlib.blake2b(digest_size=12)
+    for real in sorted({os.path.realpath(item.path) for item in dirs}):
+        digest.update(os.fsencode(real) + b"\0")
+    # a folder per index: its writers lock the folder (see indexlock), not each other's
+    return folder / "indexes" / digest.hexdigest() / INDEX_NAME
 
 
 def packs_key(packs: Iterable[Pack], dirs: Iterable[SourceDir], index_path: Path | None) -> str:
@@ -301,9 +308,8 @@ def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config,
     chosen = path is not None or config.index is not None
     path = path or default_index_path(dirs, config)
     key = packs_key(packs, dirs, path)
-    if path is not None and not chosen and not os.access(path.parent, os.W_OK):
-        # a read-only sources folder (an archive mount): its index, if any, is read into memory and kept
-        # there, whatever spelling of the folder asks for it
+    if path is not None and not chosen and not _writable_folder(path.parent):
+        # a read-only cache (a locked-down CI runner): the index, if any, is read into memory and kept there
         index, reason = _read_into_memory(path, key)
         stats = index.refresh(dirs, packs, config, key)
         stats.in_memory = f"{path.parent} is not writable: the index is kept in memory for this scan"
@@ -313,6 +319,15 @@ def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config,
         stats = index.refresh(dirs, packs, config, key)
     stats.rebuilt = reason
     return index, stats
+
+
+def _writable_folder(folder: Path) -> bool:
+    """Whether ``folder`` exists (created if need be) and this process may write in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def _read_into_memory(path: Path, key: str) -> tuple[SourceIndex, str | None]:

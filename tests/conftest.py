@@ -46,3 +46,12 @@ def cli(monkeypatch, tmp_path):
         return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
     return _cli
+
+
+@pytest.fixture
+def index_of(tmp_path):
+    """index_of("wire") -> where a scan with ``--sources wire`` (relative to tmp_path) keeps its index."""
+    from rightscheck.config import Config, SourceDir
+    from rightscheck.sourceindex import default_index_path
+
+    return lambda *folders: default_index_path([SourceDir(str(tmp_path / f)) for f in folders], Config())

@@ -183,7 +183,7 @@ blaming a run of warm spells and thin snow cover across the high valleys.
 """
 
 
-def test_scan_with_sources_and_index_commands(cli, write, tmp_path):
+def test_scan_with_sources_and_index_commands(cli, write, tmp_path, index_of):
     write("wire/glaciers.txt", WIRE_TEXT)
     write("site/story.txt", "Our weekend feature.\n\nGlacier monitors in the Swiss Alps recorded the steepest "
                             "winter loss of ice in two decades, a research network said.\n")
@@ -194,13 +194,13 @@ def test_scan_with_sources_and_index_commands(cli, write, tmp_path):
     assert [(f["rule"], f["line"]) for f in findings] == [("reuters/missing-attribution", 3),
                                                           ("reuters/quotation-limit", 3)]
     assert findings[0]["source"]["path"] == "wire/glaciers.txt" and findings[0]["source"]["line"] == 1
-    assert (tmp_path / "wire/.rightscheck-index.sqlite").is_file()
+    assert index_of("wire").is_file() and os.listdir(tmp_path / "wire") == ["glaciers.txt"]
     text = cli("scan", "--sources", "wire", "site").stdout
     assert "    source  wire/glaciers.txt:1-2" in text
     built = cli("index", "build", "wire")
     assert built.exit_code == 0 and "0 added, 0 updated, 1 unchanged" in built.stderr
-    info = cli("index", "info", "--index", "wire/.rightscheck-index.sqlite")
-    assert "sources:      1" in info.stdout and "reuters" in info.stdout
+    for info in (cli("index", "info", "--index", str(index_of("wire"))), cli("index", "info", "wire")):
+        assert "sources:      1" in info.stdout and "reuters" in info.stdout
 
 
 def test_sources_in_config_are_mapped_and_not_scanned_as_articles(cli, write, tmp_path):

@@ -86,14 +86,14 @@ def test_special_and_oddly_named_files(cli, write, tmp_path):
     assert sorted(f["path"] for f in payload["findings"]) == ["site/caf\ufffd story.txt", "site/ok.txt"]
 
 
-def test_odd_source_names_and_quiet_refresh(cli, write, tmp_path):
+def test_odd_source_names_and_quiet_refresh(cli, write, tmp_path, index_of):
     (tmp_path / "wire").mkdir()
     (tmp_path / "wire" / os.fsdecode(b"d\xe9p\xeache.txt")).write_text(
         "Engineers in the Iraqi capital began repairs on Sunday to a bridge damaged by floods last spring.\n")
     write("site/copy.txt", "Engineers in the Iraqi capital began repairs on Sunday to a bridge damaged by floods.\n")
     first = cli("scan", "--format", "json", "--sources", "wire", "site")
     assert first.exit_code in (0, 1) and "Traceback" not in first.output
-    index = tmp_path / "wire" / ".rightscheck-index.sqlite"
+    index = index_of("wire")
     before = (index.stat().st_mtime_ns, index.read_bytes())
     cli("scan", "--sources", "wire", "site")
     assert (index.stat().st_mtime_ns, index.read_bytes()) == before  # nothing changed: nothing written

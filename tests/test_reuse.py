@@ -14,7 +14,7 @@ from rightscheck.config import Config, SourceDir
 from rightscheck.packs import builtin_rules_dir, load_pack, load_packs
 from rightscheck.reuse import ReuseChecker
 from rightscheck.scanner import Scanner
-from rightscheck.sourceindex import INDEX_NAME, build_index, read_index
+from rightscheck.sourceindex import build_index, default_index_path, read_index
 
 WIRE = """\
 Nairobi, Feb 3 (AFP) - Kenya's parliament approved on Tuesday a plan to build
@@ -254,7 +254,8 @@ def test_duplicate_sources_are_indexed_once(corpus, write, tmp_path):
 @pytest.mark.parametrize("damage", ["garbage", "old-format"])
 def test_corrupt_or_old_index_is_rebuilt(corpus, tmp_path, damage):
     config = Config(sources=[SourceDir(str(tmp_path / "wire"))])
-    path = tmp_path / "wire" / INDEX_NAME
+    path = default_index_path(config.sources, config)
+    path.parent.mkdir(parents=True)
     if damage == "garbage":
         path.write_bytes(b"this is not sqlite" * 100)
     else:

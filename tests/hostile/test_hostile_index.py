@@ -14,7 +14,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-INDEX = "wire/.rightscheck-index.sqlite"
 
 
 def _wire(write) -> None:
@@ -32,15 +31,16 @@ def _findings(result) -> list[tuple]:
     return sorted((f["path"], f["line"], f["rule"]) for f in json.loads(result.stdout)["findings"])
 
 
-def _damaged_then_rebuilt(cli, damage) -> None:
+def _damaged_then_rebuilt(cli, damage, index: Path) -> None:
     fresh = _findings(cli("scan", "--format", "json", "--sources", "wire", "site"))
-    damage(Path(INDEX))
-    info = cli("index", "info", "--index", INDEX)
+    damage(index)
+    info = cli("index", "info", "--index", str(index))
     assert info.exit_code == 2 and "rebuilds it" in info.stderr and "Traceback" not in info.output
     result = cli("scan", "--format", "json", "--sources", "wire", "site")
     assert "index damaged" in result.stderr and "rebuilt the index" in result.stderr, result.stderr
     assert _findings(result) == fresh
-    assert cli("index", "info", "--index", INDEX).exit_code == 0
+    assert cli("index", "info", "--index", str(index)).exit_code == 0
+    assert cli("index", "info", "wire").exit_code == 0  # found by its sources, as a scan finds it
 
 
 def _garbage_inside(path: Path) -> None:
@@ -57,39 +57,43 @@ def _short_blob(path: Path) -> None:
     db.close()
 
 
-def test_garbage_inside_the_index_is_rebuilt(cli, write):
+def test_garbage_inside_the_index_is_rebuilt(cli, write, index_of):
     _wire(write)
-    _damaged_then_rebuilt(cli, _garbage_inside)
+    _damaged_then_rebuilt(cli, _garbage_inside, index_of("wire"))
 
 
-def test_blob_of_the_wrong_length_is_rebuilt(cli, write):
+def test_blob_of_the_wrong_length_is_rebuilt(cli, write, index_of):
     _wire(write)
-    _damaged_then_rebuilt(cli, _short_blob)
+    _damaged_then_rebuilt(cli, _short_blob, index_of("wire"))
 
 
-def test_dead_builders_temporary_files_are_removed(cli, write, tmp_path):
+def test_dead_builders_temporary_files_are_removed(cli, write, index_of):
     _wire(write)
+    index = index_of("wire")
+    index.parent.mkdir(parents=True)
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead = int(finished.stdout)
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        debris = [f"{INDEX}.tmp-{dead}", f"{INDEX}.tmp-{dead}-journal"]
-        building = f"{INDEX}.tmp-{live.pid}"
+        debris = [f"{index}.tmp-{dead}", f"{index}.tmp-{dead}-journal"]
+        building = f"{index}.tmp-{live.pid}"
         for name in [*debris, building]:
-            write(name, b"\0" * 4096)
+            Path(name).write_bytes(b"\0" * 4096)
         assert cli("scan", "--sources", "wire", "site").exit_code == 1
-        assert [name for name in debris if (tmp_path / name).exists()] == []
-        assert (tmp_path / building).exists()  # its builder may still finish it
+        assert [name for name in debris if os.path.exists(name)] == []
+        assert os.path.exists(building)  # its builder may still finish it
     finally:
         live.kill()
         live.wait()
 
 
-def test_concurrent_scans_share_one_build(write, tmp_path):
+def test_concurrent_scans_share_one_build(write, tmp_path, index_of):
     _wire(write)
+    index = index_of("wire")
+    index.parent.mkdir(parents=True)
     command = [sys.executable, "-m", "rightscheck", "scan", "-v", "--format", "json", "--sources", "wire", "site"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    folder = os.open(tmp_path / "wire", os.O_RDONLY)
+    folder = os.open(index.parent, os.O_RDONLY)
     try:
         fcntl.flock(folder, fcntl.LOCK_EX)  # a builder at work: the scans must wait for it
         scans = [subprocess.Popen(command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -104,7 +108,8 @@ def test_concurrent_scans_share_one_build(write, tmp_path):
     errors = [err for _, err in outputs]
     assert not any("locked" in err or "error" in err for err in errors), errors
     assert sorted(" 6 added" in err for err in errors) == [False, False, True], errors  # the others reuse it
-    assert [name for name in os.listdir(tmp_path / "wire") if ".tmp-" in name] == []
+    assert [name for name in os.listdir(index.parent) if ".tmp-" in name] == []
+    assert sorted(os.listdir(tmp_path / "wire")) == [f"s{i}.txt" for i in range(6)]  # nothing written there
 
 
 def test_device_as_sources_writes_no_index(cli, write):
