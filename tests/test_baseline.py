@@ -62,3 +62,50 @@ def test_deeply_nested_baseline_is_a_clear_error(cli, write):
     write("deep.json", "[" * 200_000)
     result = cli("scan", "site", "--baseline", "deep.json")
     assert result.exit_code == 2 and "deep.json: not valid JSON" in result.output and "internal" not in result.output
+
+
+def _recorded(path) -> list[tuple[str, str, int]]:
+    return [(e["rule"], e["path"], e["line"]) for e in json.loads(path.read_text("utf-8"))["findings"]]
+
+
+def test_json_report_lists_stale_entries_and_counts_them_in_the_summary(cli, write, tmp_path):
+    write(".rightscheck.yaml", "licences: [afp]\n")
+    write("site/a.md", STRIPPED)
+    cli("baseline", "create", "site", "--output", "base.json")
+    recorded = json.loads((tmp_path / "base.json").read_text("utf-8"))["findings"]
+    write("site/a.md", "Rewritten with our own reporting.\n")
+    result = cli("scan", "site", "--baseline", "base.json", "--report-stale", "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["stale"] == recorded and report["summary"]["stale"] == 1
+    assert result.exit_code == 0 and result.stderr == ""
+    plain = json.loads(cli("scan", "site", "--baseline", "base.json", "--format", "json").stdout)
+    assert "stale" not in plain and "stale" not in plain["summary"]
+
+
+def test_fail_on_stale_exits_1_on_a_stale_entry_and_reports_it_without_report_stale(cli, write):
+    write(".rightscheck.yaml", "licences: [afp]\n")
+    write("site/a.md", STRIPPED)
+    cli("baseline", "create", "site", "--output", "base.json")
+    assert cli("scan", "site", "--baseline", "base.json", "--fail-on-stale").exit_code == 0
+    write("site/a.md", "Rewritten with our own reporting.\n")
+    result = cli("scan", "site", "--baseline", "base.json", "--fail-on-stale", "--fail-on", "never")
+    assert result.exit_code == 1
+    assert "stale baseline entry: site/a.md: afp/missing-attribution" in result.stderr
+    report = json.loads(cli("scan", "site", "--baseline", "base.json", "--fail-on-stale", "--format", "json").stdout)
+    assert report["summary"]["stale"] == 1
+
+
+def test_stale_options_without_a_baseline_are_a_usage_error(cli, write):
+    write("site/a.md", STRIPPED)
+    for option in ("--report-stale", "--fail-on-stale"):
+        result = cli("scan", "site", option)
+        assert result.exit_code == 2 and result.output == f"rightscheck: error: {option}: needs --baseline FILE\n"
+
+
+def test_a_scan_of_some_files_calls_no_entry_of_the_others_stale(cli, write):
+    write(".rightscheck.yaml", "licences: [afp, ap]\n")
+    write("site/a.md", STRIPPED)
+    write("site/b.md", MORE)
+    cli("baseline", "create", "site", "--output", "base.json")
+    result = cli("scan", "site/b.md", "--baseline", "base.json", "--fail-on-stale")
+    assert result.exit_code == 0 and "stale" not in result.output
