@@ -96,3 +96,10 @@ def apply(findings: list[Finding], entries: list[dict],
             (result.stale if in_scope(entry["path"]) else result.kept).append(entry)
     return result
 
+
+def moved(old: list[dict], kept: list[dict]) -> int:
+    """How many kept entries differ from every old one (a new line or evidence)."""
+    def key(entry: dict) -> tuple:
+        return tuple(entry[name] for name in FIELDS)
+
+    return sum((Counter(map(key, kept)) - Counter(map(key, old))).values())

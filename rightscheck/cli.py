@@ -95,7 +95,7 @@ def main() -> None:
 
 
 def _scan_options(command):
-    """Options shared by every command that runs a scan (`scan`, `baseline create`)."""
+    """Options shared by every command that runs a scan (`scan`, `baseline create`, `baseline update`)."""
     options = [
         click.argument("paths", nargs=-1, type=click.Path()),
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
@@ -202,6 +202,43 @@ def baseline_create(output, **options) -> None:
     count = len(run.result.findings)
     _err(f"rightscheck: {count} finding{'' if count == 1 else 's'} recorded in {output}; "
          f"use `rightscheck scan --baseline {output}` to see only new ones")
+
+
+@baseline_group.command("update")
+@_scan_options
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=BASELINE_FILE,
+              show_default=True, help="Baseline file to update.")
+def baseline_update(baseline_file, **options) -> None:
+    """Scan like `rightscheck scan` and bring a baseline up to date: entries follow their findings' new lines,
+    stale entries are dropped, and new findings are never added (they exit 1: review them, or record them
+    with `baseline create`). The file is rewritten only when it changes."""
+    from rightscheck import baseline
+
+    path = Path(baseline_file)
+    entries = baseline.load(path)
+    run = _run_scan(**options)
+    _exit_on_errors(run)
+    filtered = baseline.apply(run.result.findings, entries, _baseline_scope(run, options))
+    kept = baseline.ordered(filtered.kept)
+    if kept != entries:
+        _write_report(path, baseline.render(kept).rstrip("\n"), key="--baseline")
+    for finding in filtered.new:
+        _err(f"rightscheck: new finding not added: {finding.path}:{finding.line}:{finding.column}: {finding.rule}")
+    new = len(filtered.new)
+    if kept == entries and not new:
+        _err(f"rightscheck: {baseline_file} is up to date ({_count(len(kept), 'entry', 'entries')})")
+    else:
+        _err(f"rightscheck: {baseline_file}: {_count(baseline.moved(entries, kept), 'entry', 'entries')} moved, "
+             f"{_count(len(filtered.stale), 'stale entry', 'stale entries')} dropped, "
+             f"{_count(new, 'new finding', 'new findings')} not added"
+             + (" (review them with `rightscheck scan --baseline`, or record them with `rightscheck baseline "
+                "create`)" if new else ""))
+    sys.exit(EXIT_FINDINGS if new else EXIT_CLEAN)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """'1 entry', '2 entries'."""
+    return f"{n} {one if n == 1 else many}"
 
 
 def _baseline_scope(run: _Run, options: dict):
