@@ -2,39 +2,56 @@
 
 A baseline records each finding by :meth:`Finding.fingerprint` (rule, path, normalised evidence, no line
 numbers), so it survives edits that move text. The same fingerprint may occur several times in a file;
-the baseline keeps the count, and only occurrences beyond it are new."""
+the baseline keeps the count, and only occurrences beyond it are new.
+
+An entry is stale (the finding it accepts is gone) only where the scan looked: in a file it scanned, or
+a file no longer there under a path it walked. A scan of a few files (a pre-commit hook, ``--since``)
+says nothing about the rest, so their entries are neither stale nor dropped by an update."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 from rightscheck import __version__
+from rightscheck.discovery import under
 from rightscheck.errors import RightscheckError
 from rightscheck.findings import Finding
 from rightscheck.jsonfile import load_json
 
-DEFAULT_PATH = ".rightscheck-baseline.json"
 VERSION = 1
+FIELDS = {"fingerprint": str, "rule": str, "path": str, "line": int, "evidence": str}
 
 
 @dataclass
 class Filtered:
-    """Findings not in the baseline, how many were, and baseline entries no finding matched (stale)."""
+    """Findings not in the baseline, how many were, baseline entries no finding matched (stale), and the
+    entries an update keeps: those of the baselined findings as they are now, and those out of the scan."""
 
     new: list[Finding]
     baselined: int = 0
     stale: list[dict] = field(default_factory=list)
+    kept: list[dict] = field(default_factory=list)
 
 
-def render(findings: list[Finding]) -> str:
-    """The baseline file's text: one entry per finding, sorted, with enough context for a reviewer."""
-    entries = [{"fingerprint": f.fingerprint(), "rule": f.rule, "path": f.path, "line": f.line,
-                "evidence": f.evidence} for f in findings]
-    entries.sort(key=lambda e: (e["path"], e["line"], e["rule"], e["fingerprint"]))
-    return json.dumps({"version": VERSION, "tool": f"rightscheck {__version__}", "findings": entries},
+def record(finding: Finding) -> dict:
+    """A finding's baseline entry: its fingerprint, with enough context for a reviewer."""
+    return {"fingerprint": finding.fingerprint(), "rule": finding.rule, "path": finding.path,
+            "line": finding.line, "evidence": finding.evidence}
+
+
+def ordered(entries: Iterable[dict]) -> list[dict]:
+    """Entries in the file's order (path, line, rule), so that a rewrite changes only what changed."""
+    return sorted(entries, key=lambda e: (e["path"], e["line"], e["rule"], e["fingerprint"]))
+
+
+def render(entries: Iterable[dict]) -> str:
+    """The baseline file's text (``create`` and ``update`` alike)."""
+    return json.dumps({"version": VERSION, "tool": f"rightscheck {__version__}", "findings": ordered(entries)},
                       indent=2, ensure_ascii=False) + "\n"
 
 
@@ -46,13 +63,23 @@ def load(path: Path) -> list[dict]:
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
         raise RightscheckError(f"not a rightscheck baseline (expected version {VERSION} and a findings list)", name)
     for index, entry in enumerate(data["findings"]):
-        if not isinstance(entry, dict) or not isinstance(entry.get("fingerprint"), str):
-            raise RightscheckError("entry has no fingerprint", name, None, f"findings[{index}]")
+        for key, kind in FIELDS.items():
+            if not isinstance(entry, dict) or not isinstance(entry.get(key), kind):
+                raise RightscheckError(f"entry has no {key}", name, None, f"findings[{index}]")
     return data["findings"]
 
 
-def apply(findings: list[Finding], entries: list[dict]) -> Filtered:
-    """Split ``findings`` into new ones and baselined ones; entries left over are stale."""
+def scope(scanned: Iterable[str], roots: Iterable[str]) -> Callable[[str], bool]:
+    """Whether a baseline entry's path is one the scan can judge: a file it scanned, or one gone from
+    under the paths it was given."""
+    scanned = frozenset(scanned)
+    roots = [os.path.abspath(root) for root in roots]
+    return lambda path: path in scanned or (not os.path.lexists(path) and under(os.path.abspath(path), roots))
+
+
+def apply(findings: list[Finding], entries: list[dict],
+          in_scope: Callable[[str], bool] = lambda path: True) -> Filtered:
+    """Split ``findings`` into new ones and baselined ones; entries left over in scope are stale."""
     budget = Counter(entry["fingerprint"] for entry in entries)
     result = Filtered([])
     for finding in findings:
@@ -60,10 +87,19 @@ def apply(findings: list[Finding], entries: list[dict]) -> Filtered:
         if budget[key] > 0:
             budget[key] -= 1
             result.baselined += 1
+            result.kept.append(record(finding))
         else:
             result.new.append(finding)
     for entry in entries:
         if budget[entry["fingerprint"]] > 0:
             budget[entry["fingerprint"]] -= 1
-            result.stale.append(entry)
+            (result.stale if in_scope(entry["path"]) else result.kept).append(entry)
     return result
+
+
+def moved(old: list[dict], kept: list[dict]) -> int:
+    """How many kept entries differ from every old one (a new line or evidence)."""
+    def key(entry: dict) -> tuple:
+        return tuple(entry[name] for name in FIELDS)
+
+    return sum((Counter(map(key, kept)) - Counter(map(key, old))).values())

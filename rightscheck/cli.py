@@ -25,6 +25,7 @@ from rightscheck.visible import inert, visible
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # the shells' convention
+BASELINE_FILE = ".rightscheck-baseline.json"
 
 
 class Terminated(BaseException):
@@ -94,7 +95,7 @@ def main() -> None:
 
 
 def _scan_options(command):
-    """Options shared by every command that runs a scan (`scan`, `baseline create`)."""
+    """Options shared by every command that runs a scan (`scan`, `baseline create`, `baseline update`)."""
     options = [
         click.argument("paths", nargs=-1, type=click.Path()),
         click.option("--config", "config_file", type=click.Path(dir_okay=False),
@@ -141,23 +142,31 @@ def _scan_options(command):
               help="Lowest severity that makes the exit code 1 [default: error].")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
               help="Report only findings not recorded in this baseline (see `rightscheck baseline create`).")
-@click.option("--report-stale", is_flag=True, help="With --baseline: list baseline entries that no longer occur.")
+@click.option("--report-stale", is_flag=True,
+              help="With --baseline: list baseline entries that no longer occur (in the JSON report, else on stderr).")
+@click.option("--fail-on-stale", is_flag=True,
+              help="With --baseline: exit 1 if a baseline entry no longer occurs (implies --report-stale).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line or progress.")
-def scan(fmt, output, fail_on, baseline_file, report_stale, quiet, **options) -> None:
+def scan(fmt, output, fail_on, baseline_file, report_stale, fail_on_stale, quiet, **options) -> None:
     """Scan files and folders (default: .) for uncredited or unlicensed source content."""
     from rightscheck import baseline
     from rightscheck.findings import at_or_above
     from rightscheck.report import render, summary_line
 
+    if (report_stale or fail_on_stale) and not baseline_file:
+        raise RightscheckError("needs --baseline FILE", key="--fail-on-stale" if fail_on_stale else "--report-stale")
+    report_stale = report_stale or fail_on_stale
+    entries = baseline.load(Path(baseline_file)) if baseline_file else None  # a bad file fails before the scan
     run = _run_scan(quiet=quiet, **options)
     result = run.result
     if baseline_file:
-        filtered = baseline.apply(result.findings, baseline.load(Path(baseline_file)))
+        filtered = baseline.apply(result.findings, entries, _baseline_scope(run, options))
         result.findings, result.baselined = filtered.new, filtered.baselined
         if report_stale:
-            for entry in filtered.stale:
-                _err(f"rightscheck: stale baseline entry: {entry.get('path')}: {entry.get('rule')} "
-                     f"({entry.get('evidence', '')}) no longer occurs")
+            result.stale = filtered.stale
+            for entry in result.stale if fmt != "json" else ():  # the JSON report carries them
+                _err(f"rightscheck: stale baseline entry: {entry['path']}: {entry['rule']} "
+                     f"({entry['evidence']}) no longer occurs")
     colour = not output and use_colour(sys.stdout)
     report = render(fmt, result, run.packs, colour=colour, config=run.config)
     if output:
@@ -170,7 +179,7 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, quiet, **options) ->
         click.echo(report, color=colour)
     _exit_on_errors(run)
     threshold = fail_on or run.config.fail_on
-    failing = any(at_or_above(f.severity, threshold) for f in result.findings)
+    failing = any(at_or_above(f.severity, threshold) for f in result.findings) or (fail_on_stale and result.stale)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
 
 
@@ -181,7 +190,7 @@ def baseline_group() -> None:
 
 @baseline_group.command("create")
 @_scan_options
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=".rightscheck-baseline.json",
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=BASELINE_FILE,
               show_default=True, help="Baseline file to write.")
 def baseline_create(output, **options) -> None:
     """Scan like `rightscheck scan` and record every finding in a baseline file."""
@@ -189,10 +198,54 @@ def baseline_create(output, **options) -> None:
 
     run = _run_scan(**options)
     _exit_on_errors(run)
-    _write_report(Path(output), baseline.render(run.result.findings).rstrip("\n"))
+    _write_report(Path(output), baseline.render(map(baseline.record, run.result.findings)).rstrip("\n"))
     count = len(run.result.findings)
     _err(f"rightscheck: {count} finding{'' if count == 1 else 's'} recorded in {output}; "
          f"use `rightscheck scan --baseline {output}` to see only new ones")
+
+
+@baseline_group.command("update")
+@_scan_options
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=BASELINE_FILE,
+              show_default=True, help="Baseline file to update.")
+def baseline_update(baseline_file, **options) -> None:
+    """Scan like `rightscheck scan` and bring a baseline up to date: entries follow their findings' new lines,
+    stale entries are dropped, and new findings are never added (they exit 1: review them, or record them
+    with `baseline create`). The file is rewritten only when it changes."""
+    from rightscheck import baseline
+
+    path = Path(baseline_file)
+    entries = baseline.load(path)
+    run = _run_scan(**options)
+    _exit_on_errors(run)
+    filtered = baseline.apply(run.result.findings, entries, _baseline_scope(run, options))
+    kept = baseline.ordered(filtered.kept)
+    if kept != entries:
+        _write_report(path, baseline.render(kept).rstrip("\n"), key="--baseline")
+    for finding in filtered.new:
+        _err(f"rightscheck: new finding not added: {finding.path}:{finding.line}:{finding.column}: {finding.rule}")
+    new = len(filtered.new)
+    if kept == entries and not new:
+        _err(f"rightscheck: {baseline_file} is up to date ({_count(len(kept), 'entry', 'entries')})")
+    else:
+        _err(f"rightscheck: {baseline_file}: {_count(baseline.moved(entries, kept), 'entry', 'entries')} moved, "
+             f"{_count(len(filtered.stale), 'stale entry', 'stale entries')} dropped, "
+             f"{_count(new, 'new finding', 'new findings')} not added"
+             + (" (review them with `rightscheck scan --baseline`, or record them with `rightscheck baseline "
+                "create`)" if new else ""))
+    sys.exit(EXIT_FINDINGS if new else EXIT_CLEAN)
+
+
+def _count(n: int, one: str, many: str) -> str:
+    """'1 entry', '2 entries'."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def _baseline_scope(run: _Run, options: dict):
+    """Which baseline entries this scan can judge (see :func:`rightscheck.baseline.scope`)."""
+    from rightscheck.baseline import scope
+
+    return scope(run.result.paths, options["paths"] or ["."])
 
 
 @main.command()
@@ -307,16 +360,16 @@ def _exit_on_errors(run: _Run) -> None:
         sys.exit(EXIT_ERROR)
 
 
-def _write_report(path: Path, report: str) -> None:
-    """Write ``report`` whole or not at all (see :mod:`rightscheck.atomic`)."""
+def _write_report(path: Path, report: str, key: str = "--output") -> None:
+    """Write ``report`` whole or not at all (see :mod:`rightscheck.atomic`); errors name the option ``key``."""
     from rightscheck.atomic import write_atomically
 
     if not path.parent.is_dir():
-        raise RightscheckError("folder for the report does not exist", str(path), key="--output")
+        raise RightscheckError("folder for the report does not exist", str(path), key=key)
     try:
         write_atomically(path, report + "\n")
     except OSError as exc:
-        raise RightscheckError(f"cannot write the report: {exc.strerror or exc}", str(path), key="--output") from None
+        raise RightscheckError(f"cannot write the report: {exc.strerror or exc}", str(path), key=key) from None
 
 
 def _setup(paths: list[str], config_file: str | None, rules: tuple[str, ...]):

@@ -57,6 +57,7 @@ def summary(result: ScanResult) -> dict:
         "by_rule": dict(sorted(Counter(f.rule for f in result.findings).items())),
         "suppressed": result.suppressed,
         "baselined": result.baselined,
+        **({} if result.stale is None else {"stale": len(result.stale)}),
     }
 
 
@@ -65,7 +66,8 @@ def render_json(result: ScanResult, packs: list[Pack] = (), config: Any = None) 
 
 
 def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) -> dict:
-    """The JSON report as data. Besides the findings, ``packs`` describes each pack a finding refers to."""
+    """The JSON report as data. Besides the findings, ``packs`` describes each pack a finding refers to, and
+    ``stale`` (with --report-stale) lists the baseline entries no finding matched."""
     by_id = {pack.id: pack for pack in packs}
     findings = [finding.to_dict() for finding in result.findings]
     used = sorted({f.pack for f in result.findings if f.pack in by_id})
@@ -75,6 +77,7 @@ def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) 
         "summary": summary(result),
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
         "packs": {pack_id: pack_info(by_id[pack_id], config) for pack_id in used},
+        **({} if result.stale is None else {"stale": result.stale}),
     }
 
 

@@ -39,6 +39,7 @@ class ScanResult:
     slow: dict[str, str] = field(default_factory=dict)  # pattern origin -> a warning that it nearly timed out
     suppressed: int = 0
     baselined: int = 0
+    stale: list[dict] | None = None  # baseline entries no finding matched, when asked for (--report-stale)
 
     @property
     def files(self) -> int:
