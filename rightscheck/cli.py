@@ -117,6 +117,8 @@ def _scan_options(command):
                      help="Scan files changed since git revision REV (from its merge base), e.g. origin/main."),
         click.option("--follow-symlinks", is_flag=True, default=None,
                      help="Follow symlinked folders and files outside the scanned root (loops are entered once)."),
+        click.option("--no-ignore", is_flag=True,
+                     help="Also scan what .gitignore (and git's other excludes) leave out of a folder walk."),
         click.option("--scope", type=click.Choice(["article", "page"]), default=None,
                      help="What of an HTML page is judged: its article (default) or the whole page, chrome included."),
         click.option("--no-suppress", is_flag=True, help="Ignore inline `rightscheck: ignore` comments."),
@@ -283,7 +285,7 @@ class _Run:
     strict: bool
 
 
-def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, staged, since, follow_symlinks,
+def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, staged, since, follow_symlinks, no_ignore,
               scope, no_suppress, jobs, strict, verbose, quiet: bool = False) -> _Run:
     """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose."""
     from rightscheck.packs import select_packs
@@ -296,6 +298,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
     config, available = _setup(paths, config_file, rules)
     if follow_symlinks:
         config.follow_symlinks = True
+    if no_ignore:
+        config.respect_gitignore = False
     if scope:
         config.scope = scope
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])

@@ -50,6 +50,7 @@ class Config:
     fail_on: str = "error"
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     follow_symlinks: bool = False
+    respect_gitignore: bool = True
     scope: str = "article"  # of an HTML page, what is judged: "article" or the whole "page"
     pattern_timeout: float = DEFAULT_TIMEOUT
     sources: list[SourceDir] = field(default_factory=list)
@@ -141,6 +142,7 @@ def load_config(path: Path | None) -> Config:
         fail_on=data.get("fail_on", "error"),
         max_file_size=_max_file_size(data, name, lines),
         follow_symlinks=data.get("follow_symlinks", False),
+        respect_gitignore=data.get("respect_gitignore", True),
         scope=data.get("scope", "article"),
         pattern_timeout=float(data.get("pattern_timeout", DEFAULT_TIMEOUT)),
         sources=[SourceDir(_shown(base / (item if isinstance(item, str) else item["path"])),

@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from stat import S_ISLNK, S_ISREG
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from rightscheck.config import Config
 from rightscheck.documents import kind_for
 from rightscheck.errors import RightscheckError
+from rightscheck.worktree import Ignored, relative_to_root, root_of
 
-SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
+VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # not part of the tree: never walked, never listed as skipped
 ASIDE_REASON = "sources folder (texts to compare with), not articles"
 
 
@@ -38,9 +39,11 @@ class Skipped:
 
 
 def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
-             aside_reason: str = "") -> Iterator[Candidate | Skipped]:
+             aside_reason: str = "", ignore: bool = True) -> Iterator[Candidate | Skipped]:
     """Yield scan candidates and skips, in a stable (sorted) order per argument. Folders and files whose
-    real path is in ``aside`` are skipped with ``aside_reason`` (the wire archive is not articles)."""
+    real path is in ``aside`` are skipped with ``aside_reason`` (the wire archive is not articles). In a
+    git work tree, paths are shown relative to its root and (with ``ignore``) a folder walk leaves out
+    what git ignores; files named on the command line are scanned whatever git thinks of them."""
     excluded = exclude_matcher(config)
     aside = frozenset(aside)
     paths = list(paths)
@@ -49,84 +52,90 @@ def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
             raise RightscheckError("no such file or directory", arg)
     for arg in paths:
         root = os.path.realpath(arg if os.path.isdir(arg) else os.path.dirname(arg) or ".")
+        show = _shower(arg)
         if under(os.path.realpath(arg), aside):  # a sources folder, or a file in one
-            yield Skipped(_display(arg), aside_reason, problem=False)
+            yield Skipped(show(arg), aside_reason, problem=False)
         elif os.path.isdir(arg):
-            yield from _walk(arg, root, config, excluded, aside, aside_reason)
+            yield from _walk(arg, root, config, excluded, aside, aside_reason, show, ignore)
         else:
-            yield from _file(arg, kind_for(arg) or "text", root, config, excluded)
+            yield from _file(arg, kind_for(arg) or "text", root, config, excluded, show(arg))
 
 
-def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str],
-          aside_reason: str) -> Iterator[Candidate | Skipped]:
+def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str], aside_reason: str,
+          show: Callable[[str], str], ignore: bool) -> Iterator[Candidate | Skipped]:
     """Depth first, in os.walk's order (a folder's skipped subfolders, its files, then each subfolder's
     contents), but with a stack instead of recursion: a tree thousands of folders deep is walked to the
     bottom. A folder is entered once, whatever links (or bind mounts) lead to it again. What the walk
     cannot list or stat (no permission, a path past PATH_MAX, a link to itself) is a skip with its
-    reason, which --strict fails on, as ripgrep reports it: never a file silently left out."""
+    reason, which --strict fails on, as ripgrep reports it: never a file silently left out. Version-control
+    folders and what git ignores are not part of the tree and are not listed at all."""
     try:
         visited = {_identity(top)}
     except OSError as exc:  # gone since discover() found a folder there
-        yield _cannot("stat", top, exc)
+        yield _cannot("stat", show(top), exc)
         return
+    ignored = Ignored(top) if ignore else None
     pending = [top]
     while pending:
         dirpath = pending.pop()
         try:
             entries = sorted(os.scandir(dirpath), key=lambda entry: entry.name)
         except OSError as exc:
-            yield _cannot("read folder", dirpath, exc)
+            yield _cannot("read folder", show(dirpath), exc)
             continue
+        if ignored and ignored.paths:
+            folder = os.path.abspath(dirpath)
+            entries = [entry for entry in entries if os.path.join(folder, entry.name) not in ignored.paths]
         dirs, files = [], []
         for entry in entries:
             try:
                 (dirs if _is_dir(entry, config.follow_symlinks) else files).append(entry)
             except OSError as exc:
-                yield _cannot("stat", entry.path, exc)
+                yield _cannot("stat", show(entry.path), exc)
         kept = []
         for entry in dirs:
-            skip = _folder_skip(entry, config, excluded, aside, aside_reason, visited)
+            if entry.name in VCS_DIRS:
+                continue
+            skip = _folder_skip(entry, config, excluded, aside, aside_reason, visited, show)
             if skip:
                 yield skip
             else:
                 kept.append(entry.path)
-        shown = _display(dirpath)  # once per folder; a plain name is then appended as it is
+        shown = show(dirpath)  # once per folder; a plain name is then appended as it is
         prefix = "" if shown == "." else shown if shown.endswith("/") else shown + "/"  # "/" is a root
         for entry in files:
             name = entry.name
             kind = kind_for(name)
             if kind:
                 display = prefix + name if name.isascii() else None
-                yield from _file(entry.path, kind, root, config, excluded, display)
+                yield from _file(entry.path, kind, root, config, excluded, display or show(entry.path))
         pending.extend(reversed(kept))
 
 
 def _folder_skip(entry: os.DirEntry, config: Config, excluded, aside: frozenset[str], aside_reason: str,
-                 visited: set[tuple[int, int]]) -> Skipped | None:
+                 visited: set[tuple[int, int]], show: Callable[[str], str]) -> Skipped | None:
     """Why the walk does not enter this folder; None to enter it, which ``visited`` then records."""
     full = entry.path
-    if entry.name in SKIP_DIRS:
-        return Skipped(_display(full), "version-control directory", problem=False)
     if entry.is_symlink() and not config.follow_symlinks:
-        return Skipped(_display(full), "symlinked directory not followed", problem=False)
+        return Skipped(show(full), "symlinked directory not followed", problem=False)
     if excluded(full, is_dir=True):
-        return Skipped(_display(full), "excluded by config", problem=False)
+        return Skipped(show(full), "excluded by config", problem=False)
     if aside and os.path.realpath(full) in aside:
-        return Skipped(_display(full), aside_reason, problem=False)
+        return Skipped(show(full), aside_reason, problem=False)
     try:
         identity = _identity(full)
     except OSError as exc:
-        return _cannot("stat", full, exc)
+        return _cannot("stat", show(full), exc)
     if identity in visited:
         reason = "symlink loop: folder already scanned" if entry.is_symlink() else "folder already scanned"
-        return Skipped(_display(full), reason, problem=False)
+        return Skipped(show(full), reason, problem=False)
     visited.add(identity)
     return None
 
 
-def _cannot(action: str, path: str, exc: OSError) -> Skipped:
+def _cannot(action: str, shown: str, exc: OSError) -> Skipped:
     """The skip of an entry the walk could not stat or list: a problem for --strict."""
-    return Skipped(_display(path), f"cannot {action}: {exc.strerror or exc}")
+    return Skipped(shown, f"cannot {action}: {exc.strerror or exc}")
 
 
 def _is_dir(entry: os.DirEntry, follow_symlinks: bool) -> bool:
@@ -140,9 +149,7 @@ def _is_dir(entry: os.DirEntry, follow_symlinks: bool) -> bool:
         raise
 
 
-def _file(path: str, kind: str, root: str, config: Config, excluded,
-          display: str | None = None) -> Iterator[Candidate | Skipped]:
-    display = display or _display(path)
+def _file(path: str, kind: str, root: str, config: Config, excluded, display: str) -> Iterator[Candidate | Skipped]:
     if excluded(path, is_dir=False):
         yield Skipped(display, "excluded by config", problem=False)
         return
@@ -177,6 +184,23 @@ def under(real_path: str, roots: Iterable[str]) -> bool:
 def _identity(path: str) -> tuple[int, int]:
     stat = os.stat(path)
     return stat.st_dev, stat.st_ino
+
+
+def _shower(arg: str) -> Callable[[str], str]:
+    """How paths found under the argument ``arg`` are shown: relative to the git work tree's root when
+    ``arg`` is in one, else as the user spelled them (relative to the working directory)."""
+    folder = os.path.abspath(arg if os.path.isdir(arg) else os.path.dirname(arg) or ".")
+    root = root_of(folder)
+    if root is None:
+        return _display
+    return lambda path: _display(os.path.relpath(os.path.abspath(path), root))
+
+
+def shown_path(path: str) -> str:
+    """A path as findings show it (see :func:`_shower`): for files that reach a report other than by a
+    walk, such as source texts and skipped sources."""
+    relative = relative_to_root(path)
+    return _display(path if relative is None else relative)
 
 
 def _display(path: str) -> str:

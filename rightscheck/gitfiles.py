@@ -11,7 +11,7 @@ import subprocess
 from typing import Iterable, Iterator
 
 from rightscheck.config import Config
-from rightscheck.discovery import ASIDE_REASON, Candidate, Skipped, exclude_matcher, under
+from rightscheck.discovery import ASIDE_REASON, Candidate, Skipped, exclude_matcher, shown_path, under
 from rightscheck.documents import kind_for
 from rightscheck.errors import RightscheckError
 
@@ -61,8 +61,9 @@ def narrow(files: Iterable[Candidate | Skipped], paths: list[str], aside: Iterab
     sources folder (``aside``, real paths) are skipped, not scanned as articles."""
     wanted = [os.path.realpath(p) for p in paths]
     aside = list(aside)
+    root = repo_root()
     for item in files:
-        real = os.path.realpath(item.path)
+        real = os.path.realpath(os.path.join(root, item.path))  # shown relative to the root
         if wanted and not under(real, wanted):
             continue
         if isinstance(item, Candidate) and under(real, aside):
@@ -82,7 +83,7 @@ def _candidates(root: str, config: Config, names: list[str], blobs: dict | None)
         if not kind:
             continue
         full = os.path.join(root, name)
-        shown = os.path.relpath(full).replace(os.sep, "/")
+        shown = shown_path(full)
         if excluded(full, is_dir=False):
             yield Skipped(shown, "excluded by config", problem=False)
         elif blobs is not None:

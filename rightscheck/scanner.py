@@ -106,7 +106,7 @@ class Scanner:
         result = ScanResult()
         if files is None:
             aside = self.reuse.source_roots if self.reuse else ()
-            files = discover(paths, self.config, aside, ASIDE_REASON)
+            files = discover(paths, self.config, aside, ASIDE_REASON, self.config.respect_gitignore)
         done = 0
         with closing(self._results(_once_each(files))) as parts:  # an interrupt between results kills workers too
             for count, total, part in parts:

@@ -203,7 +203,7 @@ class SourceIndex:
         time are unchanged); of files with identical content only the first is kept."""
         entries, seen, by_digest = [], set(), {}
         for source_dir in dirs:
-            for item in discover([source_dir.path], config):
+            for item in discover([source_dir.path], config, ignore=False):  # an archive, named on purpose
                 if isinstance(item, Skipped):
                     stats.skipped.append(item)
                     continue

@@ -140,3 +140,49 @@ def test_staged_oversized_file_is_skipped_without_reading_it_whole(cli, write, g
     report = json.loads(cli("scan", "--staged", "--format", "json").output)
     assert [s["path"] for s in report["skipped"]] == ["site/big.txt"]
     assert [f["path"] for f in report["findings"]] == ["site/small.md", "site/small.md"]
+
+
+def test_a_folder_walk_leaves_out_what_git_ignores_and_never_lists_the_git_folder(cli, write, git):
+    write(".gitignore", "_site/\n*.draft.md\n")
+    write(".git/info/exclude", "vendor/\n")
+    write("site/sub/.gitignore", "local.md\n")
+    for name in ("site/story.md", "_site/story.md", "vendor/lib/readme.md", "site/a.draft.md",
+                 "site/sub/local.md", "site/sub/kept.md", "site/tracked.draft.md"):
+        write(name, STRIPPED)
+    git("add", "-f", "site/tracked.draft.md")  # git tracks it despite the pattern: it belongs to the tree
+    report = json.loads(cli("scan", "--format", "json").output)
+    assert sorted({f["path"] for f in report["findings"]}) == ["site/story.md", "site/sub/kept.md",
+                                                              "site/tracked.draft.md"]
+    assert report["skipped"] == []  # neither .git nor the ignored files are "skipped files"
+    everything = json.loads(cli("scan", "--no-ignore", "--format", "json").output)
+    assert len({f["path"] for f in everything["findings"]}) == 7
+    named = json.loads(cli("scan", "_site", "site/a.draft.md", "--format", "json").output)
+    assert sorted({f["path"] for f in named["findings"]}) == ["_site/story.md", "site/a.draft.md"]
+
+
+def test_respect_gitignore_can_be_turned_off_in_the_config(cli, write, git):
+    write(".gitignore", "_site/\n")
+    write(".rightscheck.yaml", "respect_gitignore: false\n")
+    write("_site/story.md", STRIPPED)
+    assert [f["path"] for f in json.loads(cli("scan", "--format", "json").output)["findings"]][:1] == [
+        "_site/story.md"]
+
+
+def test_paths_are_relative_to_the_repository_root_from_any_folder(cli, write, git, tmp_path, monkeypatch):
+    write(".rightscheck.yaml", "licences: [afp]\n")
+    write("site/news/a.md", STRIPPED)
+    assert cli("baseline", "create", "-o", "baseline.json").exit_code == 0
+    monkeypatch.chdir(tmp_path / "site" / "news")
+    for args in (["."], ["a.md"], ["../news"]):
+        report = json.loads(cli("scan", *args, "--format", "json").output)
+        assert [f["path"] for f in report["findings"]] == ["site/news/a.md"], args
+        sarif = json.loads(cli("scan", *args, "--format", "sarif").output)
+        assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                for r in sarif["runs"][0]["results"]] == ["site/news/a.md"]
+        matched = cli("scan", *args, "--baseline", str(tmp_path / "baseline.json"), "--fail-on-stale")
+        assert matched.exit_code == 0, matched.output
+    git("add", "a.md", cwd=tmp_path / "site" / "news")
+    staged = json.loads(cli("scan", "--staged", "--format", "json").output)
+    assert [f["path"] for f in staged["findings"]] == ["site/news/a.md"]
+    assert [f["path"] for f in json.loads(cli("scan", "..", "--staged", "--format", "json").output)["findings"]] \
+        == ["site/news/a.md"]
