@@ -20,8 +20,7 @@ from rightscheck.config import Config, file_licences
 from rightscheck.discovery import ASIDE_REASON, Candidate, Skipped, discover
 from rightscheck.documents import SkipFile, parse
 from rightscheck.findings import Finding
-from rightscheck.explain import TOOL_RULES
-from rightscheck.packs import KINDS, REUSE_KINDS, Pack, disabled_patterns, slow_patterns
+from rightscheck.packs import Pack, disabled_patterns, slow_patterns
 from rightscheck.prefilter import Prefilter
 
 if TYPE_CHECKING:
@@ -224,14 +223,9 @@ class Scanner:
 
     @cached_property
     def suppression_rules(self) -> suppress.Rules:
-        """The rules directives may name (every available pack's) and those this scan runs: not the reuse kinds
-        without sources. Worked out at the first file, once ``reuse`` is settled."""
-        own = frozenset(TOOL_RULES)
-        run = KINDS if self.reuse else tuple(kind for kind in KINDS if kind not in REUSE_KINDS)
-        return suppress.Rules(
-            known=own | {f"{pack_id}/{kind}" for pack_id in self.known for kind in KINDS},
-            run=own | {f"{pack.id}/{kind}" for pack in self.packs for kind in run},
-            idle_severity=self.idle_suppressions)
+        """What directives are checked against; worked out at the first file, once ``reuse`` is settled."""
+        return suppress.Rules.of(self.known, [pack.id for pack in self.packs], self.reuse is not None,
+                                 self.idle_suppressions)
 
 
 MIN_FILES_PER_JOB = 64  # below this many files per worker, starting workers costs more than it saves

@@ -17,11 +17,14 @@ from __future__ import annotations
 import difflib
 import fnmatch
 from dataclasses import dataclass
+from typing import Iterable
 
 import regex
 
 from rightscheck.documents import Document
+from rightscheck.explain import TOOL_RULES
 from rightscheck.findings import Finding
+from rightscheck.packs import KINDS, REUSE_KINDS
 
 UNEXPLAINED = "rightscheck/unexplained-suppression"
 UNKNOWN = "rightscheck/unknown-rule-in-suppression"
@@ -42,6 +45,15 @@ class Rules:
     known: frozenset[str]
     run: frozenset[str]
     idle_severity: str = "warning"
+
+    @classmethod
+    def of(cls, available: Iterable[str], run: Iterable[str], reuse: bool, idle_severity: str) -> Rules:
+        """From the ids of the available packs and of those run; without ``reuse`` (no sources) the reuse
+        kinds were not run either."""
+        kinds = KINDS if reuse else tuple(kind for kind in KINDS if kind not in REUSE_KINDS)
+        own = frozenset(TOOL_RULES)
+        return cls(own | {f"{pack}/{kind}" for pack in available for kind in KINDS},
+                   own | {f"{pack}/{kind}" for pack in run for kind in kinds}, idle_severity)
 
 
 @dataclass(frozen=True)
