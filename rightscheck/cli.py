@@ -122,6 +122,9 @@ def _scan_options(command):
         click.option("--scope", type=click.Choice(["article", "page"]), default=None,
                      help="What of an HTML page is judged: its article (default) or the whole page, chrome included."),
         click.option("--no-suppress", is_flag=True, help="Ignore inline `rightscheck: ignore` comments."),
+        click.option("--fail-on-unused-suppressions", is_flag=True, default=None,
+                     help="Report `rightscheck: ignore` comments that suppress nothing (unused, or naming an "
+                          "unknown rule) as errors, not warnings."),
         click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
                      help="Worker processes [default: the number of CPU cores]; the report is the same for any N."),
         click.option("--strict", is_flag=True, help="Exit 2 if any file that should be scanned could not be."),
@@ -286,7 +289,7 @@ class _Run:
 
 
 def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, staged, since, follow_symlinks, no_ignore,
-              scope, no_suppress, jobs, strict, verbose, quiet: bool = False) -> _Run:
+              scope, no_suppress, fail_on_unused_suppressions, jobs, strict, verbose, quiet: bool = False) -> _Run:
     """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose."""
     from rightscheck.packs import select_packs
     from rightscheck.scanner import Scanner, default_jobs, read_file
@@ -303,8 +306,9 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
     if scope:
         config.scope = scope
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
+    idle = "error" if fail_on_unused_suppressions or config.fail_on_unused_suppressions else "warning"
     scanner = Scanner(packs, config, known=frozenset(p.id for p in available), suppressions=not no_suppress,
-                      jobs=jobs or default_jobs())
+                      idle_suppressions=idle, jobs=jobs or default_jobs())
     if not quiet and interactive(sys.stderr):
         scanner.progress = ProgressBar()
     files = None

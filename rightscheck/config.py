@@ -48,6 +48,7 @@ class Config:
     only: list[str] = field(default_factory=list)
     exclude: list[str] = field(default_factory=list)
     fail_on: str = "error"
+    fail_on_unused_suppressions: bool = False
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     follow_symlinks: bool = False
     respect_gitignore: bool = True
@@ -140,6 +141,7 @@ def load_config(path: Path | None) -> Config:
         only=list(data.get("only", [])),
         exclude=list(data.get("exclude", [])),
         fail_on=data.get("fail_on", "error"),
+        fail_on_unused_suppressions=data.get("fail_on_unused_suppressions", False),
         max_file_size=_max_file_size(data, name, lines),
         follow_symlinks=data.get("follow_symlinks", False),
         respect_gitignore=data.get("respect_gitignore", True),

@@ -55,10 +55,25 @@ class RuleHelp:
 TOOL_RULES = {
     "rightscheck/unexplained-suppression": RuleHelp(
         "rightscheck/unexplained-suppression", "suppression without a reason",
-        "A `rightscheck: ignore RULE` comment gives no reason after ' -- '.",
+        "A `rightscheck: ignore RULE` comment gives no reason after ' -- ', so it suppresses nothing.",
         "A suppression hides a finding about someone's rights; without the reason (a licence, an agreement, "
         "a fair-dealing judgement) nobody can later tell whether it still holds.",
         "Add the reason: `rightscheck: ignore afp/missing-attribution -- licensed via syndication deal 2026-114`.",
+        None),
+    "rightscheck/unknown-rule-in-suppression": RuleHelp(
+        "rightscheck/unknown-rule-in-suppression", "suppression names an unknown rule",
+        "A `rightscheck: ignore RULE` comment names a rule (or a pattern such as `afp/*`) that no available "
+        "pack has.",
+        "A misspelt rule suppresses nothing, and the comment misleads whoever reads it.",
+        "Correct the rule id (`rightscheck rules list` shows them), or remove it from the comment.",
+        None),
+    "rightscheck/unused-suppression": RuleHelp(
+        "rightscheck/unused-suppression", "suppression that suppresses nothing",
+        "A `rightscheck: ignore RULE` comment covers no finding of that rule on its line or the next one "
+        "(a rule the scan did not run, of a pack left out or found only with --sources, is not judged).",
+        "The content it was written for has gone or is now credited; a stale suppression would silently hide "
+        "whatever is put there next. `--fail-on-unused-suppressions` makes it an error.",
+        "Remove the comment, or the rules it no longer needs.",
         None),
 }
 

@@ -26,6 +26,7 @@ DEFAULT_TIMEOUT = 2.0  # seconds one pattern may take on one file (config: patte
 MATCHERS = {"pattern": "text", "phrase": "text", "link": "links", "image": "images",
             "caption": "captions"}  # key -> what it searches
 KINDS = ("missing-attribution", "incomplete-attribution", "unlicensed-content", "quotation-limit", "modified-content")
+REUSE_KINDS = ("quotation-limit", "modified-content")  # found only by comparing with indexed sources (--sources)
 PLACEHOLDERS = frozenset({"pack", "name", "evidence", "signal", "expected", "missing", "terms", "words", "limit",
                           "source"})
 

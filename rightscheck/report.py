@@ -66,8 +66,9 @@ def render_json(result: ScanResult, packs: list[Pack] = (), config: Any = None) 
 
 
 def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) -> dict:
-    """The JSON report as data. Besides the findings, ``packs`` describes each pack a finding refers to, and
-    ``stale`` (with --report-stale) lists the baseline entries no finding matched."""
+    """The JSON report as data. Besides the findings, ``suppressed`` lists the findings inline comments
+    suppressed, each with the comment's reason as ``justification``, ``packs`` describes each pack a
+    finding refers to, and ``stale`` (with --report-stale) lists the baseline entries no finding matched."""
     by_id = {pack.id: pack for pack in packs}
     findings = [finding.to_dict() for finding in result.findings]
     used = sorted({f.pack for f in result.findings if f.pack in by_id})
@@ -76,6 +77,7 @@ def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) 
         "findings": findings,
         "summary": summary(result),
         "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+        "suppressed": [{**finding.to_dict(), "justification": why} for finding, why in result.suppressions],
         "packs": {pack_id: pack_info(by_id[pack_id], config) for pack_id in used},
         **({} if result.stale is None else {"stale": result.stale}),
     }

@@ -16,6 +16,7 @@ from rightscheck.explain import TOOL_RULES, RuleHelp, rule_help
 from rightscheck.findings import Finding
 from rightscheck.packs import KINDS, Pack
 from rightscheck.scanner import ScanResult
+from rightscheck.suppress import SEVERITIES
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "rightscheck/v1"
@@ -26,7 +27,7 @@ def render_sarif(result: ScanResult, packs: list[Pack]) -> str:
     """The scan as one SARIF log (JSON text)."""
     rules = [_rule(rule_help(pack, kind), pack.findings[kind].severity, [pack.terms], {"pack": pack.id, "kind": kind})
              for pack in packs for kind in KINDS]
-    rules += [_rule(help_, "warning", [], {}) for help_ in TOOL_RULES.values()]
+    rules += [_rule(help_, SEVERITIES[help_.rule], [], {}) for help_ in TOOL_RULES.values()]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
     log = {
         "$schema": SCHEMA_URI,
@@ -37,7 +38,9 @@ def render_sarif(result: ScanResult, packs: list[Pack]) -> str:
                 "informationUri": "https://pypi.org/project/rightscheck/", "rules": rules,
             }},
             "originalUriBaseIds": {"SRCROOT": {"uri": _uri(os.getcwd(), directory=True)}},
-            "results": [_result(f, index.get(f.rule)) for f in result.findings],
+            "results": [_result(f, index.get(f.rule)) for f in result.findings] + [
+                {**_result(f, index.get(f.rule)), "suppressions": [{"kind": "inSource", "justification": why}]}
+                for f, why in result.suppressions],  # suppressed in the file, kept, as CodeQL and Semgrep do
             "invocations": [{
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [

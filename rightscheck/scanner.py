@@ -11,6 +11,7 @@ import os
 import signal
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rightscheck.attribution import check, signal_matches
@@ -37,13 +38,17 @@ class ScanResult:
     errors: list[str] = field(default_factory=list)  # mistakes in files' own directives: exit 2 after the report
     disabled: dict[str, str] = field(default_factory=dict)  # pattern origin -> why it was disabled (timeouts)
     slow: dict[str, str] = field(default_factory=dict)  # pattern origin -> a warning that it nearly timed out
-    suppressed: int = 0
+    suppressions: list[tuple[Finding, str]] = field(default_factory=list)  # suppressed findings, each with its reason
     baselined: int = 0
     stale: list[dict] | None = None  # baseline entries no finding matched, when asked for (--report-stale)
 
     @property
     def files(self) -> int:
         return len(self.paths)
+
+    @property
+    def suppressed(self) -> int:
+        return len(self.suppressions)
 
     def merge(self, other: "ScanResult") -> None:
         """Add one file's (or one worker's) result to this one."""
@@ -56,7 +61,7 @@ class ScanResult:
             self.disabled.setdefault(origin, error)  # each worker disables a slow pattern once: report it once
         for origin, warning in other.slow.items():
             self.slow.setdefault(origin, warning)
-        self.suppressed += other.suppressed
+        self.suppressions.extend(other.suppressions)
 
 
 Reader = Callable[[Candidate, int], bytes]  # (file, at most this many bytes) -> content
@@ -92,6 +97,7 @@ class Scanner:
     reuse: ReuseChecker | None = None
     known: frozenset[str] = frozenset()  # default: the ids of ``packs``
     suppressions: bool = True
+    idle_suppressions: str = "warning"  # severity of a directive that suppresses nothing (unused, unknown rule)
     read: Reader = read_file
     progress: Callable[[int, int], None] | None = None  # called (files done, files in all) after each file
     jobs: int = 1  # worker processes; more than one only where fork() exists and the scan is big enough
@@ -120,6 +126,7 @@ class Scanner:
             result.slow.setdefault(origin, warning)
         result.errors.extend(result.disabled.values())
         result.findings.sort(key=Finding.sort_key)
+        result.suppressions.sort(key=lambda pair: (pair[0].sort_key(), pair[1]))
         return result
 
     def _results(self, items: Iterator[Candidate | Skipped]) -> Iterator[tuple[int, int, ScanResult]]:
@@ -211,9 +218,15 @@ class Scanner:
             if pack.id in live or doc.front_matter or pack.id in evidence:  # else check() finds nothing
                 findings.extend(check(doc, pack, pack.id in licences, evidence.get(pack.id, []), found[pack.id]))
         if self.suppressions:
-            findings, suppressed = suppress.apply(doc, findings)
-            result.suppressed += suppressed
+            findings, suppressed = suppress.apply(doc, findings, self.suppression_rules)
+            result.suppressions.extend(suppressed)
         result.findings.extend(findings)
+
+    @cached_property
+    def suppression_rules(self) -> suppress.Rules:
+        """What directives are checked against; worked out at the first file, once ``reuse`` is settled."""
+        return suppress.Rules.of(self.known, [pack.id for pack in self.packs], self.reuse is not None,
+                                 self.idle_suppressions)
 
 
 MIN_FILES_PER_JOB = 64  # below this many files per worker, starting workers costs more than it saves
