@@ -22,6 +22,7 @@ from rightscheck.discovery import under
 from rightscheck.errors import RightscheckError
 from rightscheck.findings import Finding
 from rightscheck.jsonfile import load_json
+from rightscheck.worktree import base_of
 
 VERSION = 1
 FIELDS = {"fingerprint": str, "rule": str, "path": str, "line": int, "evidence": str}
@@ -73,8 +74,17 @@ def scope(scanned: Iterable[str], roots: Iterable[str]) -> Callable[[str], bool]
     """Whether a baseline entry's path is one the scan can judge: a file it scanned, or one gone from
     under the paths it was given."""
     scanned = frozenset(scanned)
+    roots = list(roots)
+    bases = {base_of(root) for root in roots}  # report paths are relative to one of these
     roots = [os.path.abspath(root) for root in roots]
-    return lambda path: path in scanned or (not os.path.lexists(path) and under(os.path.abspath(path), roots))
+
+    def in_scope(path: str) -> bool:
+        if path in scanned:
+            return True
+        files = [os.path.join(base, path) for base in bases]
+        return any(under(full, roots) for full in files) and not any(os.path.lexists(full) for full in files)
+
+    return in_scope
 
 
 def apply(findings: list[Finding], entries: list[dict],

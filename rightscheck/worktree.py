@@ -25,6 +25,13 @@ def root_of(folder: str) -> str | None:
     return None if parent == folder else root_of(parent)
 
 
+def base_of(path: str) -> str:
+    """The folder that report paths found under ``path`` are relative to: its work tree's root, else the
+    working directory (paths are then shown as spelled)."""
+    absolute = os.path.abspath(path)
+    return root_of(absolute if os.path.isdir(absolute) else os.path.dirname(absolute)) or os.getcwd()
+
+
 def relative_to_root(path: str) -> str | None:
     """``path`` relative to its work tree's root, or None when it is not in one."""
     absolute = os.path.abspath(path)

@@ -181,6 +181,10 @@ def test_paths_are_relative_to_the_repository_root_from_any_folder(cli, write, g
                 for r in sarif["runs"][0]["results"]] == ["site/news/a.md"]
         matched = cli("scan", *args, "--baseline", str(tmp_path / "baseline.json"), "--fail-on-stale")
         assert matched.exit_code == 0, matched.output
+    (tmp_path / "site" / "news" / "a.md").unlink()  # gone: its entry is stale, seen from here too
+    stale = cli("scan", ".", "--baseline", str(tmp_path / "baseline.json"), "--fail-on-stale")
+    assert stale.exit_code == 1 and "site/news/a.md" in stale.output, stale.output
+    write("site/news/a.md", STRIPPED)
     git("add", "a.md", cwd=tmp_path / "site" / "news")
     staged = json.loads(cli("scan", "--staged", "--format", "json").output)
     assert [f["path"] for f in staged["findings"]] == ["site/news/a.md"]
