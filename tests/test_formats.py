@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 
@@ -100,3 +103,33 @@ def test_output_writes_the_report_and_prints_the_summary(cli, write, tmp_path):
     assert result.output.strip() == "2 findings (2 errors) in 2 files scanned, 1 skipped."
     jsonschema.Draft4Validator(SARIF_SCHEMA).validate(json.loads((tmp_path / "report.sarif").read_text("utf-8")))
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".report")] == []  # no temporary left
+
+
+@pytest.fixture
+def umask():
+    """set(mask): the process umask for this test, restored afterwards."""
+    previous = os.umask(0o022)
+    yield os.umask
+    os.umask(previous)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_reports_and_baselines_get_the_users_umask_not_private_mode(cli, write, tmp_path, umask):
+    _site(write)
+    cli("scan", "site", "--format", "sarif", "-o", "report.sarif")
+    cli("baseline", "create", "site", "-o", "baseline.json")
+    assert stat.S_IMODE((tmp_path / "report.sarif").stat().st_mode) == 0o644
+    assert stat.S_IMODE((tmp_path / "baseline.json").stat().st_mode) == 0o644
+    umask(0o027)
+    cli("scan", "site", "--format", "json", "-o", "report.json")
+    assert stat.S_IMODE((tmp_path / "report.json").stat().st_mode) == 0o640
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_replacing_a_report_keeps_its_mode(cli, write, tmp_path, umask):
+    _site(write)
+    for name, mode in (("private.sarif", 0o600), ("shared.sarif", 0o664)):
+        write(name, "old report\n").chmod(mode)
+        cli("scan", "site", "--format", "sarif", "-o", name)
+        assert (tmp_path / name).read_text("utf-8") != "old report\n"
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode
