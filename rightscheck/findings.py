@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import asdict, dataclass
+from typing import Iterable
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
@@ -49,6 +51,20 @@ class Finding:
             if data[optional] is None:
                 del data[optional]
         return data
+
+
+def occurrence_fingerprints(findings: Iterable[Finding]) -> list[str]:
+    """:meth:`Finding.fingerprint` of each finding made unique in the report, as GitHub's own fingerprints
+    are: the same uncredited image twice in a file is two alerts, not one. The n-th repeat (in the order
+    given, the report's sort order) gets ``:n`` appended; the first keeps the plain fingerprint, so an
+    alert recorded before repeats were told apart keeps its identity."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for finding in findings:
+        key = finding.fingerprint()
+        keys.append(f"{key}:{seen[key]}" if seen[key] else key)
+        seen[key] += 1
+    return keys
 
 
 def at_or_above(severity: str, threshold: str) -> bool:

@@ -2,8 +2,8 @@
 
 One run; every rule of the packs in use is described in ``tool.driver.rules`` (from
 :mod:`rightscheck.explain`), and each result carries ``partialFingerprints`` from
-:meth:`Finding.fingerprint`, which does not depend on line numbers, so a code-scanning
-service recognises the same finding after unrelated edits move it."""
+:func:`occurrence_fingerprints`, which do not depend on line numbers, so a code-scanning
+service recognises the same finding after unrelated edits move it, and tells repeats apart."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from rightscheck import __version__
 from rightscheck.explain import TOOL_RULES, RuleHelp, rule_help
-from rightscheck.findings import Finding
+from rightscheck.findings import Finding, occurrence_fingerprints
 from rightscheck.packs import KINDS, Pack
 from rightscheck.scanner import ScanResult
 
@@ -37,7 +37,8 @@ def render_sarif(result: ScanResult, packs: list[Pack]) -> str:
                 "informationUri": "https://pypi.org/project/rightscheck/", "rules": rules,
             }},
             "originalUriBaseIds": {"SRCROOT": {"uri": _uri(os.getcwd(), directory=True)}},
-            "results": [_result(f, index.get(f.rule)) for f in result.findings],
+            "results": [_result(f, index.get(f.rule), key)
+                        for f, key in zip(result.findings, occurrence_fingerprints(result.findings))],
             "invocations": [{
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [
@@ -67,7 +68,7 @@ def _rule(help_: RuleHelp, severity: str, tags: list[str], properties: dict) -> 
     return rule
 
 
-def _result(finding: Finding, rule_index: int | None) -> dict:
+def _result(finding: Finding, rule_index: int | None, fingerprint: str) -> dict:
     region = {"startLine": finding.line, "startColumn": finding.column, "endLine": finding.end_line,
               "endColumn": finding.end_column, "snippet": {"text": finding.evidence}}
     result = {
@@ -75,7 +76,7 @@ def _result(finding: Finding, rule_index: int | None) -> dict:
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": {"artifactLocation": _artifact(finding.path), "region": region}}],
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint()},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if rule_index is not None:
         result["ruleIndex"] = rule_index

@@ -11,6 +11,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from rightscheck.findings import Finding
+
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 
 STRIPPED = """\
@@ -22,6 +24,22 @@ All rights reserved. Sections of the information displayed on this page are
 protected by intellectual property rights owned by Agence France-Presse.
 """
 CLEAN = "Parish council news: the hall roof will be repaired in March.\n"
+# A pack that wants its credit beside each dateline, so one file can hold the same finding twice.
+NEAR_PACK = """\
+id: sw
+name: Slow Wire
+licence: {terms: all-rights-reserved, summary: All rights reserved.}
+signals:
+  - id: dateline
+    pattern: '\\(SW\\)'
+    weight: 1.0
+attribution:
+  - id: credit
+    description: a Slow Wire credit
+    within: {near: 1}
+    any_of: [{pattern: 'Credit: SW'}]
+"""
+TWO_STORIES = "MADRID (SW) - First story.\n\nFiller one.\n\nFiller two.\n\nFiller three.\n\nLISBON (SW) - Second story.\n"
 
 
 def _site(write):
@@ -56,6 +74,20 @@ def test_sarif_fingerprints_survive_line_moves(cli, write):
     assert [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in after] != \
            [r["locations"][0]["physicalLocation"]["region"]["startLine"] for r in before]
     assert [r["partialFingerprints"] for r in after] == [r["partialFingerprints"] for r in before]
+
+
+def test_sarif_fingerprints_tell_repeated_evidence_apart_and_the_first_keeps_its_value(cli, write):
+    write("packs/sw.yaml", NEAR_PACK)
+    write("site/a.md", TWO_STORIES)
+    findings = json.loads(cli("scan", "site", "--rules", "packs", "--format", "json").output)["findings"]
+    results = json.loads(cli("scan", "site", "--rules", "packs", "--format", "sarif").output)["runs"][0]["results"]
+    keys = [r["partialFingerprints"]["rightscheck/v1"] for r in results]
+    assert [r["ruleId"] for r in results] == ["sw/missing-attribution", "sw/unlicensed-content",
+                                              "sw/missing-attribution"]
+    repeated = Finding(**findings[0]).fingerprint()
+    assert Finding(**findings[2]).fingerprint() == repeated  # same rule, file and evidence
+    assert keys[0] == repeated and keys[2] == f"{repeated}:1"
+    assert len(set(keys)) == len(keys)
 
 
 def test_uris_are_percent_encoded(cli, write):
