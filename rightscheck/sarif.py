@@ -70,7 +70,9 @@ def _rule(help_: RuleHelp, severity: str, tags: list[str], properties: dict) -> 
 
 def _result(finding: Finding, rule_index: int | None, fingerprint: str) -> dict:
     region = {"startLine": finding.line, "startColumn": finding.column, "endLine": finding.end_line,
-              "endColumn": finding.end_column, "snippet": {"text": finding.evidence}}
+              "endColumn": finding.end_column}
+    if finding.snippet is not None:  # the region's text, as SARIF defines the snippet (not the evidence)
+        region["snippet"] = {"text": finding.snippet}
     result = {
         "ruleId": finding.rule,
         "level": LEVELS[finding.severity],

@@ -10,15 +10,15 @@ import itertools
 import os
 import signal
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from rightscheck.attribution import check, signal_matches
 from rightscheck import suppress
 from rightscheck.config import Config, file_licences
 from rightscheck.discovery import ASIDE_REASON, Candidate, Skipped, discover
-from rightscheck.documents import SkipFile, parse
-from rightscheck.findings import Finding
+from rightscheck.documents import Document, SkipFile, parse
+from rightscheck.findings import SNIPPET_LIMIT, Finding, cut
 from rightscheck.packs import Pack, disabled_patterns, slow_patterns
 from rightscheck.prefilter import Prefilter
 
@@ -212,7 +212,13 @@ class Scanner:
         if self.suppressions:
             findings, suppressed = suppress.apply(doc, findings)
             result.suppressed += suppressed
-        result.findings.extend(findings)
+        result.findings.extend(_with_snippet(doc, finding) for finding in findings)
+
+
+def _with_snippet(doc: Document, finding: Finding) -> Finding:
+    """``finding`` with the file's text in its region (:attr:`Finding.snippet`): only here is the file at hand."""
+    region = doc.source_between(finding.line, finding.column, finding.end_line, finding.end_column)
+    return replace(finding, snippet=cut(region, SNIPPET_LIMIT))
 
 
 MIN_FILES_PER_JOB = 64  # below this many files per worker, starting workers costs more than it saves

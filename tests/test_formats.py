@@ -90,6 +90,39 @@ def test_sarif_fingerprints_tell_repeated_evidence_apart_and_the_first_keeps_its
     assert len(set(keys)) == len(keys)
 
 
+def _region_text(text: str, region: dict) -> str:
+    """The characters of ``text`` between SARIF's start and (exclusive) end line and column."""
+    starts = [0]
+    for line in text.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    return text[starts[region["startLine"] - 1] + region["startColumn"] - 1:
+                starts[region["endLine"] - 1] + region["endColumn"] - 1]
+
+
+def test_sarif_snippet_is_the_regions_text_not_the_evidence(cli, write):
+    page = ("<html><body><article><p>Dockers at the port of Varna walked out on Monday over pay.</p>\n"
+            "<p>All rights reserved. Sections are protected by intellectual property rights owned by "
+            "<b>Agence\nFrance-Presse</b>.</p></article></body></html>\n")
+    write("site/strike.html", page)
+    results = json.loads(cli("scan", "site", "--format", "sarif").output)["runs"][0]["results"]
+    region = results[0]["locations"][0]["physicalLocation"]["region"]
+    assert region["snippet"]["text"] == _region_text(page, region)
+    assert region["snippet"]["text"].endswith("owned by <b>Agence\nFrance-Presse")  # markup and line break
+    finding = json.loads(cli("scan", "site", "--format", "json").output)["findings"][0]
+    assert finding["evidence"] == "protected by intellectual property rights owned by Agence France-Presse"
+    assert "snippet" not in finding  # the JSON contract is unchanged
+
+
+def test_sarif_snippet_of_a_long_region_is_cut(cli, write):
+    write("packs/sw.yaml", NEAR_PACK.replace(r"'\(SW\)'", r"'\(SW\)[^\n]*'"))
+    write("site/a.md", "MADRID (SW) " + "and the strike goes on " * 200 + "\n")
+    results = json.loads(cli("scan", "site", "--rules", "packs", "--format", "sarif").output)["runs"][0]["results"]
+    region = results[0]["locations"][0]["physicalLocation"]["region"]
+    assert region["endColumn"] - region["startColumn"] > 4000
+    assert len(region["snippet"]["text"]) == 1000 and region["snippet"]["text"].endswith("…")
+    assert region["snippet"]["text"].startswith("(SW) and the strike goes on and")
+
+
 def test_uris_are_percent_encoded(cli, write):
     write("site/a file #1.md", STRIPPED)
     log = json.loads(cli("scan", "site", "--format", "sarif").output)
