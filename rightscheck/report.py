@@ -1,5 +1,6 @@
 """Rendering a scan result in the chosen format: text lines (path:line:col), one JSON object, GitHub
-workflow annotations, or (from their own modules) SARIF, JUnit XML and a self-contained HTML page.
+workflow annotations, or (from their own modules) SARIF, JUnit XML, a GitLab Code Quality report and a
+self-contained HTML page.
 
 The HTML page is rendered from the JSON report's data alone (``rightscheck report findings.json``
 renders an earlier one), so the JSON carries what the page shows about each pack the findings
@@ -20,7 +21,16 @@ from rightscheck.scanner import ScanResult
 from rightscheck.visible import inert, visible
 
 JSON_VERSION = 1
-FORMATS = ("text", "json", "sarif", "junit", "github", "html")
+# Every --format: its name and what it is for (the command's help is made from this).
+FORMATS = {
+    "text": "",
+    "json": "",
+    "sarif": "code scanning",
+    "junit": "CI test reports",
+    "codequality": "GitLab Code Quality",
+    "github": "annotations",
+    "html": "a self-contained page to open in a browser",
+}
 _GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -41,6 +51,10 @@ def render(fmt: str, result: ScanResult, packs: list[Pack], colour: bool = False
         from rightscheck.junit import render_junit
 
         return render_junit(result)
+    if fmt == "codequality":
+        from rightscheck.codequality import render_codequality
+
+        return render_codequality(result)
     if fmt == "text":
         return render_text(result, colour)
     return render_github(result)

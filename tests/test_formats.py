@@ -13,7 +13,9 @@ import pytest
 
 from rightscheck.findings import Finding
 
-SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+DATA = Path(__file__).parent / "data"
+SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text("utf-8"))
+CODEQUALITY_SCHEMA = json.loads((DATA / "gitlab-codequality.schema.json").read_text("utf-8"))
 
 STRIPPED = """\
 Dockers at the port of Varna walked out on Monday over pay, halting container traffic, their union said.
@@ -128,6 +130,43 @@ def test_uris_are_percent_encoded(cli, write):
     log = json.loads(cli("scan", "site", "--format", "sarif").output)
     uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
     assert uris == {"site/a%20file%20%231.md"}
+
+
+def test_codequality_report_validates_against_gitlabs_format(cli, write):
+    _site(write)
+    write("packs/sw.yaml", NEAR_PACK)
+    write("site/two.md", TWO_STORIES)
+    result = cli("scan", "site", "--rules", "packs", "--format", "codequality")
+    assert result.exit_code == 1
+    issues = json.loads(result.output)
+    jsonschema.Draft7Validator(CODEQUALITY_SCHEMA).validate(issues)
+    findings = json.loads(cli("scan", "site", "--rules", "packs", "--format", "json").output)["findings"]
+    assert [(i["check_name"], i["location"]["path"], i["location"]["lines"]["begin"]) for i in issues] == \
+           [(f["rule"], f["path"], f["line"]) for f in findings]
+    assert {i["severity"] for i in issues} == {"major"}  # every finding here is an error
+    keys = [i["fingerprint"] for i in issues]
+    assert len(set(keys)) == len(keys)  # GitLab shows one issue per fingerprint
+    sarif = json.loads(cli("scan", "site", "--rules", "packs", "--format", "sarif").output)["runs"][0]["results"]
+    assert keys == [r["partialFingerprints"]["rightscheck/v1"] for r in sarif]
+
+
+def test_codequality_maps_every_severity_and_is_an_empty_array_when_clean(cli, write):
+    write("site/clean.txt", CLEAN)
+    result = cli("scan", "site", "--format", "codequality")
+    assert result.exit_code == 0 and json.loads(result.output) == []
+    write("site/two.md", TWO_STORIES)
+    for ours, gitlabs in (("error", "major"), ("warning", "minor"), ("info", "info")):
+        write("packs/sw.yaml", NEAR_PACK + f"findings:\n  missing-attribution: {{severity: {ours}}}\n")
+        issues = json.loads(cli("scan", "site", "--rules", "packs", "--only", "sw", "--format", "codequality").output)
+        jsonschema.Draft7Validator(CODEQUALITY_SCHEMA).validate(issues)
+        assert {i["severity"] for i in issues if i["check_name"] == "sw/missing-attribution"} == {gitlabs}
+
+
+def test_format_choices_and_help_come_from_one_list(cli):
+    from rightscheck.report import FORMATS
+
+    help_text = " ".join(cli("scan", "--help").output.split())
+    assert f"[{'|'.join(FORMATS)}]" in help_text and "codequality (GitLab Code Quality)" in help_text
 
 
 def test_junit_has_a_case_per_file_and_a_failure_per_finding(cli, write):
