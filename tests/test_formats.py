@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import jsonschema
+import junitparser
 import pytest
 
 from rightscheck.findings import Finding
@@ -169,18 +170,41 @@ def test_format_choices_and_help_come_from_one_list(cli):
     assert f"[{'|'.join(FORMATS)}]" in help_text and "codequality (GitLab Code Quality)" in help_text
 
 
-def test_junit_has_a_case_per_file_and_a_failure_per_finding(cli, write):
+class _LocatedCase(junitparser.TestCase):
+    """A test case with the ``file`` and ``line`` attributes GitLab and Jenkins read (junitparser's own
+    class reads neither; custom attributes are its documented extension)."""
+
+    file = junitparser.Attr("file")
+    line = junitparser.IntAttr("line")
+
+
+class _Suite(junitparser.TestSuite):
+    testcase = _LocatedCase
+
+
+class _Report(junitparser.JUnitXml):
+    testsuite = _Suite
+
+
+def test_junit_has_a_failing_case_per_finding_and_a_passing_case_per_clean_file(cli, write):
     _site(write)
     result = cli("scan", "site", "--format", "junit")
     assert result.exit_code == 1
-    suites = ET.fromstring(result.output)
-    cases = {case.get("name"): case for case in suites.iter("testcase")}
-    assert set(cases) == {"site/news/strike.md", "site/news/hall, roof.txt", "site/blob.html"}
-    failures = cases["site/news/strike.md"].findall("failure")
-    assert sorted(f.get("type") for f in failures) == ["afp/missing-attribution", "afp/unlicensed-content"]
-    assert cases["site/news/hall, roof.txt"].find("failure") is None
-    assert cases["site/blob.html"].find("skipped") is not None
-    assert suites.get("tests") == "3" and suites.get("failures") == "1" and suites.get("skipped") == "1"
+    report = _Report.fromstring(result.output.encode("utf-8"))  # as a CI system reads the file
+    (suite,) = report
+    assert [(case.file, case.line, [type(r).__name__ for r in case.result]) for case in suite] == [
+        ("site/news/hall, roof.txt", None, []),
+        ("site/news/strike.md", 6, ["Failure"]),
+        ("site/news/strike.md", 6, ["Failure"]),
+        (None, None, ["Skipped"]),
+    ]
+    failures = [case.result[0] for case in suite if case.is_failure]
+    assert [f.type for f in failures] == ["afp/missing-attribution", "afp/unlicensed-content"]
+    assert [case.name for case in suite][-1] == "site/blob.html"
+    declared = [(part.tests, part.failures, part.errors, part.skipped) for part in (report, suite)]
+    report.update_statistics()  # the counts a consumer derives from the cases themselves
+    assert [(part.tests, part.failures, part.errors, part.skipped) for part in (report, suite)] == declared
+    assert declared == [(4, 2, 0, 1), (4, 2, 0, 1)]
 
 
 def test_junit_survives_control_characters_in_evidence(cli, write):
