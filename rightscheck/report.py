@@ -119,8 +119,7 @@ def pack_info(pack: Pack, config: Any = None) -> dict:
 
 
 def render_github(result: ScanResult) -> str:
-    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff. Its
-    fields are shown :func:`visible` (the annotation is read by a person) and then command-encoded."""
+    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff."""
     lines = [_annotation(f) for f in result.findings]
     return "\n".join(lines + [summary_line(result)])
 
@@ -128,13 +127,17 @@ def render_github(result: ScanResult) -> str:
 def _annotation(f: Finding) -> str:
     props = {"file": f.path, "line": f.line, "col": f.column, "endLine": f.end_line, "endColumn": f.end_column,
              "title": f.rule}
-    fields = ",".join(f"{key}={_escape(visible(str(value)), True)}" for key, value in props.items())
-    return f"::{_GITHUB_LEVELS[f.severity]} {fields}::{_escape(visible(f.message), False)}"
+    fields = ",".join(f"{key}={_command_text(str(value), True)}" for key, value in props.items())
+    return f"::{_GITHUB_LEVELS[f.severity]} {fields}::{_command_text(f.message, False)}"
 
 
-def _escape(value: str, prop: bool) -> str:
-    """Workflow-command escaping: % CR LF always, and : , in properties."""
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _command_text(value: str, prop: bool) -> str:
+    """``value`` as a workflow command carries it, the runner's decoding undone (actions/toolkit's
+    ``escapeData``, and ``escapeProperty`` for a property): % CR LF always, : , in properties too. CR and
+    LF thus reach the annotation as they are (a file name with a line break still names its file); every
+    other control, bidi or line-breaking character, which the encoding has no form for, is shown
+    :func:`visible` (the annotation is read by a person)."""
+    value = visible(value, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -13,6 +14,7 @@ import junitparser
 import pytest
 
 from rightscheck.findings import Finding
+from rightscheck.scanner import ScanResult
 
 DATA = Path(__file__).parent / "data"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text("utf-8"))
@@ -220,6 +222,55 @@ def test_github_annotations_escape_properties_and_message(cli, write):
     assert lines[0].startswith("::error file=site/a%2Cb%3Ac.md,line=6,col=1,endLine=6,")
     assert ",title=afp/missing-attribution::Agence France-Presse (AFP) content" in lines[0]
     assert lines[-1].startswith("2 findings (2 errors) in 1 file scanned")
+
+
+def _read_command(line: str) -> tuple[str, dict[str, str], str]:
+    """(command, properties, data) of a workflow command line, decoded as the GitHub Actions runner does
+    (ActionCommand.TryParseV2: the command up to the first space, its properties up to the next "::",
+    split at "," and at each one's first "=", then percent-decoded, "%25" last)."""
+    end = line.index("::", 2)
+    command, _, props = line[2:end].partition(" ")
+
+    def decode(value: str, prop: bool) -> str:
+        pairs = [("%0D", "\r"), ("%0A", "\n")] + ([("%3A", ":"), ("%2C", ",")] if prop else []) + [("%25", "%")]
+        for code, char in pairs:
+            value = value.replace(code, char)
+        return value
+
+    properties = dict(part.split("=", 1) for part in props.split(",")) if props else {}
+    return command, {key: decode(value, True) for key, value in properties.items()}, decode(line[end + 2:], False)
+
+
+HOSTILE_NAMES = ["line\nbreak.md", "carriage\rreturn.md", "a:b.md", "c,d.md", "::warning::e.md", "50%,0A.md",
+                 "%0A:,x.md"]
+
+
+def test_github_annotations_name_hostile_files_exactly_after_the_runners_decoding(cli, write, tmp_path,
+                                                                                 monkeypatch):
+    for name in HOSTILE_NAMES:
+        write(f"site/{name}", STRIPPED)
+    monkeypatch.chdir(tmp_path / "site")  # "::warning::e.md" then starts the file property
+    result = cli("scan", "--format", "github")
+    assert result.exit_code == 1
+    lines = re.split(r"\r\n|\r|\n", result.stdout.rstrip("\n"))  # lines as the runner reads its log
+    annotations = [_read_command(line) for line in lines[:-1]]
+    assert sorted({props["file"] for _, props, _ in annotations}) == sorted(HOSTILE_NAMES)
+    assert {command for command, _, _ in annotations} == {"error"}
+    assert {props["title"] for _, props, _ in annotations} == {"afp/missing-attribution", "afp/unlicensed-content"}
+    assert all(props["line"] == "6" for _, props, _ in annotations)
+    assert any(line.startswith("::error file=line%0Abreak.md,") for line in lines)
+    assert any(line.startswith("::error file=%3A%3Awarning%3A%3Ae.md,") for line in lines)
+    assert lines[-1].startswith("14 findings")
+
+
+def test_github_annotation_messages_encode_percent_and_line_breaks():
+    from rightscheck.report import render_github
+
+    finding = Finding("sw/unlicensed-content", "sw", "unlicensed-content", "warning", "a.md", 1, 1, 1, 9,
+                      "100% of it\r\nreused: see a, b", "x")
+    line = render_github(ScanResult(findings=[finding], paths=["a.md"])).split("\n")[0]
+    assert line.endswith("::100%25 of it%0D%0Areused: see a, b")
+    assert _read_command(line)[2] == "100% of it\r\nreused: see a, b"
 
 
 def test_output_writes_the_report_and_prints_the_summary(cli, write, tmp_path):
