@@ -138,9 +138,9 @@ def _scan_options(command):
 
 @main.command()
 @_scan_options
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="Report format: text, json, sarif (code scanning), junit (CI test reports), github (annotations), "
-                   "html (a self-contained page to open in a browser).")
+@click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
+              help="Report format: " + ", ".join(f"{name} ({use})" if use else name for name, use in FORMATS.items())
+                   + ".")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
               help="Write the report to FILE; the console then gets only the summary line.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,

@@ -234,10 +234,23 @@ class Document:
 
     def source_line_col(self, offset: int) -> tuple[int, int]:
         """1-based line and column of an offset in the file's own text (markup included)."""
+        starts = self._starts()
+        line = bisect.bisect_right(starts, offset)
+        return line, offset - starts[line - 1] + 1
+
+    def source_between(self, line: int, column: int, end_line: int, end_column: int) -> str:
+        """The file's own text from a line and column to an end line and (exclusive) column, as
+        :meth:`source_line_col` counts them: a finding's region."""
+        return self.source[self._source_offset(line, column):self._source_offset(end_line, end_column)]
+
+    def _source_offset(self, line: int, column: int) -> int:
+        starts = self._starts()
+        return min(starts[line - 1] + column - 1, len(self.source)) if line <= len(starts) else len(self.source)
+
+    def _starts(self) -> list[int]:
         if self._line_starts is None:  # CRLF, CR, LF, U+2028 and U+2029 each end a line, as in editors
             self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.source)]
-        line = bisect.bisect_right(self._line_starts, offset)
-        return line, offset - self._line_starts[line - 1] + 1
+        return self._line_starts
 
     def paragraph(self, start: int, end: int) -> tuple[int, int]:
         """Widen [start, end) to the run of non-blank lines around it."""

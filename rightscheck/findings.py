@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
 
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+SNIPPET_LIMIT = 1000  # characters of a region kept as its snippet: a reused passage can run for pages
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,11 @@ class Finding:
     signal: str | None = None  # the pack signal that identified the content ("front matter source", "reused-text")
     region: str | None = None  # HTML pages: "article" or "chrome" (page scope), where the evidence stands
     occurrences: int | None = None  # the same image repeated on the page: how many times (one finding for all)
+    # The file's own text in the region (markup and line breaks included, cut to SNIPPET_LIMIT), which SARIF
+    # calls the snippet; set by the scanner, which alone has the file. Not in the JSON: ``evidence`` already
+    # shows a person what was found, and the region text, pages of it for a reused passage, would repeat
+    # the file in every report. Derived from the location, so it takes no part in comparisons.
+    snippet: str | None = field(default=None, compare=False, repr=False)
 
     def sort_key(self) -> tuple:
         """Total order (ties broken by source and message) so output never depends on index history."""
@@ -45,10 +53,30 @@ class Finding:
         """The public JSON form: ``source`` appears only on findings about reused text, ``signal`` only where
         a pack signal placed the finding, ``region`` only on HTML pages, ``occurrences`` only above one."""
         data = asdict(self)
+        del data["snippet"]
         for optional in ("source", "signal", "region", "occurrences"):
             if data[optional] is None:
                 del data[optional]
         return data
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, the last an ellipsis when it was longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def occurrence_fingerprints(findings: Iterable[Finding]) -> list[str]:
+    """:meth:`Finding.fingerprint` of each finding made unique in the report, as GitHub's own fingerprints
+    are: the same uncredited image twice in a file is two alerts, not one. The n-th repeat (in the order
+    given, the report's sort order) gets ``:n`` appended; the first keeps the plain fingerprint, so an
+    alert recorded before repeats were told apart keeps its identity."""
+    seen: Counter[str] = Counter()
+    keys = []
+    for finding in findings:
+        key = finding.fingerprint()
+        keys.append(f"{key}:{seen[key]}" if seen[key] else key)
+        seen[key] += 1
+    return keys
 
 
 def at_or_above(severity: str, threshold: str) -> bool:
@@ -58,5 +86,4 @@ def at_or_above(severity: str, threshold: str) -> bool:
 
 def one_line(text: str, limit: int) -> str:
     """Whitespace folded to single spaces, cut to ``limit`` characters with an ellipsis."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return cut(" ".join(text.split()), limit)

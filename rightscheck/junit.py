@@ -1,7 +1,9 @@
 """JUnit XML output, for CI systems that show test reports (GitLab, Jenkins, Azure Pipelines).
 
-Each scanned file is a test case; each finding in it is a ``<failure>``, each skipped file a
-``<skipped>`` case, so a report lists compliant files as passed and the rest with every reason."""
+Each finding is a failing test case, with the ``file`` and ``line`` attributes GitLab and Jenkins read;
+each scanned file without findings a passing case, each skipped file a ``<skipped>`` case. So a report
+lists compliant files as passed, ``failures`` counts findings (what the run's exit code is about), and
+``tests`` is every case: findings, clean files and skipped files."""
 
 from __future__ import annotations
 
@@ -18,18 +20,23 @@ _NOT_XML = regex.compile(r"[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\U00010000-\U00
 
 
 def render_junit(result: ScanResult) -> str:
-    """The scan as one JUnit XML document."""
+    """The scan as one JUnit XML document: for each scanned file in scan order its findings' cases (or its
+    passing case), then the skipped files."""
     by_path = defaultdict(list)
     for finding in result.findings:
         by_path[finding.path].append(finding)
-    failing = sum(1 for path in result.paths if by_path.get(path))
-    counts = {"tests": str(len(result.paths) + len(result.skipped)), "failures": str(failing), "errors": "0",
-              "skipped": str(len(result.skipped))}
+    clean = [path for path in result.paths if path not in by_path]
+    counts = {"tests": str(len(result.findings) + len(clean) + len(result.skipped)),
+              "failures": str(len(result.findings)), "errors": "0", "skipped": str(len(result.skipped))}
     suites = ET.Element("testsuites", name="rightscheck", **counts)
     suite = ET.SubElement(suites, "testsuite", name="rightscheck", **counts)
     for path in result.paths:
-        case = ET.SubElement(suite, "testcase", classname="rightscheck", name=_clean(path), file=_clean(path))
+        if path not in by_path:
+            ET.SubElement(suite, "testcase", classname="rightscheck", name=_clean(path), file=_clean(path))
         for f in by_path.get(path, ()):
+            case = ET.SubElement(suite, "testcase", classname="rightscheck",
+                                 name=_clean(f"{f.path}:{f.line}:{f.column}: {f.rule}"), file=_clean(f.path),
+                                 line=str(f.line))
             failure = ET.SubElement(case, "failure", type=_clean(f.rule), message=_clean(f"{f.rule}: {f.message}"))
             failure.text = (f"{_clean(f'{f.path}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}')}\n"
                             f"evidence: {_clean(f.evidence)}")

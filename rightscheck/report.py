@@ -1,5 +1,6 @@
 """Rendering a scan result in the chosen format: text lines (path:line:col), one JSON object, GitHub
-workflow annotations, or (from their own modules) SARIF, JUnit XML and a self-contained HTML page.
+workflow annotations, or (from their own modules) SARIF, JUnit XML, a GitLab Code Quality report and a
+self-contained HTML page.
 
 The HTML page is rendered from the JSON report's data alone (``rightscheck report findings.json``
 renders an earlier one), so the JSON carries what the page shows about each pack the findings
@@ -20,7 +21,16 @@ from rightscheck.scanner import ScanResult
 from rightscheck.visible import inert, visible
 
 JSON_VERSION = 1
-FORMATS = ("text", "json", "sarif", "junit", "github", "html")
+# Every --format: its name and what it is for (the command's help is made from this).
+FORMATS = {
+    "text": "",
+    "json": "",
+    "sarif": "code scanning",
+    "junit": "CI test reports",
+    "codequality": "GitLab Code Quality",
+    "github": "annotations",
+    "html": "a self-contained page to open in a browser",
+}
 _GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
@@ -41,6 +51,10 @@ def render(fmt: str, result: ScanResult, packs: list[Pack], colour: bool = False
         from rightscheck.junit import render_junit
 
         return render_junit(result)
+    if fmt == "codequality":
+        from rightscheck.codequality import render_codequality
+
+        return render_codequality(result)
     if fmt == "text":
         return render_text(result, colour)
     return render_github(result)
@@ -110,8 +124,7 @@ def pack_info(pack: Pack, config: Any = None) -> dict:
 
 
 def render_github(result: ScanResult) -> str:
-    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff. Its
-    fields are shown :func:`visible` (the annotation is read by a person) and then command-encoded."""
+    """GitHub Actions workflow commands: each finding becomes an annotation on the pull request's diff."""
     lines = [_annotation(f) for f in result.findings]
     return "\n".join(lines + [summary_line(result)])
 
@@ -119,13 +132,17 @@ def render_github(result: ScanResult) -> str:
 def _annotation(f: Finding) -> str:
     props = {"file": f.path, "line": f.line, "col": f.column, "endLine": f.end_line, "endColumn": f.end_column,
              "title": f.rule}
-    fields = ",".join(f"{key}={_escape(visible(str(value)), True)}" for key, value in props.items())
-    return f"::{_GITHUB_LEVELS[f.severity]} {fields}::{_escape(visible(f.message), False)}"
+    fields = ",".join(f"{key}={_command_text(str(value), True)}" for key, value in props.items())
+    return f"::{_GITHUB_LEVELS[f.severity]} {fields}::{_command_text(f.message, False)}"
 
 
-def _escape(value: str, prop: bool) -> str:
-    """Workflow-command escaping: % CR LF always, and : , in properties."""
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+def _command_text(value: str, prop: bool) -> str:
+    """``value`` as a workflow command carries it, the runner's decoding undone (actions/toolkit's
+    ``escapeData``, and ``escapeProperty`` for a property): % CR LF always, : , in properties too. CR and
+    LF thus reach the annotation as they are (a file name with a line break still names its file); every
+    other control, bidi or line-breaking character, which the encoding has no form for, is shown
+    :func:`visible` (the annotation is read by a person)."""
+    value = visible(value, keep="\r\n").replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return value.replace(":", "%3A").replace(",", "%2C") if prop else value
 
 

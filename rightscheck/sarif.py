@@ -2,8 +2,8 @@
 
 One run; every rule of the packs in use is described in ``tool.driver.rules`` (from
 :mod:`rightscheck.explain`), and each result carries ``partialFingerprints`` from
-:meth:`Finding.fingerprint`, which does not depend on line numbers, so a code-scanning
-service recognises the same finding after unrelated edits move it."""
+:func:`occurrence_fingerprints`, which do not depend on line numbers, so a code-scanning
+service recognises the same finding after unrelated edits move it, and tells repeats apart."""
 
 from __future__ import annotations
 
@@ -13,10 +13,11 @@ from urllib.parse import quote
 
 from rightscheck import __version__
 from rightscheck.explain import TOOL_RULES, RuleHelp, rule_help
-from rightscheck.findings import Finding
+from rightscheck.findings import Finding, occurrence_fingerprints
 from rightscheck.packs import KINDS, Pack
 from rightscheck.scanner import ScanResult
 from rightscheck.suppress import SEVERITIES
+from rightscheck.worktree import base_of
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "rightscheck/v1"
@@ -29,6 +30,10 @@ def render_sarif(result: ScanResult, packs: list[Pack]) -> str:
              for pack in packs for kind in KINDS]
     rules += [_rule(help_, SEVERITIES[help_.rule], [], {}) for help_ in TOOL_RULES.values()]
     index = {rule["id"]: i for i, rule in enumerate(rules)}
+    # suppressed findings are kept, as CodeQL and Semgrep keep them; counted with the rest, so a suppressed
+    # and an active copy of the same evidence are two alerts
+    active = result.findings
+    keys = occurrence_fingerprints([*active, *(f for f, _ in result.suppressions)])
     log = {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -37,10 +42,10 @@ def render_sarif(result: ScanResult, packs: list[Pack]) -> str:
                 "name": "rightscheck", "version": __version__, "semanticVersion": __version__,
                 "informationUri": "https://pypi.org/project/rightscheck/", "rules": rules,
             }},
-            "originalUriBaseIds": {"SRCROOT": {"uri": _uri(os.getcwd(), directory=True)}},
-            "results": [_result(f, index.get(f.rule)) for f in result.findings] + [
-                {**_result(f, index.get(f.rule)), "suppressions": [{"kind": "inSource", "justification": why}]}
-                for f, why in result.suppressions],  # suppressed in the file, kept, as CodeQL and Semgrep do
+            "originalUriBaseIds": {"SRCROOT": {"uri": _uri(base_of(os.getcwd()), directory=True)}},
+            "results": [_result(f, index.get(f.rule), key) for f, key in zip(active, keys)] + [
+                {**_result(f, index.get(f.rule), key), "suppressions": [{"kind": "inSource", "justification": why}]}
+                for (f, why), key in zip(result.suppressions, keys[len(active):])],
             "invocations": [{
                 "executionSuccessful": True,
                 "toolExecutionNotifications": [
@@ -70,15 +75,17 @@ def _rule(help_: RuleHelp, severity: str, tags: list[str], properties: dict) -> 
     return rule
 
 
-def _result(finding: Finding, rule_index: int | None) -> dict:
+def _result(finding: Finding, rule_index: int | None, fingerprint: str) -> dict:
     region = {"startLine": finding.line, "startColumn": finding.column, "endLine": finding.end_line,
-              "endColumn": finding.end_column, "snippet": {"text": finding.evidence}}
+              "endColumn": finding.end_column}
+    if finding.snippet is not None:  # the region's text, as SARIF defines the snippet (not the evidence)
+        region["snippet"] = {"text": finding.snippet}
     result = {
         "ruleId": finding.rule,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": {"artifactLocation": _artifact(finding.path), "region": region}}],
-        "partialFingerprints": {FINGERPRINT_KEY: finding.fingerprint()},
+        "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if rule_index is not None:
         result["ruleIndex"] = rule_index

@@ -10,7 +10,7 @@ import itertools
 import os
 import signal
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
@@ -18,8 +18,8 @@ from rightscheck.attribution import check, signal_matches
 from rightscheck import suppress
 from rightscheck.config import Config, file_licences
 from rightscheck.discovery import ASIDE_REASON, Candidate, Skipped, discover
-from rightscheck.documents import SkipFile, parse
-from rightscheck.findings import Finding
+from rightscheck.documents import Document, SkipFile, parse
+from rightscheck.findings import SNIPPET_LIMIT, Finding, cut
 from rightscheck.packs import Pack, disabled_patterns, slow_patterns
 from rightscheck.prefilter import Prefilter
 
@@ -219,14 +219,20 @@ class Scanner:
                 findings.extend(check(doc, pack, pack.id in licences, evidence.get(pack.id, []), found[pack.id]))
         if self.suppressions:
             findings, suppressed = suppress.apply(doc, findings, self.suppression_rules)
-            result.suppressions.extend(suppressed)
-        result.findings.extend(findings)
+            result.suppressions.extend((_with_snippet(doc, finding), why) for finding, why in suppressed)
+        result.findings.extend(_with_snippet(doc, finding) for finding in findings)
 
     @cached_property
     def suppression_rules(self) -> suppress.Rules:
         """What directives are checked against; worked out at the first file, once ``reuse`` is settled."""
         return suppress.Rules.of(self.known, [pack.id for pack in self.packs], self.reuse is not None,
                                  self.idle_suppressions)
+
+
+def _with_snippet(doc: Document, finding: Finding) -> Finding:
+    """``finding`` with the file's text in its region (:attr:`Finding.snippet`): only here is the file at hand."""
+    region = doc.source_between(finding.line, finding.column, finding.end_line, finding.end_column)
+    return replace(finding, snippet=cut(region, SNIPPET_LIMIT))
 
 
 MIN_FILES_PER_JOB = 64  # below this many files per worker, starting workers costs more than it saves

@@ -179,6 +179,7 @@ def test_paths_are_relative_to_the_repository_root_from_any_folder(cli, write, g
         sarif = json.loads(cli("scan", *args, "--format", "sarif").output)
         assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
                 for r in sarif["runs"][0]["results"]] == ["site/news/a.md"]
+        assert sarif["runs"][0]["originalUriBaseIds"]["SRCROOT"]["uri"] == tmp_path.as_uri() + "/"
         matched = cli("scan", *args, "--baseline", str(tmp_path / "baseline.json"), "--fail-on-stale")
         assert matched.exit_code == 0, matched.output
     (tmp_path / "site" / "news" / "a.md").unlink()  # gone: its entry is stale, seen from here too
