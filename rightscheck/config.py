@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+from rightscheck import packcache
 from rightscheck.errors import RightscheckError
 from rightscheck.packs import DEFAULT_TIMEOUT
 from rightscheck.schemas import validate
@@ -116,15 +117,18 @@ def load_config(path: Path | None) -> Config:
         return Config()
     name = str(path)
     text = _read(path)
-    if path.name == "pyproject.toml":
-        data, lines = _load_pyproject(text, name)
+    kind = "pyproject" if path.name == "pyproject.toml" else "config"
+    cached = packcache.get(text, kind)
+    if cached:
+        data, lines = cached
     else:
-        data, lines = load_yaml(text, name)
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise RightscheckError("config must be a mapping of keys", name, 1)
-    validate(data, "config", name, lines)
+        data, lines = _load_pyproject(text, name) if kind == "pyproject" else load_yaml(text, name)
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise RightscheckError("config must be a mapping of keys", name, 1)
+        validate(data, "config", name, lines)
+        packcache.put(text, data, lines, kind)
     base = path.resolve().parent
     for index, rules_path in enumerate(data.get("rules", [])):
         if not (base / rules_path).exists():

@@ -25,6 +25,8 @@ from typing import Iterable, Iterator
 import ahocorasick_rs
 import regex
 
+from rightscheck.usercache import remembered
+
 _SPACES = ("\n", "\t", "\r", "\xa0", "\u2009", "\u202f", "\u2007", "\x0b", "\x0c")  # each folds to " "
 _SPACE_RUN = re.compile("  +")  # the stdlib engine is faster than `regex` on this simple pattern
 _WIDE_SPACES = tuple(space for space in _SPACES if not space.isascii())
@@ -35,6 +37,8 @@ _ASCII_FOLD = bytes.maketrans(
 _LETTERS = frozenset(string.ascii_letters.encode())
 _WINDOW = 1 << 20  # bytes searched per automaton call (see KeywordSearch._hits)
 _CASED_PLANES_END = 0x20000  # every character with case is in the BMP or the SMP (planes 2-16: none)
+# what the Unicode tables below derive from: Python's Unicode data (with the interpreter) and `regex`'s
+_UNICODE_VERSION = f"{unicodedata.unidata_version} {regex.__version__} {_CASED_PLANES_END}"
 
 
 def fold_keywords(text: str) -> str:
@@ -59,13 +63,14 @@ class KeywordSearch:
     def __init__(self, keywords: Iterable[str]) -> None:
         self._keywords = sorted(set(keywords))
         patterns: list[bytes] = []
-        self._targets: list[tuple[int, re.Pattern | None]] = []  # per pattern: keyword index, gap check
+        # per pattern: keyword index, gap check (a regex source, compiled through re's cache on the rare hit:
+        # compiling the packs' ~80 at start-up was a tenth of a one-file scan)
+        self._targets: list[tuple[int, bytes | None]] = []
         for index, keyword in enumerate(self._keywords):
             patterns.append(keyword.encode())
             self._targets.append((index, None))
             lead, words = keyword[:len(keyword) - len(keyword.lstrip(" "))], keyword.strip(" ").split(" ")
-            runs = re.compile(b" +".join(re.escape(part.encode()) for part in keyword.split(" "))) \
-                if len(words) > 1 else None
+            runs = b" +".join(re.escape(part.encode()) for part in keyword.split(" ")) if len(words) > 1 else None
             for gap in range(1, len(words)):
                 patterns.append(f"{lead}{' '.join(words[:gap])}  ".encode())
                 self._targets.append((index, runs))
@@ -101,7 +106,7 @@ class KeywordSearch:
                 continue
             index, runs = self._targets[pattern]
             if (not (self._bounded[index] and folded[start - 1] in _LETTERS)
-                    and (runs is None or runs.match(folded, start))):
+                    and (runs is None or re.compile(runs).match(folded, start))):
                 found.add(self._keywords[index])
         return found, breaks, exact
 
@@ -157,10 +162,12 @@ def _literal_breakers() -> frozenset[str]:
     ASCII letter although their case folding is not that letter ("İ", folded "i̇"; "ı", kept "ı"), and ones
     whose case folding only the `regex` module's newer Unicode tables know (none of those folds to ASCII
     today; kept as a safeguard, it costs only texts in the scripts concerned)."""
-    twins = [c for c in regex.findall(r"(?fi)[A-Za-z]", _non_ascii()) if not (c.casefold().isascii() and
-                                                                          len(c.casefold()) == 1)]
-    unknown = [c for c in regex.findall(r"\p{Changes_When_Casefolded}", _non_ascii()) if c.casefold() == c]
-    return frozenset(twins + unknown)
+    def compute() -> list[str]:
+        twins = [c for c in regex.findall(r"(?fi)[A-Za-z]", _non_ascii()) if not (c.casefold().isascii() and
+                                                                              len(c.casefold()) == 1)]
+        return twins + [c for c in regex.findall(r"\p{Changes_When_Casefolded}", _non_ascii()) if c.casefold() == c]
+
+    return frozenset(remembered("literal-breakers", _UNICODE_VERSION, compute))
 
 
 def _fold_utf8(text: str) -> bytes:
@@ -185,13 +192,16 @@ def _case_triggers(keyword_characters: set[str]) -> list[str]:
 def _case_changes() -> list[tuple[str, str]]:
     """(character, its case folding) for each non-ASCII character that case folding changes (about 1,500),
     found block by block, as a block that case folding leaves alone holds none (about 3 ms, once)."""
-    characters = _non_ascii()
-    found = []
-    for start in range(0, len(characters), 256):
-        block = characters[start:start + 256]
-        if block.casefold() != block:
-            found.extend((c, folded) for c in block if (folded := c.casefold()) != c)
-    return found
+    def compute() -> list[tuple[str, str]]:
+        characters = _non_ascii()
+        found = []
+        for start in range(0, len(characters), 256):
+            block = characters[start:start + 256]
+            if block.casefold() != block:
+                found.extend((c, folded) for c in block if (folded := c.casefold()) != c)
+        return found
+
+    return [tuple(pair) for pair in remembered("case-changes", _UNICODE_VERSION, compute)]
 
 
 @functools.cache

@@ -1,10 +1,10 @@
-"""A disk cache of validated rule packs, so a pre-commit run on two files does not pay for parsing,
-schema-checking and compiling every pack each time.
+"""A disk cache of validated rule packs and config files, so a pre-commit run on one file does not pay for
+importing PyYAML and jsonschema, parsing, schema-checking and compiling every pack each time.
 
-An entry is the pack's parsed data and line map, stored as JSON under a key that hashes the pack file's
-bytes together with everything that decides whether it is valid: the cache format, rightscheck's version,
-the `regex` version, whether PyYAML uses libyaml, the pack schema and the loading code's source. A hit is thus a pack known to load
-cleanly; its patterns compile on first use. The cache lives in the user's cache folder (never the scanned
+An entry is a file's parsed data and line map, stored as JSON under a key that hashes the file's text
+together with everything that decides whether it is valid: the cache format, rightscheck's version, the
+`regex` version, PyYAML's version and whether it uses libyaml, the schemas and the loading code's source.
+A hit is thus a file known to load cleanly; a pack's patterns compile on first use. The cache lives in the user's cache folder (never the scanned
 tree); any problem reading or writing it just means a normal load. RIGHTSCHECK_CACHE_DIR moves it,
 RIGHTSCHECK_NO_CACHE=1 turns it off."""
 
@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 from functools import lru_cache
-from importlib import resources
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -28,27 +28,32 @@ FORMAT = 1
 
 @lru_cache(maxsize=1)
 def _salt() -> bytes:
+    """What decides whether a file loads cleanly, besides its text. PyYAML is described by its package
+    folder (its version, and whether libyaml's extension is there) without importing it: a cache hit
+    must not pay for the import."""
     import regex
-    import yaml
 
-    package = resources.files("rightscheck")
-    parts = [str(FORMAT), __version__, regex.__version__, str(yaml.__with_libyaml__),
-             package.joinpath("schema", "rulepack.schema.json").read_text("utf-8"),
-             *(package.joinpath(module).read_text("utf-8") for module in ("packs.py", "yamlfile.py", "patterns.py"))]
+    package = Path(__file__).parent
+    yaml_folder = (find_spec("yaml").submodule_search_locations or [""])[0]
+    parts = [str(FORMAT), __version__, regex.__version__, *sorted(os.listdir(yaml_folder)),
+             Path(yaml_folder, "__init__.py").read_text("utf-8"),
+             *((package / "schema" / f"{name}.schema.json").read_text("utf-8") for name in ("rulepack", "config")),
+             *((package / module).read_text("utf-8")
+               for module in ("packs.py", "yamlfile.py", "patterns.py", "schemas.py", "config.py"))]
     return hashlib.sha256("\0".join(parts).encode()).digest()
 
 
-def key(text: str) -> str:
-    return hashlib.sha256(_salt() + text.encode("utf-8", "surrogatepass")).hexdigest()
+def key(text: str, kind: str = "pack") -> str:
+    return hashlib.sha256(_salt() + kind.encode() + b"\0" + text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def get(text: str) -> tuple[dict[str, Any], LineMap] | None:
-    """The cached (data, lines) of a pack file with this text, or None."""
+def get(text: str, kind: str = "pack") -> tuple[dict[str, Any], LineMap] | None:
+    """The cached (data, lines) of a ``kind`` file ("pack", "config") with this text, or None."""
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        entry = json.loads((folder / "packs" / f"{key(text)}.json").read_text("utf-8"))
+        entry = json.loads((folder / "packs" / f"{key(text, kind)}.json").read_text("utf-8"))
         lines = LineMap()
         for path, line in entry["lines"]:
             lines.set(tuple(path), line)
@@ -57,8 +62,8 @@ def get(text: str) -> tuple[dict[str, Any], LineMap] | None:
         return None
 
 
-def put(text: str, data: dict[str, Any], lines: LineMap) -> None:
-    """Remember a pack file that loaded cleanly; silently does nothing where the cache cannot be written."""
+def put(text: str, data: dict[str, Any], lines: LineMap, kind: str = "pack") -> None:
+    """Remember a file that loaded cleanly; silently does nothing where the cache cannot be written."""
     folder = cache_dir()
     if folder is None:
         return
@@ -66,6 +71,6 @@ def put(text: str, data: dict[str, Any], lines: LineMap) -> None:
     try:
         target = folder / "packs"
         target.mkdir(parents=True, exist_ok=True)
-        write_atomically(target / f"{key(text)}.json", json.dumps(entry, ensure_ascii=False))
+        write_atomically(target / f"{key(text, kind)}.json", json.dumps(entry, ensure_ascii=False))
     except (OSError, TypeError, ValueError):
         pass

@@ -11,18 +11,14 @@ from __future__ import annotations
 import re
 from typing import Any, Collection
 
-import yaml
-
 from rightscheck.errors import RightscheckError
 
 KeyPath = tuple  # of str | int
-# What the YAML spec does not allow in a stream (PyYAML's Reader.NON_PRINTABLE).
-_NOT_PRINTABLE = re.compile("[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]")
+# What the YAML spec does not allow in a stream (PyYAML's Reader.NON_PRINTABLE); compiled on first use
+# through re's cache: 6 ms, which a run whose config and packs come from the cache never needs.
+_NOT_PRINTABLE = "[^\x09\x0A\x0D\x20-\x7E\x85\xA0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]"
 MAX_NODES = 100_000  # far above any real pack or config; stops alias-expansion bombs
 MAX_BYTES = 2_000_000
-# libyaml's parser when PyYAML was built with it (about 10x faster: front matter is read for every
-# Markdown file); the same safe constructor either way.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class LineMap:
@@ -64,13 +60,17 @@ def load_yaml(text: str, path: str, keys: Collection[str] | None = None) -> tupl
     With ``keys``, a mapping at the top is cut to those keys (and merges, ``<<``) before anything below it
     is checked or constructed: front matter is read for a few keys, and constructing a site's whole front
     matter cost twice as much as parsing it."""
+    import yaml  # deferred: a pre-commit run whose config and packs come from the cache never parses YAML
+
     if len(text) > MAX_BYTES:
         raise RightscheckError(f"file is larger than {MAX_BYTES} bytes", path)
-    bad = _NOT_PRINTABLE.search(text)  # as PyYAML's own reader would refuse, with the line
+    bad = re.compile(_NOT_PRINTABLE).search(text)  # as PyYAML's own reader would refuse, with the line
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise RightscheckError(f"invalid YAML: character {bad.group()!r} is not allowed", path, line)
-    loader = _LOADER(text)
+    # libyaml's parser when PyYAML was built with it (about 10x faster: front matter is read for every
+    # Markdown file); the same safe constructor either way
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
         lines = LineMap()
@@ -102,6 +102,8 @@ def load_yaml(text: str, path: str, keys: Collection[str] | None = None) -> tupl
 
 def _walk(root: yaml.Node, lines: LineMap, path: str) -> None:
     """Record lines and check keys, iteratively (no recursion limit) and counting nodes (no alias bombs)."""
+    import yaml
+
     stack: list[tuple[yaml.Node, KeyPath]] = [(root, ())]
     count = 0
     while stack:
@@ -121,6 +123,8 @@ def _walk(root: yaml.Node, lines: LineMap, path: str) -> None:
 
 def _check_keys(node: yaml.MappingNode, key_path: KeyPath, path: str) -> None:
     """Keys of one mapping: plain scalars, none twice."""
+    import yaml
+
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         if not isinstance(key_node, yaml.ScalarNode):

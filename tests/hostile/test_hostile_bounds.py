@@ -83,9 +83,9 @@ def test_a_damaged_pack_cache_entry_is_a_pack_error_not_a_crash(cli, write, monk
 
     real_get = packcache.get
 
-    def damaged(text):
+    def damaged(text, kind="pack"):
         if "id: demo" not in text:
-            return real_get(text)
+            return real_get(text, kind)
         data, lines = load_yaml(text, "demo.yaml")
         data["signals"][1]["pattern"] = "[z-a"
         return data, lines
