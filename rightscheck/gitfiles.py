@@ -47,9 +47,18 @@ def staged(config: Config) -> Iterator[Candidate | Skipped]:
 
 def changed_since(revision: str, config: Config) -> Iterator[Candidate | Skipped]:
     """Files of a scannable kind that differ between the working tree and where it left ``revision``'s
-    history (the merge base), as a pull request's diff does."""
+    history (the merge base), as a pull request's diff does: committed, uncommitted and untracked (not
+    ignored) changes alike, so a run before committing sees what the pull request will hold."""
     root = repo_root()
-    base = _git("merge-base", revision, "HEAD", cwd=root).decode().strip()
+    try:
+        base = _git("merge-base", revision, "HEAD", cwd=root).decode().strip()
+    except RightscheckError as error:
+        if _git("rev-parse", "--is-shallow-repository", cwd=root).strip() == b"true":
+            raise RightscheckError(
+                f"{error.message}: this is a shallow clone, and {revision} or where the branch left it is not in "
+                "it; fetch the history first (`git fetch --unshallow`, or `fetch-depth: 0` in actions/checkout)"
+            ) from None
+        raise
     out = _git("diff", "--name-only", "-z", "--diff-filter=ACMRT", "--no-renames", base, "--", cwd=root)
     untracked = _git("ls-files", "--others", "--exclude-standard", "-z", cwd=root)
     yield from _candidates(root, config, sorted(set(_paths(out)) | set(_paths(untracked))), None)

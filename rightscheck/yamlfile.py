@@ -9,9 +9,12 @@ then construct plain Python data with the safe constructor only.
 from __future__ import annotations
 
 import re
-from typing import Any, Collection
+from typing import TYPE_CHECKING, Any, Collection
 
 from rightscheck.errors import RightscheckError
+
+if TYPE_CHECKING:
+    import yaml
 
 KeyPath = tuple  # of str | int
 # What the YAML spec does not allow in a stream (PyYAML's Reader.NON_PRINTABLE); compiled on first use

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import textwrap
 from pathlib import Path
 
@@ -14,11 +16,24 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True, scope="session")
-def _pack_cache(tmp_path_factory):
-    """Packs are cached in a folder of this test session, never the user's own cache."""
-    import os
-
+def _isolated(tmp_path_factory):
+    """Packs and indexes are cached in a folder of this test session, never the user's own cache; git
+    commits in test repositories with a fixed identity and none of the user's git configuration."""
     os.environ["RIGHTSCHECK_CACHE_DIR"] = str(tmp_path_factory.mktemp("pack-cache"))
+    os.environ.update({"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
+                       "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
+                       "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+
+
+@pytest.fixture
+def git(tmp_path):
+    """git("add", "x") in a fresh repository at tmp_path."""
+
+    def _git(*args: str, cwd: Path = tmp_path, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check)
+
+    _git("init", "-q", "-b", "main")
+    return _git
 
 
 @pytest.fixture

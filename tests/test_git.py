@@ -5,10 +5,7 @@ real pre-commit framework: tests/test_precommit.py)."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,23 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 STRIPPED = ("Dockers at the port struck on Monday over pay.\n\n"
             "Sections of this page are protected by intellectual property rights owned by Agence France-Presse.\n")
 CLEAN = "The parish council will repair the hall roof in March.\n"
-IDENTITY = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
-            "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
-
-
-@pytest.fixture
-def git(tmp_path, monkeypatch):
-    """git("add", "x") in a fresh repository at tmp_path."""
-    for key, value in IDENTITY.items():
-        monkeypatch.setenv(key, value)
-
-    def _git(*args: str, cwd: Path = tmp_path, check: bool = True) -> subprocess.CompletedProcess:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check)
-
-    _git("init", "-q", "-b", "main")
-    return _git
 
 
 def _rules(result) -> list[tuple[str, str]]:
@@ -151,3 +132,19 @@ def test_paths_are_relative_to_the_repository_root_from_any_folder(cli, write, g
     assert [f["path"] for f in staged["findings"]] == ["site/news/a.md"]
     assert [f["path"] for f in json.loads(cli("scan", "..", "--staged", "--format", "json").output)["findings"]] \
         == ["site/news/a.md"]
+
+
+def test_since_in_a_shallow_clone_says_to_fetch_the_history(cli, write, git, tmp_path, monkeypatch):
+    write("site/a.md", CLEAN)
+    git("add", ".")
+    git("commit", "-q", "-m", "one")
+    git("checkout", "-q", "-b", "feature")
+    write("site/b.md", CLEAN)
+    git("add", ".")
+    git("commit", "-q", "-m", "two")
+    clone = tmp_path.parent / f"{tmp_path.name}-shallow"
+    git("clone", "-q", "--depth", "1", "--branch", "feature", tmp_path.as_uri(), str(clone))
+    monkeypatch.chdir(clone)
+    result = cli("scan", "--since", "origin/main")
+    assert result.exit_code == 2 and "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

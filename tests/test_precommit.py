@@ -1,6 +1,6 @@
 """The pre-commit hook as a newsroom wires it: installed with the real pre-commit framework from a
 repository holding this checkout, committing to throwaway repositories (issue 16, items 1, 3, 6 and 7).
-The framework builds the hook's virtualenv once per test session."""
+The framework builds the hook's virtualenv once per test module; git's identity comes from conftest."""
 
 from __future__ import annotations
 
@@ -21,15 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 STRIPPED = ("Dockers at the port struck on Monday over pay.\n\n"
             "Sections of this page are protected by intellectual property rights owned by Agence France-Presse.\n")
 CLEAN = "The parish council will repair the hall roof in March.\n"
-IDENTITY = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org", "GIT_COMMITTER_NAME": "Test",
-            "GIT_COMMITTER_EMAIL": "test@example.org", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
 
 def _git(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check,
-                          env={**os.environ, **IDENTITY})
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=check)
 
 
 @pytest.fixture(scope="module")
