@@ -14,7 +14,6 @@ pattern (``afp/*``) is called unused only if the scan ran some rule it names."""
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 from dataclasses import dataclass
 from typing import Iterable
@@ -155,5 +154,7 @@ def _problems(doc: Document, mark: Directive, used: set[tuple[Directive, str]], 
 
 def _with_nearest(rule: str, known: frozenset[str]) -> str:
     """'afp/missing-atribution' (did you mean afp/missing-attribution?)"""
+    import difflib  # only for a misspelt rule
+
     near = difflib.get_close_matches(rule, sorted(known), n=1)
     return f"'{rule}'" + (f" (did you mean {near[0]}?)" if near else "")
