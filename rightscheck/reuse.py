@@ -1,7 +1,7 @@
 """Finding text taken from indexed sources, and holding it against each source pack's quotation terms.
 
-Matching follows the seed-and-extend pattern of passim and TextPAIR: every k-gram of
-the scanned document is looked up in the winnowed source index (seeds); each seed
+Matching follows the seed-and-extend pattern of passim and TextPAIR: the winnowed k-grams
+of the scanned document are looked up in the winnowed source index (seeds); each seed
 grows into a maximal exact match; exact matches on the same source, in order and
 separated by at most a few changed, inserted or dropped words, are chained into one
 passage. Text matched by any pack signal (notice blocks, datelines, credits) is
@@ -106,17 +106,32 @@ def signal_spans(doc: Document, packs: list[Pack], found: dict[str, dict[Matcher
 
 
 class SourceCache:
-    """Per scan: every source's token ids (kept in one array, for alignment) and, only for sources a
-    passage really comes from, the re-read document (for line numbers and excerpts)."""
+    """Per scan: the sources a scanned document hits, each read from the index when first hit (its row and
+    token ids, for alignment), and, only for sources a passage really comes from, the re-read document
+    (for line numbers and excerpts). Both are kept for the most recently hit ``size`` sources."""
 
     def __init__(self, index: SourceIndex, size: int = 512):
-        self._ids, self._where = index.all_token_ids()
+        self._index = index
+        self._sources: OrderedDict[int, tuple[Source | None, list[int]]] = OrderedDict()
         self._texts: OrderedDict[int, Text | None] = OrderedDict()
         self._size = size
 
+    def source(self, source_id: int) -> Source | None:
+        return self._get(source_id)[0]
+
     def ids(self, source: Source) -> list[int]:
-        start, count = self._where.get(source.id, (0, 0))
-        return self._ids[start:start + count].tolist()
+        return self._get(source.id)[1]
+
+    def _get(self, source_id: int) -> tuple[Source | None, list[int]]:
+        if source_id in self._sources:
+            self._sources.move_to_end(source_id)
+            return self._sources[source_id]
+        found = self._index.sources([source_id]).get(source_id)
+        entry = (found, self._index.token_ids(source_id).tolist() if found else [])
+        self._sources[source_id] = entry
+        if len(self._sources) > self._size:
+            self._sources.popitem(last=False)
+        return entry
 
     def text(self, source: Source) -> Text | None:
         """The source re-read from disk, or None if it is gone or no longer what was indexed."""
@@ -136,13 +151,18 @@ class SourceCache:
         return text
 
 
-def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cache: SourceCache) -> list[Passage]:
-    """Every passage of ``scanned`` that comes from an indexed source."""
-    query = fingerprints.kgram_hashes(scanned.tokens.ids.astype(np.uint64))
-    qpos, sids, spos = lookup.seeds(query)
+def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Passage]:
+    """Every passage of ``scanned`` that comes from an indexed source. The document is winnowed as the
+    sources were, so only its fingerprints are looked up (see :mod:`rightscheck.sourceindex`)."""
+    shingles = fingerprints.kgram_hashes(scanned.tokens.ids.astype(np.uint64))
+    chosen = fingerprints.winnow(shingles)
+    hit, sids, spos, banal_hashes = lookup.seeds(shingles[chosen])
+    banal_shingles = np.zeros(len(shingles), dtype=bool)
+    banal_shingles[chosen[banal_hashes]] = True
+    qpos = chosen[hit]
     if len(qpos) == 0:
         return []
-    banal = _banal_words(lookup.banal_mask(query), len(scanned.ids))
+    banal = _banal_words(banal_shingles, len(scanned.ids))
     if banal.any():  # seeds inside a stock phrase would each pull in every source that has it
         inside = np.cumsum(np.concatenate(([0], banal)))
         informative = inside[qpos + fingerprints.K] - inside[qpos] < fingerprints.K
@@ -152,7 +172,7 @@ def find_passages(scanned: Text, lookup: Lookup, sources: dict[int, Source], cac
         by_source.setdefault(sid, []).append((q, s))
     candidates = []
     for sid, seeds in by_source.items():
-        source = sources.get(sid)
+        source = cache.source(sid)
         if source is None:
             continue
         source_ids = cache.ids(source)
@@ -445,7 +465,6 @@ class ReuseChecker:
         """``index`` must stay open while the checker is used; ``dirs`` are the source folders."""
         self.source_roots = [os.path.realpath(d.path) for d in dirs]
         self.lookup = index.lookup()
-        self.sources = index.sources()
         self.cache = SourceCache(index)
         self.by_id = {pack.id: pack for pack in packs}
         self.overrides = config.quotation
@@ -455,5 +474,5 @@ class ReuseChecker:
         """Reuse findings and evidence for ``doc``; ``found`` is each selected pack's signal matches,
         ``licences`` the packs licensed for this document."""
         scanned = Text(doc, signal_spans(doc, list(self.by_id.values()), found))
-        passages = find_passages(scanned, self.lookup, self.sources, self.cache)
+        passages = find_passages(scanned, self.lookup, self.cache)
         return judge(scanned, passages, self.by_id, licences, self.overrides)

@@ -1,29 +1,33 @@
-"""The on-disk index of source texts (SQLite) and its in-memory lookup table.
+"""The on-disk index of source texts (SQLite), queried per scanned document, never loaded whole.
 
-One row per source file: its content hash, the pack it is attributed to, its token
-count and its winnowed fingerprints (hashes and token positions as numpy blobs).
-A refresh re-fingerprints only files whose content hash changed. A scan loads every
-fingerprint once into sorted arrays, so each scanned document costs one vectorised
-binary search instead of a query per shingle.
+One row per source file: its content hash, the pack it is attributed to and its token ids; one
+posting per winnowed fingerprint (hash, source, token position), kept in a B-tree ordered by hash.
+A scanned document is winnowed the same way and looks up only its own ~2/7 of its shingles: the MOSS
+guarantee holds when both sides are winnowed, so every shared run of ``GUARANTEE`` words still meets a
+posting. Token ids are read only for the sources a document hits. A scan's memory and start-up thus
+do not grow with the archive (a million dispatches is a few GB on disk and a few MB in memory), and a
+refresh re-fingerprints only files whose content hash changed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
+import json
 import os
 import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 
 from rightscheck import fingerprints, indexlock, tokens
 from rightscheck.attribution import carries
 from rightscheck.config import Config, SourceDir
-from rightscheck.discovery import Candidate, Skipped, discover
+from rightscheck.discovery import Candidate, Skipped, discover, under
 from rightscheck.documents import Document, SkipFile, parse
 from rightscheck.errors import RightscheckError
 from rightscheck.packs import Pack
@@ -31,17 +35,13 @@ from rightscheck.prefilter import Prefilter
 from rightscheck.usercache import cache_dir
 
 INDEX_NAME = "index.sqlite"
-_BITMAP_SIZE = 1 << 24
-_BITMAP_MASK = np.uint64(_BITMAP_SIZE - 1)
-_BITMAP_SHIFTS = (np.uint64(0), np.uint64(32))
-FORMAT = f"3/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
+FORMAT = f"4/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
 _BUSY_SECONDS = 120.0  # how long a reader waits for another process's commit (and it for the reader)
 # A row whose blobs cannot be what _store wrote: numpy would refuse them, or the lookup would misread them.
 _MISSHAPEN = """
 SELECT display_path FROM sources
-WHERE typeof(ids) != 'blob' OR typeof(hashes) != 'blob' OR typeof(positions) != 'blob'
-   OR typeof(tokens) != 'integer' OR typeof(real_path) NOT IN ('blob', 'text')
-   OR length(ids) != 4 * tokens OR length(positions) % 4 != 0 OR length(hashes) != 2 * length(positions)
+WHERE typeof(ids) != 'blob' OR typeof(tokens) != 'integer' OR typeof(real_path) NOT IN ('blob', 'text')
+   OR length(ids) != 4 * tokens
 LIMIT 1
 """
 _SCHEMA = """
@@ -57,11 +57,19 @@ CREATE TABLE sources (
     pack TEXT,
     attributed_by TEXT,
     tokens INTEGER NOT NULL,
-    ids BLOB NOT NULL,
-    hashes BLOB NOT NULL,
-    positions BLOB NOT NULL
+    ids BLOB NOT NULL
 );
+CREATE TABLE postings (
+    hash INTEGER NOT NULL,  -- the fingerprint's 64 bits, read as a signed integer
+    source INTEGER NOT NULL,
+    pos INTEGER NOT NULL,
+    PRIMARY KEY (hash, source, pos)
+) WITHOUT ROWID;
+CREATE TABLE folders (path BLOB PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 """
+TRUST_FOLDERS_FROM = 20_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
+_CHECKED_SIZE = 256 << 20  # indexes up to this size get PRAGMA quick_check on open; larger ones are
+# trusted until a query meets damage (a read of the whole file would cost a scan seconds)
 
 
 @dataclass(frozen=True)
@@ -139,6 +147,8 @@ class SourceIndex:
         self.path = path
         self._db = connection
         self._final_path = final_path  # set while a rebuild writes a temporary file
+        self._pid = os.getpid()
+        self._forked: tuple[int, sqlite3.Connection] | None = None
 
     @property
     def name(self) -> str:
@@ -147,20 +157,46 @@ class SourceIndex:
 
     # -- writing -----------------------------------------------------------------------------------
     def refresh(self, dirs: list[SourceDir], packs: list[Pack], config: Config, key: str) -> RefreshStats:
-        """Bring the index in line with the files under ``dirs``. A file whose size and modification time
-        are unchanged is not read; one whose content hash is unchanged is not re-fingerprinted; an index
-        with nothing to change is not written to."""
+        """Bring the index in line with the files under ``dirs``, reading each changed file once. A file
+        whose size and modification time are unchanged is not read; one whose content hash is unchanged is
+        not re-fingerprinted; an index with nothing to change is not written to. A new index collects its
+        postings unsorted and sorts them into the B-tree once, at the end."""
         started = time.perf_counter()
         stats = RefreshStats()
         try:
             known = {os.fsdecode(row[0]): _Known(*row[1:]) for row in self._db.execute(
                 "SELECT real_path, id, digest, size, mtime_ns, display_path FROM sources")}
-            entries = self._survey(dirs, config, stats, known)
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
             prefilter = Prefilter(packs)
+            staging = not known
+            current: set[str] = set()
+            by_digest: dict[str, str] = {}
+            folders: set[str] = set()
             with self._db:
-                for item, real, digest, mapped in entries:
+                if staging:
+                    self._db.execute("CREATE TEMP TABLE IF NOT EXISTS staging (hash INTEGER, source INTEGER, "
+                                     "pos INTEGER)")
+                for item, real, mapped in self._survey(dirs, config, stats, folders):
+                    if real in current:
+                        continue
+                    current.add(real)
                     existing = known.get(real)
+                    data = None
+                    if existing and (existing.size, existing.mtime_ns) == (item.size, item.mtime_ns):
+                        digest = existing.digest
+                    else:
+                        try:
+                            with open(item.fs_path, "rb") as handle:
+                                data = handle.read()
+                        except OSError as exc:
+                            stats.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
+                            continue
+                        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+                    if digest in by_digest:
+                        stats.duplicates.append((item.path, by_digest[digest]))
+                        current.discard(real)
+                        continue
+                    by_digest[digest] = item.path
                     if existing and existing.digest == digest:
                         stats.unchanged += 1
                         if (existing.display, existing.mtime_ns) != (item.path, item.mtime_ns):
@@ -168,21 +204,26 @@ class SourceIndex:
                                              (item.path, item.mtime_ns, existing.id))
                         continue
                     try:
-                        with open(item.fs_path, "rb") as handle:
-                            data = handle.read()
                         doc = parse(item.path, data, item.kind)
-                    except (OSError, SkipFile) as exc:
+                    except SkipFile as exc:
                         stats.skipped.append(Skipped(item.path, str(exc)))
+                        current.discard(real)
                         continue
                     prefilter.apply(doc)
-                    self._store(real, item, doc, digest, attribute(doc, mapped, packs), existing)
+                    self._store(real, item, doc, digest, attribute(doc, mapped, packs), existing, staging)
                     stats.bytes_indexed += len(data)
                     stats.updated += bool(existing)
                     stats.added += not existing
-                current = {real for _, real, _, _ in entries}
-                gone = [(known[real].id,) for real in known if real not in current]
-                self._db.executemany("DELETE FROM sources WHERE id = ?", gone)
+                gone = [known[real].id for real in known if real not in current]
+                for source_id in gone:
+                    self._unpost(source_id)
+                self._db.executemany("DELETE FROM sources WHERE id = ?", [(source_id,) for source_id in gone])
                 stats.removed = len(gone)
+                if staging:
+                    self._db.execute("INSERT INTO postings SELECT hash, source, pos FROM staging "
+                                     "ORDER BY hash, source, pos")
+                    self._db.execute("DROP TABLE staging")
+                self._remember_folders(folders)
                 if stats.added or stats.updated or stats.removed or meta.get("packs") != key:
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packs', ?)", (key,))
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES ('updated', ?)",
@@ -198,49 +239,76 @@ class SourceIndex:
         return stats
 
     @staticmethod
-    def _survey(dirs: list[SourceDir], config: Config, stats: RefreshStats, known: dict[str, _Known]) -> list[tuple]:
-        """Every source file once with its content hash (taken from the index when size and modification
-        time are unchanged); of files with identical content only the first is kept."""
-        entries, seen, by_digest = [], set(), {}
+    def _survey(dirs: list[SourceDir], config: Config, stats: RefreshStats,
+                folders: set[str]) -> Iterator[tuple[Candidate, str, str | None]]:
+        """Every source file (with its real path and configured pack), and into ``folders`` every folder
+        from each file's up to its sources folder, whose times tell a later scan whether anything was
+        added, removed or renamed."""
         for source_dir in dirs:
+            top = os.path.realpath(source_dir.path)
             for item in discover([source_dir.path], config, ignore=False):  # an archive, named on purpose
                 if isinstance(item, Skipped):
                     stats.skipped.append(item)
                     continue
                 real = os.path.realpath(item.fs_path)
-                if real in seen:
-                    continue
-                seen.add(real)
-                old = known.get(real)
-                if old and (old.size, old.mtime_ns) == (item.size, item.mtime_ns):
-                    digest = old.digest
-                else:
-                    try:
-                        digest = hashlib.blake2b(Path(item.fs_path).read_bytes(), digest_size=16).hexdigest()
-                    except OSError as exc:
-                        stats.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
-                        continue
-                if digest in by_digest:
-                    stats.duplicates.append((item.path, by_digest[digest]))
-                    continue
-                by_digest[digest] = item.path
-                entries.append((item, real, digest, source_dir.pack))
-        return entries
+                folder = os.path.dirname(real)
+                while folder not in folders and under(folder, [top]):
+                    folders.add(folder)
+                    folder = os.path.dirname(folder)
+                yield item, real, source_dir.pack
+
+    def _remember_folders(self, folders: set[str]) -> None:
+        """Record the folders' modification times (see :meth:`unchanged`), where they differ."""
+        stored = {os.fsdecode(path): mtime for path, mtime in self._db.execute("SELECT path, mtime_ns FROM folders")}
+        now = {}
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                now[folder] = os.stat(folder).st_mtime_ns
+        if now != stored:
+            self._db.execute("DELETE FROM folders")
+            self._db.executemany("INSERT INTO folders VALUES (?, ?)",
+                                 [(os.fsencode(path), mtime) for path, mtime in sorted(now.items())])
+
+    def unchanged(self, key: str) -> bool:
+        """Whether a big index can be trusted without a refresh: built with these packs and sources
+        (``key``), and none of its source folders changed time since (no file added, removed or renamed).
+        Files rewritten in place keep their folder's time: `rightscheck index build` reads every file's
+        time, as a scan does for indexes of up to TRUST_FOLDERS_FROM sources."""
+        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        if meta.get("packs") != key or self.count() < TRUST_FOLDERS_FROM:
+            return False
+        for path, mtime in self._db.execute("SELECT path, mtime_ns FROM folders"):
+            try:
+                if os.stat(path).st_mtime_ns != mtime:
+                    return False
+            except OSError:
+                return False
+        return True
 
     def _store(self, real: str, item: Candidate, doc: Document, digest: str,
-               attribution: tuple[str | None, str | None], existing: _Known | None) -> None:
+               attribution: tuple[str | None, str | None], existing: _Known | None, staging: bool) -> None:
         ids = tokens.tokenize(doc.text).ids
-        hashes, positions = fingerprints.fingerprint(ids)
         row = (os.fsencode(real), item.path, item.kind, digest, item.size, item.mtime_ns, *attribution, len(ids),
-               ids.tobytes(), hashes.tobytes(), positions.tobytes())
+               ids.tobytes())
         if existing:
+            self._unpost(existing.id)
             self._db.execute(
                 "UPDATE sources SET real_path=?, display_path=?, kind=?, digest=?, size=?, mtime_ns=?, pack=?, "
-                "attributed_by=?, tokens=?, ids=?, hashes=?, positions=? WHERE id=?", (*row, existing.id))
+                "attributed_by=?, tokens=?, ids=? WHERE id=?", (*row, existing.id))
+            source_id = existing.id
         else:
-            self._db.execute(
+            source_id = self._db.execute(
                 "INSERT INTO sources (real_path, display_path, kind, digest, size, mtime_ns, pack, attributed_by, "
-                "tokens, ids, hashes, positions) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row)
+                "tokens, ids) VALUES (?,?,?,?,?,?,?,?,?,?)", row).lastrowid
+        self._db.executemany(f"INSERT INTO {'staging' if staging else 'postings'} VALUES (?, ?, ?)",
+                             _postings(source_id, ids))
+
+    def _unpost(self, source_id: int) -> None:
+        """Remove a source's postings, found again from its stored token ids (fingerprints are a function
+        of them), so no second index by source is needed."""
+        ids = self._db.execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+        self._db.executemany("DELETE FROM postings WHERE hash = ? AND source = ? AND pos = ?",
+                             _postings(source_id, np.frombuffer(ids, dtype=np.uint32)))
 
     def _finish(self) -> None:
         """After a rebuild, move the finished temporary file over the old index in one rename."""
@@ -264,26 +332,37 @@ class SourceIndex:
         self._db.close()
 
     # -- reading -----------------------------------------------------------------------------------
-    def sources(self) -> dict[int, Source]:
-        rows = self._db.execute("SELECT id, display_path, real_path, kind, pack, tokens FROM sources")
+    def reader(self) -> sqlite3.Connection:
+        """A connection for reading in this process: a scan's forked workers must not share the parent's
+        (SQLite connections do not survive fork), so each opens its own, read-only, once."""
+        if os.getpid() == self._pid or self.path is None:  # in memory: the inherited copy is the only one
+            return self._db
+        if self._forked is None or self._forked[0] != os.getpid():
+            self._forked = (os.getpid(), sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                                         timeout=_BUSY_SECONDS))
+        return self._forked[1]
+
+    def count(self) -> int:
+        return self.reader().execute("SELECT count(*) FROM sources").fetchone()[0]
+
+    def sources(self, ids: Iterable[int] = ()) -> dict[int, Source]:
+        """The sources with these ids (all of them when none are given: for tests and small indexes)."""
+        wanted = list(ids)
+        query = "SELECT id, display_path, real_path, kind, pack, tokens FROM sources"
+        rows = self.reader().execute(query + " WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(wanted),)) \
+            if wanted else self.reader().execute(query)
         return {row[0]: Source(row[0], row[1], os.fsdecode(row[2]), *row[3:]) for row in rows}
 
-    def all_token_ids(self) -> tuple[np.ndarray, dict[int, tuple[int, int]]]:
-        """Every source's token ids in one array, and where each source's run starts and how long it is."""
-        rows = self._db.execute("SELECT id, ids FROM sources ORDER BY id").fetchall()
-        arrays = [np.frombuffer(blob, dtype=np.uint32) for _, blob in rows]
-        where, start = {}, 0
-        for (source_id, _), array in zip(rows, arrays):
-            where[source_id] = (start, len(array))
-            start += len(array)
-        return (np.concatenate(arrays) if arrays else np.empty(0, dtype=np.uint32)), where
+    def token_ids(self, source_id: int) -> np.ndarray:
+        row = self.reader().execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()
+        return np.frombuffer(row[0], dtype=np.uint32) if row else np.empty(0, dtype=np.uint32)
 
     def info(self) -> dict:
         """Counts and settings for `rightscheck index info`."""
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
-        count, total_tokens, size, fps = self._db.execute(
-            "SELECT count(*), coalesce(sum(tokens), 0), coalesce(sum(size), 0), "
-            "coalesce(sum(length(positions)) / 4, 0) FROM sources").fetchone()
+        count, total_tokens, size = self._db.execute(
+            "SELECT count(*), coalesce(sum(tokens), 0), coalesce(sum(size), 0) FROM sources").fetchone()
+        fps = self._db.execute("SELECT count(*) FROM postings").fetchone()[0]
         per_pack = dict(self._db.execute(
             "SELECT coalesce(pack, '(none)'), count(*) FROM sources GROUP BY pack ORDER BY pack"))
         return {
@@ -293,14 +372,14 @@ class SourceIndex:
         }
 
     def lookup(self, max_df: int | None = None) -> "Lookup":
-        rows = self._db.execute("SELECT id, hashes, positions FROM sources").fetchall()
-        return Lookup(rows, max_df)
+        return Lookup(self, max_df)
 
 
-def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config,
-                path: Path | None = None) -> tuple[SourceIndex, RefreshStats]:
+def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config, path: Path | None = None,
+                trust_folders: bool = True) -> tuple[SourceIndex, RefreshStats]:
     """Open the index for ``dirs`` (rebuilding it if stale or broken) and refresh it from the files, as the
-    only writer of that index (see :mod:`rightscheck.indexlock`)."""
+    only writer of that index (see :mod:`rightscheck.indexlock`). With ``trust_folders`` (a scan), a big
+    index whose source folders have not changed is used as it is (:meth:`SourceIndex.unchanged`)."""
     for source_dir in dirs:
         error = source_dir.missing()
         if error:
@@ -316,6 +395,8 @@ def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config,
         return index, stats
     with indexlock.writing(path) if path else contextlib.nullcontext():
         index, reason = open_index(path, key)
+        if reason is None and trust_folders and index.unchanged(key):
+            return index, RefreshStats(unchanged=index.count())
         stats = index.refresh(dirs, packs, config, key)
     stats.rebuilt = reason
     return index, stats
@@ -374,7 +455,7 @@ def open_index(path: Path | None, key: str) -> tuple[SourceIndex, str | None]:
     if path.is_file():
         try:
             db = sqlite3.connect(path, timeout=_BUSY_SECONDS)
-            reason = _unusable(db, key)
+            reason = _unusable(db, key, path.stat().st_size)
             if reason is None:
                 return SourceIndex(path, db), None
             db.close()
@@ -403,25 +484,28 @@ def _create(where: Path | str) -> sqlite3.Connection:
     return db
 
 
-def _unusable(db: sqlite3.Connection, key: str) -> str | None:
+def _unusable(db: sqlite3.Connection, key: str, size: int = 0) -> str | None:
     """Why an index must be rebuilt rather than refreshed (old format, other packs, damage), or None."""
     meta = dict(db.execute("SELECT key, value FROM meta"))
     if meta.get("format") != FORMAT:
         return f"index format {meta.get('format')} is not {FORMAT}"
     if meta.get("packs") != key:
         return "rule packs or source mapping changed"
-    return _damage(db)
+    return _damage(db, size)
 
 
-def _damage(db: sqlite3.Connection) -> str | None:
-    """What is broken in an index, or None: ``PRAGMA quick_check`` (some 30 ms on a 35 MB index, which a
-    scan reads whole anyway) and every row's blob sizes (from the record headers, not the blobs)."""
+def _damage(db: sqlite3.Connection, size: int) -> str | None:
+    """What is broken in an index of ``size`` bytes, or None: ``PRAGMA quick_check`` (some 30 ms on a 35 MB
+    index) and every row's blob sizes (from the record headers, not the blobs). Above _CHECKED_SIZE both
+    would read gigabytes on every scan: such an index is trusted, and damage a query meets is an error."""
+    if size > _CHECKED_SIZE:
+        return None
     verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
     if verdict != "ok":  # "*** in database main ***\nPage 2686: btreeInitPage() returns error code 11"
         return f"index damaged ({verdict.splitlines()[-1]})"
     misshapen = db.execute(_MISSHAPEN).fetchone()
     if misshapen:
-        return f"index damaged (the stored fingerprints of {misshapen[0]} have the wrong size)"
+        return f"index damaged (the stored words of {misshapen[0]} have the wrong size)"
     return None
 
 
@@ -435,7 +519,7 @@ def read_index(path: Path | None) -> SourceIndex:
     try:
         db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=_BUSY_SECONDS)
         db.execute("SELECT 1 FROM meta, sources LIMIT 1").fetchall()
-        damage = _damage(db)
+        damage = _damage(db, path.stat().st_size)
     except sqlite3.DatabaseError as exc:
         damage = f"cannot read the index ({exc})"
     if damage:
@@ -447,62 +531,45 @@ def read_index(path: Path | None) -> SourceIndex:
 
 
 class Lookup:
-    """All fingerprints sorted by hash, with an index of distinct hashes (``keys``, each one's first row in
-    ``first``); fingerprints kept in more than ``max_df`` sources are boilerplate and set apart."""
+    """The postings of one scanned document's fingerprints, asked of the index per document. A fingerprint
+    posted by more than ``limit`` sources is boilerplate (a stock phrase: passim's document-frequency
+    cut); its postings are counted only up to the cut, never fetched."""
 
-    def __init__(self, rows: list[tuple[int, bytes, bytes]], max_df: int | None = None):
-        self.source_count = len(rows)
-        hashes = np.concatenate([np.frombuffer(r[1], dtype=np.uint64) for r in rows] or [np.empty(0, np.uint64)])
-        positions = np.concatenate([np.frombuffer(r[2], dtype=np.uint32) for r in rows] or [np.empty(0, np.uint32)])
-        sids = np.concatenate([np.full(len(r[2]) // 4, r[0], dtype=np.uint32) for r in rows]
-                              or [np.empty(0, np.uint32)])
-        order = np.lexsort((sids, hashes))
-        hashes, sids, positions = hashes[order], sids[order], positions[order]
-        # A shingle kept (by winnowing) in more sources than this is a stock phrase. Kept-counts understate
-        # how common a shingle is, and wire archives hold a handful of versions of each story: hence a floor
-        # of 20 sources and 1 in 500 beyond that.
-        limit = max_df if max_df is not None else max(20, self.source_count // 500)
-        # document frequency: distinct sources per hash (pairs are sorted by hash, then source)
-        new_pair = np.ones(len(hashes), dtype=bool)
-        new_pair[1:] = (hashes[1:] != hashes[:-1]) | (sids[1:] != sids[:-1])
-        keys, starts = np.unique(hashes, return_index=True)
-        df = np.add.reduceat(new_pair.astype(np.int64), starts) if len(keys) else np.empty(0, np.int64)
-        self.banal = keys[df > limit]
-        keep = ~np.isin(hashes, self.banal)
-        self.sids, self.positions = sids[keep], positions[keep]
-        self.keys, starts = np.unique(hashes[keep], return_index=True)
-        self.first = np.append(starts, keep.sum()).astype(np.int64)
-        self.boilerplate = len(self.banal)
-        # two bitmaps over different hash bits (a two-probe Bloom filter) rule out most query shingles
-        # before any binary search
-        self.bitmaps = np.zeros((2, _BITMAP_SIZE), dtype=bool)
-        for row, shift in enumerate(_BITMAP_SHIFTS):
-            self.bitmaps[row, ((self.keys >> shift) & _BITMAP_MASK).astype(np.int64)] = True
+    def __init__(self, index: SourceIndex, max_df: int | None = None):
+        self._index = index
+        self.source_count = index.count()
+        self.limit = max_df if max_df is not None else df_cut(self.source_count)
 
-    def banal_mask(self, query: np.ndarray) -> np.ndarray:
-        """Which query shingles are boilerplate (kept in more than max_df sources)."""
-        return _member(self.banal, query) if len(self.banal) else np.zeros(len(query), dtype=bool)
-
-    def seeds(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(query position, source id, source position) for every query hash found in the index."""
-        maybe = np.flatnonzero(self.bitmaps[0, (query & _BITMAP_MASK).astype(np.int64)]
-                               & self.bitmaps[1, ((query >> _BITMAP_SHIFTS[1]) & _BITMAP_MASK).astype(np.int64)])
-        at = np.searchsorted(self.keys, query[maybe])
-        found = at < len(self.keys)
-        found[found] = self.keys[at[found]] == query[maybe[found]]
-        hit, at = maybe[found], at[found]
-        left = self.first[at]
-        counts = self.first[at + 1] - left
-        qpos = np.repeat(hit, counts)
-        offsets = np.arange(len(qpos)) - np.repeat(np.cumsum(counts) - counts, counts)
-        index = np.repeat(left, counts) + offsets
-        return qpos, self.sids[index].astype(np.int64), self.positions[index].astype(np.int64)
+    def seeds(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(query position, source id, source position) for every posting of a query hash that is not
+        boilerplate, and which query hashes are boilerplate."""
+        db = self._index.reader()
+        signed = query.view(np.int64)
+        counts = db.execute(
+            "SELECT value, (SELECT count(*) FROM (SELECT 1 FROM postings WHERE hash = value LIMIT ?)) "
+            "FROM json_each(?)", (self.limit + 1, json.dumps(np.unique(signed).tolist()))).fetchall()
+        banal = np.array([h for h, n in counts if n > self.limit], dtype=np.int64)
+        present = [h for h, n in counts if 0 < n <= self.limit]
+        rows = np.array(db.execute("SELECT hash, source, pos FROM postings WHERE hash IN "
+                                   "(SELECT value FROM json_each(?)) ORDER BY hash",
+                                   (json.dumps(present),)).fetchall() if present else [],
+                        dtype=np.int64).reshape(-1, 3)
+        left = np.searchsorted(rows[:, 0], signed, "left")
+        counts_at = np.searchsorted(rows[:, 0], signed, "right") - left
+        qpos = np.repeat(np.arange(len(signed)), counts_at)
+        offsets = np.arange(len(qpos)) - np.repeat(np.cumsum(counts_at) - counts_at, counts_at)
+        index = np.repeat(left, counts_at) + offsets
+        return qpos, rows[index, 1], rows[index, 2], np.isin(signed, banal)
 
 
-def _member(sorted_values: np.ndarray, query: np.ndarray) -> np.ndarray:
-    """Vectorised membership test against a sorted array."""
-    at = np.searchsorted(sorted_values, query)
-    inside = at < len(sorted_values)
-    result = np.zeros(len(query), dtype=bool)
-    result[inside] = sorted_values[at[inside]] == query[inside]
-    return result
+def df_cut(sources: int) -> int:
+    """How many sources may post a fingerprint before it counts as boilerplate. Winnowing keeps a shingle
+    in only some of the texts that hold it, and a wire archive holds a handful of versions of each story:
+    hence a floor of 20 sources, and 1 in 500 beyond that."""
+    return max(20, sources // 500)
+
+
+def _postings(source_id: int, ids: np.ndarray) -> Iterator[tuple[int, int, int]]:
+    """(hash as a signed 64-bit integer, source, position) of each winnowed fingerprint of ``ids``."""
+    hashes, positions = fingerprints.fingerprint(ids)
+    return zip(hashes.view(np.int64).tolist(), itertools.repeat(source_id), positions.tolist())

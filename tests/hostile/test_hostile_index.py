@@ -52,7 +52,7 @@ def _garbage_inside(path: Path) -> None:
 
 def _short_blob(path: Path) -> None:
     db = sqlite3.connect(path)
-    db.execute("UPDATE sources SET hashes = x'0102030405' WHERE id = (SELECT min(id) FROM sources)")
+    db.execute("UPDATE sources SET ids = x'0102030405' WHERE id = (SELECT min(id) FROM sources)")
     db.commit()
     db.close()
 
