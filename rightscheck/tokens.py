@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import regex
 
+from rightscheck.usercache import remembered
+
 TOKENIZER_VERSION = 2
 _WORD = regex.compile(r"\w+")
 _BASE = 0x100000001B3  # odd, so invertible modulo 2**64
@@ -105,17 +107,22 @@ _POWERS: tuple[np.ndarray, np.ndarray] = (np.empty(0, dtype=np.uint64), np.empty
 
 
 def _tables() -> _Tables:
-    """Built once per process (about a tenth of a second), only when reuse matching is used."""
+    """Built once (about a tenth of a second, a one-article scan's largest cost) and kept in the user
+    cache for this tokenizer and these Unicode tables; only when reuse matching is used."""
     global _TABLES
     if _TABLES is None:
-        plane = "".join(map(chr, range(0x10000)))
-        word = np.zeros(0x10000, dtype=bool)
-        for match in _WORD.finditer(plane):
-            word[match.start():match.end()] = True
-        fold = np.array([_fold(c) | (_MARK_BIT if unicodedata.combining(c) else 0) if w else 0
-                         for c, w in zip(plane, word.tolist())], dtype=np.uint32)
-        _TABLES = _Tables(fold)
+        version = f"{TOKENIZER_VERSION} {unicodedata.unidata_version} {regex.__version__}"
+        _TABLES = _Tables(np.array(remembered("token-folds", version, _fold_table), dtype=np.uint32))
     return _TABLES
+
+
+def _fold_table() -> list[int]:
+    plane = "".join(map(chr, range(0x10000)))
+    word = np.zeros(0x10000, dtype=bool)
+    for match in _WORD.finditer(plane):
+        word[match.start():match.end()] = True
+    return [int(_fold(c) | (_MARK_BIT if unicodedata.combining(c) else 0)) if w else 0
+            for c, w in zip(plane, word.tolist())]
 
 
 def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:

@@ -40,7 +40,7 @@ def remembered(name: str, version: str, compute: Callable[[], Any]) -> Any:
             pass
     value = compute()
     if path is not None:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, TypeError, ValueError):
             path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(path, json.dumps(value, ensure_ascii=False))
     return value
