@@ -110,7 +110,8 @@ def _scan_options(command):
                      help="Folder of source texts (wire copy, CC articles) to find reused passages from "
                           "(repeatable)."),
         click.option("--index", "index_path", type=click.Path(dir_okay=False),
-                     help="Source index file [default: one per set of sources in the user's cache folder]."),
+                     help="Source index file [default: one per set of sources in the user's cache folder]; without "
+                          "--sources, an index built before, used as it is (read-only, no refresh)."),
         click.option("--staged", is_flag=True,
                      help="Scan the staged version of staged files (git index), not the working tree."),
         click.option("--since", metavar="REV",
@@ -328,6 +329,12 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
             index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
             _report_refresh(stats, index.name, verbose)
             scanner.reuse = ReuseChecker(index, packs, config, dirs)
+        elif index_path:  # an index as it is, without its sources: read-only, no refresh
+            from rightscheck.reuse import ReuseChecker
+            from rightscheck.sourceindex import read_index
+
+            index = read_index(Path(index_path), available)
+            scanner.reuse = ReuseChecker(index, packs, config, [])
         if files is not None:
             files = gitfiles.narrow(files, given, scanner.reuse.source_roots if scanner.reuse else ())
         result = scanner.run(paths, files)

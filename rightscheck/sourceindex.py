@@ -118,12 +118,19 @@ def default_index_path(dirs: list[SourceDir], config: Config) -> Path | None:
     return folder / "indexes" / digest.hexdigest() / INDEX_NAME
 
 
+def packs_digest(packs: Iterable[Pack]) -> str:
+    """Changes whenever a pack changes: sources are attributed to packs by their signals."""
+    digest = hashlib.blake2b(digest_size=16)
+    for pack in packs:
+        digest.update(f"{pack.id}={pack.digest}\0".encode())
+    return digest.hexdigest()
+
+
 def packs_key(packs: Iterable[Pack], dirs: Iterable[SourceDir], index_path: Path | None) -> str:
     """Changes whenever the packs or the folder-to-pack mapping change (source attribution depends on both);
     folders count relative to the index, so a moved checkout keeps its index."""
     digest = hashlib.blake2b(digest_size=16)
-    for pack in packs:
-        digest.update(f"{pack.id}={pack.digest}\0".encode())
+    digest.update(packs_digest(packs).encode())
     base = os.path.realpath(index_path.parent if index_path else ".")
     for item in dirs:
         digest.update(f"{os.path.relpath(os.path.realpath(item.path), base)}={item.pack}\0".encode())
@@ -226,6 +233,7 @@ class SourceIndex:
                 self._remember_folders(folders)
                 if stats.added or stats.updated or stats.removed or meta.get("packs") != key:
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packs', ?)", (key,))
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packset', ?)", (packs_digest(packs),))
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES ('updated', ?)",
                                      (time.strftime("%Y-%m-%dT%H:%M:%S"),))
             self._finish()
@@ -509,9 +517,10 @@ def _damage(db: sqlite3.Connection, size: int) -> str | None:
     return None
 
 
-def read_index(path: Path | None) -> SourceIndex:
-    """Open an existing index read-only for `index info`; a damaged one is an error here (it has no
-    sources to rebuild from)."""
+def read_index(path: Path | None, packs: list[Pack] | None = None) -> SourceIndex:
+    """Open an existing index read-only (`index info`, or a scan with ``--index`` and no sources, which
+    ``packs`` must be the packs it was built with); a damaged or mismatched one is an error here (it has
+    no sources to rebuild from)."""
     if path is None or not path.is_file():
         raise RightscheckError("no index here (build one with `rightscheck index build SOURCES`)",
                                str(path) if path else None)
@@ -519,7 +528,10 @@ def read_index(path: Path | None) -> SourceIndex:
     try:
         db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=_BUSY_SECONDS)
         db.execute("SELECT 1 FROM meta, sources LIMIT 1").fetchall()
-        damage = _damage(db, path.stat().st_size)
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        damage = (f"index format {meta.get('format')} is not {FORMAT}" if meta.get("format") != FORMAT
+                  else "index built with other rule packs" if packs is not None and meta.get("packset") != packs_digest(packs)
+                  else _damage(db, path.stat().st_size))
     except sqlite3.DatabaseError as exc:
         damage = f"cannot read the index ({exc})"
     if damage:

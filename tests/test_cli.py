@@ -222,3 +222,22 @@ def test_bad_sources_are_usage_errors(cli, write):
     assert result.exit_code == 2 and ".rightscheck.yaml:3: sources[0].pack: unknown pack 'nosuch'" in result.stderr
     assert cli("scan", "--sources", "missing-dir", ".").exit_code == 2
     assert cli("index", "info", "--index", "nothing.sqlite").exit_code == 2
+
+
+def test_an_index_without_its_sources_is_used_read_only(cli, write, tmp_path):
+    write("wire/glaciers.txt", WIRE_TEXT)
+    write("site/story.txt", "Our weekend feature.\n\nGlacier monitors in the Swiss Alps recorded the steepest "
+                            "winter loss of ice in two decades, a research network said.\n")
+    assert cli("index", "build", "wire", "--index", "idx.sqlite").exit_code == 0
+    with_sources = cli("scan", "--format", "json", "--sources", "wire", "--index", "idx.sqlite", "site")
+    written = (tmp_path / "idx.sqlite").stat().st_mtime_ns
+    alone = cli("scan", "--format", "json", "--index", "idx.sqlite", "site")
+    assert alone.exit_code == 1 and json.loads(alone.stdout)["findings"] == json.loads(with_sources.stdout)["findings"]
+    assert (tmp_path / "idx.sqlite").stat().st_mtime_ns == written
+    write("packs/house.yaml", "id: house\nname: House\nlicence: {terms: custom, summary: x}\n"
+                              "signals:\n  - {id: s, pattern: house wire, weight: 1}\nattribution: []\n")
+    other = cli("scan", "--rules", "packs", "--index", "idx.sqlite", "site")
+    assert other.exit_code == 2 and "index built with other rule packs" in other.stderr
+    assert len(other.stderr.strip().splitlines()) == 1
+    missing = cli("scan", "--index", "nowhere.sqlite", "site")
+    assert missing.exit_code == 2 and "no index here" in missing.stderr
