@@ -18,6 +18,7 @@ dispatches share): a report covering it in an article is a false "stock-sentence
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import random
@@ -29,6 +30,7 @@ import time
 from pathlib import Path
 
 SEED = 20261125
+NEW_API = True
 WORDS_PER_ARTICLE = 600
 SCAN_RUNS = 3
 PLANTED_SHARE = 0.2  # articles carrying copied passages: far more than a real newsroom's, to have many to find
@@ -138,6 +140,8 @@ def measure(root: Path, index_path: Path) -> dict:
     from rightscheck.scanner import Scanner
     from rightscheck.sourceindex import build_index
 
+    global NEW_API
+    NEW_API = "sources" not in inspect.signature(find_passages).parameters
     packs = load_packs()
     config = Config(sources=[SourceDir(str(root / "wire"))], licences=frozenset(p.id for p in packs))
     started = time.perf_counter()
@@ -161,7 +165,8 @@ def measure(root: Path, index_path: Path) -> dict:
     for path in sorted((root / "site").iterdir()):
         doc = parse(str(path), path.read_bytes(), "text")
         scanned = Text(doc, signal_spans(doc, packs, {p.id: signal_matches(doc, p) for p in packs}))
-        passages = find_passages(scanned, checker.lookup, checker.cache)
+        passages = find_passages(scanned, checker.lookup, checker.cache) if NEW_API else \
+            find_passages(scanned, checker.lookup, checker.sources, checker.cache)  # builds before issue 18
         reported.append([(int(Path(p.source.path).stem.split("-")[1]), p.q_start, p.q_end) for p in passages
                          if p.exact >= 12])
     index.close()
@@ -169,7 +174,7 @@ def measure(root: Path, index_path: Path) -> dict:
         "source_bytes": stats.bytes_indexed, "sources": stats.added, "build_seconds": build_seconds,
         "load_seconds": load_seconds, "site_bytes": site_bytes, "articles": result.files,
         "scan_seconds": scan_seconds, "scan_runs": runs, "findings": len(result.findings), "reported": reported,
-        "df_cut": checker.lookup.limit, "index_bytes": index_path.stat().st_size,
+        "df_cut": getattr(checker.lookup, "limit", None), "index_bytes": index_path.stat().st_size,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

@@ -12,6 +12,7 @@ credit, not reuse.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections import OrderedDict
 from difflib import SequenceMatcher
 from dataclasses import dataclass, field, replace
@@ -21,6 +22,7 @@ import numpy as np
 from rightscheck import fingerprints, tokens
 from rightscheck.attribution import Evidence, make_finding, signal_matches, template_values
 from rightscheck.documents import Document, SkipFile, parse
+from rightscheck.errors import RightscheckError
 from rightscheck.findings import Finding
 from rightscheck.config import Config, SourceDir
 from rightscheck.packs import Pack, Quotation
@@ -466,6 +468,7 @@ class ReuseChecker:
         self.source_roots = [os.path.realpath(d.path) for d in dirs]
         self.lookup = index.lookup()
         self.cache = SourceCache(index)
+        self.index_name = index.name
         self.by_id = {pack.id: pack for pack in packs}
         self.overrides = config.quotation
 
@@ -474,5 +477,9 @@ class ReuseChecker:
         """Reuse findings and evidence for ``doc``; ``found`` is each selected pack's signal matches,
         ``licences`` the packs licensed for this document."""
         scanned = Text(doc, signal_spans(doc, list(self.by_id.values()), found))
-        passages = find_passages(scanned, self.lookup, self.cache)
+        try:
+            passages = find_passages(scanned, self.lookup, self.cache)
+        except sqlite3.DatabaseError as exc:  # an index too big to check whole on open (see sourceindex)
+            raise RightscheckError(f"index damaged ({exc}); `rightscheck index build` rebuilds it",
+                                   self.index_name) from None
         return judge(scanned, passages, self.by_id, licences, self.overrides)

@@ -67,9 +67,9 @@ CREATE TABLE postings (
 ) WITHOUT ROWID;
 CREATE TABLE folders (path BLOB PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 """
-TRUST_FOLDERS_FROM = 20_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
-_CHECKED_SIZE = 256 << 20  # indexes up to this size get PRAGMA quick_check on open; larger ones are
-# trusted until a query meets damage (a read of the whole file would cost a scan seconds)
+TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
+_CHECKED_SIZE = 32 << 20  # indexes up to this size (about 4,000 sources) get PRAGMA quick_check on open;
+# larger ones are trusted until a query meets damage (a read of the whole file costs a scan a second per GB)
 
 
 @dataclass(frozen=True)
@@ -144,6 +144,13 @@ class _Known:
     size: int
     mtime_ns: int
     display: str
+
+
+class Damaged(Exception):
+    """Damage met in an index after it was opened (one too big to check whole on open): rebuilt."""
+
+
+_DAMAGE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
 
 
 class SourceIndex:
@@ -239,6 +246,8 @@ class SourceIndex:
             self._finish()
         except sqlite3.Error as exc:
             self._abandon()
+            if getattr(exc, "sqlite_errorname", "") in _DAMAGE:
+                raise Damaged(f"index damaged ({exc})") from None
             raise RightscheckError(f"cannot write the index: {exc}", self.name) from None
         except BaseException:
             self._abandon()
@@ -252,13 +261,18 @@ class SourceIndex:
         """Every source file (with its real path and configured pack), and into ``folders`` every folder
         from each file's up to its sources folder, whose times tell a later scan whether anything was
         added, removed or renamed."""
+        real_folders: dict[str, str] = {}  # realpath() per file cost a big archive's scan half a second
         for source_dir in dirs:
             top = os.path.realpath(source_dir.path)
             for item in discover([source_dir.path], config, ignore=False):  # an archive, named on purpose
                 if isinstance(item, Skipped):
                     stats.skipped.append(item)
                     continue
-                real = os.path.realpath(item.fs_path)
+                parent, name = os.path.split(item.fs_path)
+                if parent not in real_folders:
+                    real_folders[parent] = os.path.realpath(parent)
+                real = os.path.realpath(item.fs_path) if os.path.islink(item.fs_path) else \
+                    os.path.join(real_folders[parent], name)
                 folder = os.path.dirname(real)
                 while folder not in folders and under(folder, [top]):
                     folders.add(folder)
@@ -403,9 +417,15 @@ def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config, path: 
         return index, stats
     with indexlock.writing(path) if path else contextlib.nullcontext():
         index, reason = open_index(path, key)
-        if reason is None and trust_folders and index.unchanged(key):
-            return index, RefreshStats(unchanged=index.count())
-        stats = index.refresh(dirs, packs, config, key)
+        try:
+            if reason is None and trust_folders and index.unchanged(key):
+                return index, RefreshStats(unchanged=index.count())
+            stats = index.refresh(dirs, packs, config, key)
+        except (Damaged, sqlite3.DatabaseError) as exc:  # met in an index too big to check whole on open
+            index.close()
+            reason = str(exc) if isinstance(exc, Damaged) else f"index damaged ({exc})"
+            index, _ = open_index(path, key, rebuild=True)
+            stats = index.refresh(dirs, packs, config, key)
     stats.rebuilt = reason
     return index, stats
 
@@ -450,7 +470,7 @@ def attribute(doc: Document, mapped: str | None, packs: list[Pack]) -> tuple[str
     return None, None
 
 
-def open_index(path: Path | None, key: str) -> tuple[SourceIndex, str | None]:
+def open_index(path: Path | None, key: str, rebuild: bool = False) -> tuple[SourceIndex, str | None]:
     """Open (or create) the index at ``path``, or a new one in memory if None; an unreadable, damaged,
     old-format or stale-pack index is rebuilt.
 
@@ -460,7 +480,7 @@ def open_index(path: Path | None, key: str) -> tuple[SourceIndex, str | None]:
     if path is None:
         return SourceIndex(None, _create(":memory:")), "new index"
     reason = "new index"
-    if path.is_file():
+    if path.is_file() and not rebuild:
         try:
             db = sqlite3.connect(path, timeout=_BUSY_SECONDS)
             reason = _unusable(db, key, path.stat().st_size)
@@ -469,7 +489,7 @@ def open_index(path: Path | None, key: str) -> tuple[SourceIndex, str | None]:
             db.close()
         except sqlite3.DatabaseError as exc:
             reason = f"index unreadable ({exc})"
-    elif path.exists():
+    elif path.exists() and not path.is_file():
         raise RightscheckError("index path is not a file", str(path))
     temporary = indexlock.temporary_path(path)
     try:

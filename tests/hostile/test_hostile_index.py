@@ -118,3 +118,18 @@ def test_device_as_sources_writes_no_index(cli, write):
     result = cli("scan", "-v", "--sources", "/dev/zero", "site")
     assert result.exit_code == 0 and "skipped /dev/zero: source not indexed" in result.stderr, result.output
     assert not os.path.exists("/dev/.rightscheck-index.sqlite")
+
+
+def test_damage_in_an_index_too_big_to_check_on_open_is_one_line(cli, write, index_of, monkeypatch):
+    """Above a size, an index is not read whole on open (PRAGMA quick_check would cost seconds per GB):
+    damage a query meets ends the scan with one line saying how to rebuild, never a traceback."""
+    _wire(write)
+    fresh = cli("scan", "--format", "json", "--sources", "wire", "site")
+    assert fresh.exit_code == 1
+    monkeypatch.setattr("rightscheck.sourceindex._CHECKED_SIZE", 0)
+    _garbage_inside(index_of("wire"))
+    result = cli("scan", "--format", "json", "--sources", "wire", "site")
+    assert "Traceback" not in result.output and "internal error" not in result.stderr, result.stderr
+    assert result.exit_code == 1 and _findings(result) == _findings(fresh) or (
+        result.exit_code == 2 and "index build` rebuilds it" in result.stderr
+        and len(result.stderr.strip().splitlines()) == 1), result.stderr
