@@ -33,6 +33,9 @@ GAP = 8  # most words changed, inserted or dropped between two exact matches of 
 REACH = GAP + 6  # how far beyond a passage's ends short exact runs are looked for
 MIN_CHAIN = 9  # informative exact words a chain needs before it is widened; fewer are chance or stock phrases
 MIN_EXACT_SHARE = 0.7  # a passage is mostly exact matches
+STOCK_SOURCES = 5  # sources holding one stretch in as many different surroundings make it a stock phrase
+STOCK_OVERLAP = 0.8  # share of the longer of two passages that must coincide for them to be one stretch
+CONTEXT = 3  # words on either side of a stretch that make its surroundings
 NEARBY = 300  # characters around a quotation searched for a credit
 EXCERPT = 240
 PASSAGE = 6000  # characters of a whole passage kept in a finding (about 1,000 words)
@@ -182,6 +185,7 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
         candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids)) for chain in _chain(blocks)
                           if _informative(chain, banal) >= MIN_CHAIN)
     candidates = [p for p in candidates if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
+    candidates = _without_stock(candidates, cache)
     if not candidates:
         return []
     passages = []
@@ -192,6 +196,30 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
         if passage.source_text is not None:
             passages.append(passage)
     return passages
+
+
+def _without_stock(candidates: list[Passage], cache: SourceCache) -> list[Passage]:
+    """Drop passages that are a stock phrase by the evidence of the archive itself: the same stretch of the
+    document found in several sources, which hold it in different surroundings. Versions of one story
+    also share a stretch, but in the same surroundings (TextPAIR calls the other kind banal); a document
+    frequency cut alone (``df_cut``) misses a stock sentence in a few dozen of a small archive's
+    dispatches."""
+    stock: set[int] = set()
+    for passage in candidates:
+        same = [other for other in candidates
+                if min(other.q_end, passage.q_end) - max(other.q_start, passage.q_start)
+                >= STOCK_OVERLAP * max(other.words, passage.words)]
+        if len({other.source.id for other in same}) < STOCK_SOURCES:
+            continue
+        contexts = {_context(cache.ids(other.source), other.s_start, other.s_end) for other in same}
+        if len(contexts) >= STOCK_SOURCES:
+            stock.update(id(other) for other in same)
+    return [passage for passage in candidates if id(passage) not in stock]
+
+
+def _context(ids: list[int], start: int, end: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The words just around a stretch of a source: what tells a story's versions from unrelated texts."""
+    return tuple(ids[max(start - CONTEXT, 0):start]), tuple(ids[end:end + CONTEXT])
 
 
 def _informative(blocks: list[tuple[int, int, int]], banal: np.ndarray) -> int:

@@ -367,3 +367,30 @@ def test_no_derivatives_notice_split_by_links_is_not_a_modification(write, tmp_p
     packs = [load_pack(builtin_rules_dir() / "the-conversation.yaml")]
     result, _ = _scan(tmp_path, "site/wetlands.html", packs=packs, sources=("conversation",))
     assert _rules(result) == []
+
+
+STOCK = ("The figures are provisional and may be revised when the statistics office publishes its final "
+         "estimate later in the spring.")
+
+
+def _dispatch(rng: random.Random, words: list[str], n: int) -> str:
+    return " ".join(rng.choice(words) for _ in range(n)) + "."
+
+
+def test_a_stock_sentence_in_many_unrelated_dispatches_is_boilerplate_not_reuse(write, tmp_path):
+    """Issue 18: a sentence a dozen dispatches of a small archive share, each in its own surroundings, is
+    below the document-frequency cut but is still no evidence of copying; a story's versions, which share
+    a passage in the same surroundings, are."""
+    rng = random.Random(18)
+    words = [f"w{n}" for n in range(5000)]
+    for n in range(12):  # unrelated dispatches carrying the stock sentence mid-text
+        write(f"wire/d{n}.txt", f"Lima, Jan {n + 1} (AFP) - {_dispatch(rng, words, 60)} {STOCK} "
+                                f"{_dispatch(rng, words, 60)}\n")
+    story = [_dispatch(rng, words, 50), _dispatch(rng, words, 40), _dispatch(rng, words, 50)]
+    for n in range(6):  # versions of one story: the same middle paragraph in the same surroundings
+        write(f"wire/v{n}.txt", f"Quito, Feb 2 (AFP) - {story[0]}\n\n{story[1]}\n\n{story[2]} Update {n}.\n")
+    write("site/stock.txt", f"{_dispatch(rng, words, 40)} {STOCK} {_dispatch(rng, words, 40)}\n")
+    write("site/copy.txt", f"{_dispatch(rng, words, 40)} {story[1]} {_dispatch(rng, words, 40)}\n")
+    result, _ = _scan(tmp_path, "site/stock.txt", "site/copy.txt")
+    assert {f.path.rsplit("/", 1)[-1] for f in result.findings} == {"copy.txt"}
+    assert any(f.kind == "quotation-limit" for f in result.findings)
