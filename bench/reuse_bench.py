@@ -75,7 +75,7 @@ class Writer:
         return text.replace(" \n\n ", "\n\n")
 
 
-def generate(root: Path, sources: int, articles: int) -> dict:
+def generate(root: Path, sources: int, articles: int, stock_share: float = 0.05) -> dict:
     rng = random.Random(SEED)
     writer = Writer(rng)
     wire, site = root / "wire", root / "site"
@@ -85,7 +85,7 @@ def generate(root: Path, sources: int, articles: int) -> dict:
     kept: dict[int, list[str]] = {}
     for i in range(sources):
         body = writer.words_(WORDS_PER_ARTICLE)
-        if rng.random() < 0.05:  # a stock sentence many dispatches share: boilerplate, never reuse
+        if rng.random() < stock_share:  # a stock sentence many dispatches share: boilerplate, never reuse
             at = rng.randrange(len(body))
             body[at:at] = STOCK.split()
         if i in planted_from:
@@ -195,6 +195,7 @@ def one_article(root: Path) -> float:
 
 def score(plants: list[list[dict]], reported: list[list[tuple[int, int, int]]], stocks: list) -> dict:
     found = {True: [0, 0], False: [0, 0]}  # edited -> [found, total]
+    detected = 0  # the right source and at least half the passage: found, whatever its ends
     true_reports = total_reports = 0
     for planted, got in zip(plants, reported):
         for p in planted:
@@ -202,6 +203,7 @@ def score(plants: list[list[dict]], reported: list[list[tuple[int, int, int]]], 
             hit = any(sid == p["source"] and min(b, qe) - max(a, qs) >= 0.9 * p["length"] for sid, qs, qe in got)
             found[p["edited"]][0] += hit
             found[p["edited"]][1] += 1
+            detected += any(sid == p["source"] and min(b, qe) - max(a, qs) >= 0.5 * p["length"] for sid, qs, qe in got)
         for sid, qs, qe in got:
             total_reports += 1
             true_reports += any(sid == p["source"] and min(qe, p["at"] + p["length"]) - max(qs, p["at"])
@@ -214,7 +216,7 @@ def score(plants: list[list[dict]], reported: list[list[tuple[int, int, int]]], 
                                         for _, qs, qe in got)
                  for at, got, planted in zip(stocks, reported, plants))
     return {
-        "traps": traps, "sprung": sprung,
+        "traps": traps, "sprung": sprung, "detected": detected / max(found[True][1] + found[False][1], 1),
         "recall_verbatim": found[False][0] / max(found[False][1], 1), "planted_verbatim": found[False][1],
         "recall_edited": found[True][0] / max(found[True][1], 1), "planted_edited": found[True][1],
         "precision": true_reports / max(total_reports, 1), "reported": total_reports,
@@ -226,6 +228,8 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="2,000 sources and 500 articles")
     parser.add_argument("--sources", type=int, default=20_000)
     parser.add_argument("--articles", type=int, default=5_000)
+    parser.add_argument("--stock-share", type=float, default=0.05,
+                        help="share of sources carrying the stock sentence (issue 18's trap: 0.01 of 1,000)")
     parser.add_argument("--dir", type=Path, default=Path(__file__).resolve().parent / ".corpus",
                         help="where the generated corpus lives (reused when present)")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
@@ -236,12 +240,12 @@ def main() -> None:
         print(json.dumps(measure(args.measure, index_path)))
         return
     sources, articles = (2_000, 500) if args.small else (args.sources, args.articles)
-    root = args.dir / f"reuse-{sources}-{articles}"
+    root = args.dir / (f"reuse-{sources}-{articles}" + (f"-stock{args.stock_share}" if args.stock_share != 0.05 else ""))
     truth = root / "planted.json"
     if not truth.exists():
         shutil.rmtree(root, ignore_errors=True)
         started = time.perf_counter()
-        plants = generate(root, sources, articles)
+        plants = generate(root, sources, articles, args.stock_share)
         truth.write_text(json.dumps(plants))
         print(f"generated {root} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     truth_data = json.loads(truth.read_text())
@@ -266,6 +270,7 @@ def main() -> None:
         ("peak memory", f"{m['peak_mb']:.0f} MB"),
         ("recall, verbatim 15-80 words", f"{s['recall_verbatim']:.4f} of {s['planted_verbatim']}"),
         ("recall, light edits", f"{s['recall_edited']:.4f} of {s['planted_edited']}"),
+        ("recall, passage found (right source, half its words)", f"{s['detected']:.4f}"),
         ("precision", f"{s['precision']:.4f} of {s['reported']} reported passages"),
         ("stock-sentence traps reported", f"{s['sprung']} of {s['traps']} articles carrying the stock sentence"),
     ]

@@ -68,6 +68,8 @@ CREATE TABLE postings (
 CREATE TABLE folders (path BLOB PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 """
 TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
+_BUILD_CACHE_KB = 256 << 10  # while refreshing: room for sorting a new index's postings in memory
+_READ_CACHE_KB = 64 << 10  # SQLite's page cache per reading connection (its default is 2 MB)
 _CHECKED_SIZE = 32 << 20  # indexes up to this size (about 4,000 sources) get PRAGMA quick_check on open;
 # larger ones are trusted until a query meets damage (a read of the whole file costs a scan a second per GB)
 
@@ -163,6 +165,7 @@ class SourceIndex:
         self._final_path = final_path  # set while a rebuild writes a temporary file
         self._pid = os.getpid()
         self._forked: tuple[int, sqlite3.Connection] | None = None
+        self._tuned: set[sqlite3.Connection] = set()
 
     @property
     def name(self) -> str:
@@ -183,6 +186,8 @@ class SourceIndex:
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
             prefilter = Prefilter(packs)
             staging = not known
+            # the sort of a new index's postings spills to disk beyond the page cache: give it room
+            self._db.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KB}")
             current: set[str] = set()
             by_digest: dict[str, str] = {}
             folders: set[str] = set()
@@ -358,11 +363,16 @@ class SourceIndex:
         """A connection for reading in this process: a scan's forked workers must not share the parent's
         (SQLite connections do not survive fork), so each opens its own, read-only, once."""
         if os.getpid() == self._pid or self.path is None:  # in memory: the inherited copy is the only one
-            return self._db
-        if self._forked is None or self._forked[0] != os.getpid():
-            self._forked = (os.getpid(), sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
-                                                         timeout=_BUSY_SECONDS))
-        return self._forked[1]
+            connection = self._db
+        else:
+            if self._forked is None or self._forked[0] != os.getpid():
+                self._forked = (os.getpid(), sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                                             timeout=_BUSY_SECONDS))
+            connection = self._forked[1]
+        if connection not in self._tuned:  # the upper B-tree levels and hot leaves stay in memory, bounded
+            connection.execute(f"PRAGMA cache_size = -{_READ_CACHE_KB}")
+            self._tuned.add(connection)
+        return connection
 
     def count(self) -> int:
         return self.reader().execute("SELECT count(*) FROM sources").fetchone()[0]
