@@ -326,7 +326,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
             from rightscheck.reuse import ReuseChecker
             from rightscheck.sourceindex import build_index
 
-            index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
+            index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None,
+                                       jobs=scanner.jobs)
             _report_refresh(stats, index.name, verbose)
             scanner.reuse = ReuseChecker(index, packs, config, dirs)
         elif index_path:  # an index as it is, without its sources: read-only, no refresh
@@ -434,14 +435,19 @@ def index_group() -> None:
 @click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file to write.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--rules", "rules", multiple=True, type=click.Path(), help="Extra rule-pack file or folder.")
-def index_build(sources, index_path, config_file, rules) -> None:
-    """Index (or refresh) source folders; only files whose content changed are re-read."""
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes reading and fingerprinting sources [default: the number of CPU cores].")
+def index_build(sources, index_path, config_file, rules, jobs) -> None:
+    """Index (or refresh) source folders; only files whose content changed are re-read, and every file's
+    time is looked at (a scan trusts folder times for big indexes)."""
     from rightscheck.packs import pattern_errors
+    from rightscheck.scanner import default_jobs
     from rightscheck.sourceindex import build_index
 
     config, available = _setup(list(sources) or ["."], config_file, rules)
     dirs = _source_dirs(sources, config)
-    index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None)
+    index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None,
+                               trust_folders=False, jobs=jobs or default_jobs())
     _report_refresh(stats, index.name, verbose=True)
     for skipped in stats.skipped:
         _err(f"rightscheck: skipped source {skipped.path}: {skipped.reason}")

@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import itertools
 import json
+import multiprocessing
 import os
 import sqlite3
 import time
@@ -148,6 +149,65 @@ class _Known:
     display: str
 
 
+_WORK: tuple[list[Pack], Prefilter] | None = None  # what forked build workers inherit
+_BUILD_CHUNK = 64  # source files per task of a build worker
+
+
+def _prepared(todo: Iterable[tuple[Candidate, str, str | None, "_Known | None"]], packs: list[Pack],
+              prefilter: Prefilter, jobs: int) -> Iterator[tuple]:
+    """(item, real path, existing row, digest, outcome) per source, in the order given: outcome is None
+    for content already indexed, a reason for a file that could not be read, else (attribution, token ids).
+    Reading, parsing and tokenizing run in ``jobs`` forked processes; the index is written by this one."""
+    global _WORK
+    _WORK = (packs, prefilter)
+    chunks = iter(lambda: list(itertools.islice(todo, _BUILD_CHUNK)), [])
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in chunks:
+            yield from _prepare_chunk(chunk)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending = []
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_prepare_chunk, chunk))
+                if len(pending) >= 2 * jobs:  # a bounded window: the survey is not read ahead whole
+                    yield from pending.pop(0).result()
+            for future in pending:
+                yield from future.result()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _prepare_chunk(chunk: list[tuple[Candidate, str, str | None, "_Known | None"]]) -> list[tuple]:
+    packs, prefilter = _WORK
+    out = []
+    for item, real, mapped, existing in chunk:
+        if existing and (existing.size, existing.mtime_ns) == (item.size, item.mtime_ns):
+            out.append((item, real, existing, existing.digest, None))
+            continue
+        try:
+            with open(item.fs_path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            out.append((item, real, existing, None, f"cannot read: {exc.strerror or exc}"))
+            continue
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if existing and existing.digest == digest:
+            out.append((item, real, existing, digest, None))
+            continue
+        try:
+            doc = parse(item.path, data, item.kind)
+        except SkipFile as exc:
+            out.append((item, real, existing, digest, str(exc)))
+            continue
+        prefilter.apply(doc)
+        out.append((item, real, existing, digest, (attribute(doc, mapped, packs), tokens.tokenize(doc.text).ids)))
+    return out
+
+
 class Damaged(Exception):
     """Damage met in an index after it was opened (one too big to check whole on open): rebuilt."""
 
@@ -173,11 +233,12 @@ class SourceIndex:
         return str(self._final_path or self.path or "(in memory: the first sources path is no folder or file)")
 
     # -- writing -----------------------------------------------------------------------------------
-    def refresh(self, dirs: list[SourceDir], packs: list[Pack], config: Config, key: str) -> RefreshStats:
-        """Bring the index in line with the files under ``dirs``, reading each changed file once. A file
-        whose size and modification time are unchanged is not read; one whose content hash is unchanged is
-        not re-fingerprinted; an index with nothing to change is not written to. A new index collects its
-        postings unsorted and sorts them into the B-tree once, at the end."""
+    def refresh(self, dirs: list[SourceDir], packs: list[Pack], config: Config, key: str,
+                jobs: int = 1) -> RefreshStats:
+        """Bring the index in line with the files under ``dirs``, reading each changed file once (in ``jobs``
+        worker processes). A file whose size and modification time are unchanged is not read; one whose
+        content hash is unchanged is not re-fingerprinted; an index with nothing to change is not written
+        to. A new index collects its postings unsorted and sorts them into the B-tree once, at the end."""
         started = time.perf_counter()
         stats = RefreshStats()
         try:
@@ -195,42 +256,29 @@ class SourceIndex:
                 if staging:
                     self._db.execute("CREATE TEMP TABLE IF NOT EXISTS staging (hash INTEGER, source INTEGER, "
                                      "pos INTEGER)")
-                for item, real, mapped in self._survey(dirs, config, stats, folders):
+                todo = ((item, real, mapped, known.get(real)) for item, real, mapped
+                        in self._survey(dirs, config, stats, folders))
+                for item, real, existing, digest, outcome in _prepared(todo, packs, prefilter, jobs):
                     if real in current:
                         continue
+                    if isinstance(outcome, str):  # could not be read or parsed
+                        stats.skipped.append(Skipped(item.path, outcome))
+                        continue
                     current.add(real)
-                    existing = known.get(real)
-                    data = None
-                    if existing and (existing.size, existing.mtime_ns) == (item.size, item.mtime_ns):
-                        digest = existing.digest
-                    else:
-                        try:
-                            with open(item.fs_path, "rb") as handle:
-                                data = handle.read()
-                        except OSError as exc:
-                            stats.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
-                            continue
-                        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
                     if digest in by_digest:
                         stats.duplicates.append((item.path, by_digest[digest]))
                         current.discard(real)
                         continue
                     by_digest[digest] = item.path
-                    if existing and existing.digest == digest:
+                    if outcome is None:  # the same content as indexed
                         stats.unchanged += 1
                         if (existing.display, existing.mtime_ns) != (item.path, item.mtime_ns):
                             self._db.execute("UPDATE sources SET display_path = ?, mtime_ns = ? WHERE id = ?",
                                              (item.path, item.mtime_ns, existing.id))
                         continue
-                    try:
-                        doc = parse(item.path, data, item.kind)
-                    except SkipFile as exc:
-                        stats.skipped.append(Skipped(item.path, str(exc)))
-                        current.discard(real)
-                        continue
-                    prefilter.apply(doc)
-                    self._store(real, item, doc, digest, attribute(doc, mapped, packs), existing, staging)
-                    stats.bytes_indexed += len(data)
+                    attribution, ids = outcome
+                    self._store(real, item, ids, digest, attribution, existing, staging)
+                    stats.bytes_indexed += item.size
                     stats.updated += bool(existing)
                     stats.added += not existing
                 gone = [known[real].id for real in known if real not in current]
@@ -312,9 +360,8 @@ class SourceIndex:
                 return False
         return True
 
-    def _store(self, real: str, item: Candidate, doc: Document, digest: str,
+    def _store(self, real: str, item: Candidate, ids: np.ndarray, digest: str,
                attribution: tuple[str | None, str | None], existing: _Known | None, staging: bool) -> None:
-        ids = tokens.tokenize(doc.text).ids
         row = (os.fsencode(real), item.path, item.kind, digest, item.size, item.mtime_ns, *attribution, len(ids),
                ids.tobytes())
         if existing:
@@ -408,7 +455,7 @@ class SourceIndex:
 
 
 def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config, path: Path | None = None,
-                trust_folders: bool = True) -> tuple[SourceIndex, RefreshStats]:
+                trust_folders: bool = True, jobs: int = 1) -> tuple[SourceIndex, RefreshStats]:
     """Open the index for ``dirs`` (rebuilding it if stale or broken) and refresh it from the files, as the
     only writer of that index (see :mod:`rightscheck.indexlock`). With ``trust_folders`` (a scan), a big
     index whose source folders have not changed is used as it is (:meth:`SourceIndex.unchanged`)."""
@@ -422,7 +469,7 @@ def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config, path: 
     if path is not None and not chosen and not _writable_folder(path.parent):
         # a read-only cache (a locked-down CI runner): the index, if any, is read into memory and kept there
         index, reason = _read_into_memory(path, key)
-        stats = index.refresh(dirs, packs, config, key)
+        stats = index.refresh(dirs, packs, config, key, jobs)
         stats.in_memory = f"{path.parent} is not writable: the index is kept in memory for this scan"
         return index, stats
     with indexlock.writing(path) if path else contextlib.nullcontext():
@@ -430,12 +477,12 @@ def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config, path: 
         try:
             if reason is None and trust_folders and index.unchanged(key):
                 return index, RefreshStats(unchanged=index.count())
-            stats = index.refresh(dirs, packs, config, key)
+            stats = index.refresh(dirs, packs, config, key, jobs)
         except (Damaged, sqlite3.DatabaseError) as exc:  # met in an index too big to check whole on open
             index.close()
             reason = str(exc) if isinstance(exc, Damaged) else f"index damaged ({exc})"
             index, _ = open_index(path, key, rebuild=True)
-            stats = index.refresh(dirs, packs, config, key)
+            stats = index.refresh(dirs, packs, config, key, jobs)
     stats.rebuilt = reason
     return index, stats
 
