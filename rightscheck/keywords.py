@@ -86,15 +86,16 @@ class KeywordSearch:
         """The keywords that occur in ``text``."""
         return self.fold_and_find(text)[2]
 
-    def fold_and_find(self, text: str) -> tuple[bytes, bool, frozenset[str]]:
+    def fold_and_find(self, text: str) -> tuple[bytes, bool, frozenset[str], bool]:
         """``text`` folded (UTF-8, a space at each end; see :func:`holds`), whether it holds a character
-        that makes required literals prove nothing (:func:`_literal_breakers`), and the keywords in it."""
+        that makes required literals prove nothing (:func:`_literal_breakers`), the keywords in it, and
+        whether the fold is the fast one, whose offsets map to the text's (rightscheck.windows)."""
         folded = _fold_utf8(text)
         found, breaks, exact = self._found(folded)
         if exact:  # a character whose full case folding could make or break a match: fold the exact way
             folded = exact_fold(text)
             found, _, _ = self._found(folded)
-        return folded, breaks, frozenset(found)
+        return folded, breaks, frozenset(found), not exact
 
     def _found(self, folded: bytes) -> tuple[set[str], bool, bool]:
         """The keywords in ``folded``, whether it holds a literal breaker, and whether it needs exact folding."""

@@ -143,6 +143,6 @@ def test_literals_hold_in_every_text_a_random_pattern_matches(drawn, ignore_case
         except TimeoutError:  # a random pattern may backtrack badly; that says nothing about literals
             continue
         if found:  # with the scan's fold (fast or exact, as the text needs) and with the exact one
-            folded, breaks, _ = SEARCH.fold_and_find(variant)
+            folded, breaks, _, _ = SEARCH.fold_and_find(variant)
             assert breaks or holds(folded, encoded), (pattern, variant)
             assert breaks_literals(variant) or holds(exact_fold(variant), encoded), (pattern, variant)
