@@ -29,7 +29,8 @@ LINES = sorted({line.strip() for path in FIXTURES.rglob("*.txt") for line in pat
                 if 8 < len(line.strip()) < 300})
 FILLER = ("The council said on Monday that the budget would be reviewed. ", "Prices rose 2.1 percent in May. ",
           "“We will not stop,” she said. ", "Le préfet a annoncé une réunion. ", "Der Bürgermeister sprach. ")
-SEPARATORS = ("\n", "\n\n", " ", "\r\n", "\u00a0", "\t", "\n  \n", " " * 7, " " * 9, "\n" * 9, "—")
+SEPARATORS = ("\n", "\n\n", " ", "\r\n", "\u00a0", "\t", "\n  \n", " " * 7, " " * 17, " " * 40, "\n" * 9, " \n" * 35,
+              "—")
 
 
 @pytest.mark.parametrize("pattern, expected", [
@@ -85,7 +86,6 @@ def test_windows_find_exactly_what_a_whole_text_search_finds_for_every_builtin_p
         whole = _all_matches(doc, False, monkeypatch)
         windowed = _all_matches(doc, True, monkeypatch)
     assert windowed == whole
-    assert sum(map(len, whole.values())) > 0
 
 
 def test_windows_are_used_for_most_builtin_patterns_and_map_offsets_past_non_ascii_text():
@@ -98,7 +98,9 @@ def test_windows_are_used_for_most_builtin_patterns_and_map_offsets_past_non_asc
             and windows_module.windows(doc, m.literals, m.reach, 0, len(doc.text)) is not None]
     assert len(used) > len(TEXT_MATCHERS) / 2
     with pytest.MonkeyPatch.context() as monkeypatch:
-        assert _all_matches(doc, True, monkeypatch) == _all_matches(doc, False, monkeypatch)
+        whole = _all_matches(doc, False, monkeypatch)
+        assert _all_matches(doc, True, monkeypatch) == whole
+    assert sum(map(len, whole.values())) > 50
 
 
 def test_a_text_whose_fold_moves_offsets_is_searched_whole():
@@ -120,3 +122,27 @@ def test_a_long_run_of_spaces_widens_the_windows_or_searches_whole():
         found = windows_module.windows(doc, matcher.literals, matcher.reach, 0, len(doc.text))
         assert (found and "some") == expected
         assert [m.text for m in matcher.finditer(doc)] == ["Copyright" + " " * gap + "2026 Reuters"]
+
+
+def test_the_time_limit_of_a_search_grows_with_the_characters_searched():
+    matcher = Matcher("x", timeout=2.0)
+    assert matcher.limit(10) == matcher.limit(patterns.LIMIT_PER) == 2.0  # a small text: the limit as configured
+    assert matcher.limit(50 * patterns.LIMIT_PER) == 100.0
+    assert Matcher("x").limit(10**9) is None
+
+
+def test_folding_a_big_text_for_the_keyword_pass_holds_one_folded_copy():
+    """The UTF-8 copy, its folded copy and the copy with a space at each end were each the text's size."""
+    import tracemalloc
+
+    from rightscheck.keywords import KeywordSearch
+
+    text = "Zürich – “quoted” (Reuters) said\u00a0on Monday. " * 200_000  # 9.4 MB of UTF-8
+    size = len(text.encode())
+    tracemalloc.start()
+    try:
+        folded = KeywordSearch(["reuters"]).fold_and_find(text)[0]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert len(folded) < size and peak < 1.5 * size, f"{peak / size:.1f} times the text's UTF-8"
