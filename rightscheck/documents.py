@@ -170,8 +170,10 @@ class Document:
     captions: list[tuple[int, int]] = field(default_factory=list)  # HTML: ranges of image caption elements
     spent: dict[Any, float] = field(default_factory=dict, repr=False)  # seconds each pack pattern has run on it
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
-    folded: bytes | None = None  # the text folded for required literals (rightscheck.keywords.holds), once known
+    folded: bytes | bytearray | None = None  # the text folded for required literals (keywords.holds), once known
     breaks_literals: bool = False  # the text holds a character that voids required literals
+    folded_aligned: bool = False  # ``folded`` is the fast fold, whose offsets map to the text's (rightscheck.windows)
+    literal_hits: dict[bytes, Any] = field(default_factory=dict, repr=False)  # literal -> its offsets (windows)
     _line_starts: list[int] | None = field(default=None, repr=False)
     _targets: dict[str, str] = field(default_factory=dict, repr=False)  # "links"/"images" -> their text, folded
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)

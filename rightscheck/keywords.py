@@ -86,15 +86,16 @@ class KeywordSearch:
         """The keywords that occur in ``text``."""
         return self.fold_and_find(text)[2]
 
-    def fold_and_find(self, text: str) -> tuple[bytes, bool, frozenset[str]]:
+    def fold_and_find(self, text: str) -> tuple[bytes | bytearray, bool, frozenset[str], bool]:
         """``text`` folded (UTF-8, a space at each end; see :func:`holds`), whether it holds a character
-        that makes required literals prove nothing (:func:`_literal_breakers`), and the keywords in it."""
+        that makes required literals prove nothing (:func:`_literal_breakers`), the keywords in it, and
+        whether the fold is the fast one, whose offsets map to the text's (rightscheck.windows)."""
         folded = _fold_utf8(text)
         found, breaks, exact = self._found(folded)
         if exact:  # a character whose full case folding could make or break a match: fold the exact way
             folded = exact_fold(text)
             found, _, _ = self._found(folded)
-        return folded, breaks, frozenset(found)
+        return folded, breaks, frozenset(found), not exact
 
     def _found(self, folded: bytes) -> tuple[set[str], bool, bool]:
         """The keywords in ``folded``, whether it holds a literal breaker, and whether it needs exact folding."""
@@ -170,14 +171,19 @@ def _literal_breakers() -> frozenset[str]:
     return frozenset(remembered("literal-breakers", _UNICODE_VERSION, compute))
 
 
-def _fold_utf8(text: str) -> bytes:
+def _fold_utf8(text: str) -> bytearray:
     """``fold_keywords(text)`` as UTF-8 with a space at each end, but with ASCII case folding only and
-    runs of white space left as runs of spaces."""
-    data = text.encode("utf-8", "surrogatepass").translate(_ASCII_FOLD)
-    for space in _WIDE_SPACES if not text.isascii() else ():
-        if space in text:  # looked for in the str: several times faster than in the UTF-8 bytes
-            data = data.replace(space.encode(), b" ")
-    return b" " + data + b" "
+    runs of white space left as runs of spaces. Folded a window at a time into one growing buffer: the
+    UTF-8 copy, its folded copy and the copy with the spaces added were each the text's size again."""
+    wide = [space.encode() for space in _WIDE_SPACES if space in text] if not text.isascii() else []
+    folded = bytearray(b" ")
+    for base in range(0, len(text), _WINDOW):
+        data = text[base:base + _WINDOW].encode("utf-8", "surrogatepass").translate(_ASCII_FOLD)
+        for space in wide:  # looked for in the str: several times faster than in the UTF-8 bytes
+            data = data.replace(space, b" ")
+        folded += data
+    folded += b" "
+    return folded
 
 
 def _case_triggers(keyword_characters: set[str]) -> list[str]:

@@ -12,11 +12,20 @@ every mandatory group, which requires what its one branch requires or, with seve
 of each branch's most selective requirement. The few most selective requirements of a pattern are kept
 (a text must hold one string of each). Only characters the caller calls usable go into runs (the scanner
 allows printable ASCII and characters without case in any table: keywords.folds_plainly), and white
-space always ends a run, as runs of white space are folded before the test."""
+space always ends a run, as runs of white space are folded before the test.
+
+The same reading bounds how far an attempt to match at an offset can look ahead (:func:`reach`), which
+lets a big text be searched only in windows around the literals (rightscheck.windows): each item counts
+its widest match (a counted repeat its most copies; a look-ahead what it looks at; a look-behind only
+backward), and each unbounded repeat of one character (``\\s*``, ``[\\p{L}.-]*+``) counts as one *run*,
+whose length the search bounds in the text itself. Unbounded repeats of groups, ``\\G``, ``\\K``, a look-ahead
+inside a look-behind and reverse matching have no such bound."""
 
 from __future__ import annotations
 
+import math
 import re
+from dataclasses import dataclass
 from typing import Callable
 
 _ZERO_WIDTH_ESCAPES = set("AbBZzGKmM")
@@ -33,6 +42,24 @@ class _Unsure(Exception):
 
 Requirement = frozenset  # of str: every match contains one of them
 MAX_REQUIREMENTS = 4  # the most selective ones of a long pattern are enough
+FOLD_GROWTH = 3  # the most characters one character's full case folding matches ("ﬃ" and "ffi")
+Form = tuple  # (characters, runs): a length of ``characters`` plus ``runs`` times a run's bound
+_NONE, _INFINITE = (0, 0), (math.inf, 0)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """How far past the offset an attempt starts at a pattern inspects the text (characters consumed or
+    looked ahead at): at most ``fixed`` characters plus, for each of ``runs`` unbounded repeats of one item
+    of ``items`` (a regex source), the characters that repeat can cross."""
+
+    fixed: int
+    runs: int
+    items: tuple[str, ...]
+
+    def bound(self, run: int) -> int:
+        """The reach when no repeat of an item crosses ``run`` characters or more."""
+        return self.fixed + self.runs * run
 
 
 def required_literals(pattern: str, usable: Callable[[str], bool]) -> tuple[tuple[str, ...], ...] | None:
@@ -48,21 +75,58 @@ def required_literals(pattern: str, usable: Callable[[str], bool]) -> tuple[tupl
     return tuple(tuple(sorted({text.casefold() for text in group})) for group in best)
 
 
+def reach(pattern: str, ignore_case: bool = False) -> Reach | None:
+    """How far an attempt to match ``pattern`` looks ahead of where it starts (see the module docstring),
+    or None where that has no bound or the reader is unsure. With full case folding (``ignore_case``, or
+    an inline "f" flag) every length counts :data:`FOLD_GROWTH` times."""
+    reader = _Reader(pattern, lambda char: False)
+    try:
+        _, end = reader.alternation(0)
+    except (_Unsure, IndexError, ValueError):
+        return None
+    fixed, runs = reader.extent[1]
+    if end != len(pattern) or fixed == math.inf or not reader.bounded:
+        return None
+    growth = FOLD_GROWTH if ignore_case or reader.fullcase else 1
+    return Reach(int(fixed) * growth, runs * growth, tuple(sorted(reader.items)))
+
+
+def _add(a: Form, b: Form) -> Form:
+    return a[0] + b[0], a[1] + b[1]
+
+
+def _widest(a: Form, b: Form) -> Form:
+    return max(a[0], b[0]), max(a[1], b[1])
+
+
+def _times(a: Form, count: int) -> Form:
+    return (a[0] * count, a[1] * count) if count else _NONE
+
+
 class _Reader:
     def __init__(self, pattern: str, usable: Callable[[str], bool]) -> None:
         self.pattern = pattern
         self.usable = usable
+        # (width, reach) of what was read last: an atom, then its branch or group (see :func:`reach`)
+        self.extent: tuple[Form, Form] = (_NONE, _NONE)
+        self.items: set[str] = set()  # the items unbounded repeats repeat
+        self.fullcase = False
+        self.bounded = True  # false once the reach has no bound
+        self.behind = 0  # look-behinds open around the reader
+        self.most: int | None = 1  # most copies the last quantifier allows (None: unbounded)
 
     def alternation(self, at: int) -> tuple[list[Requirement], int]:
         """Branches up to a closing parenthesis or the end. One branch requires all its requirements;
         several require the union of each one's most selective requirement (nothing if one has none)."""
-        branches = []
+        branches, width, ahead = [], _NONE, _NONE
         while True:
             requirements, at = self.sequence(at)
             branches.append(requirements)
+            width, ahead = _widest(width, self.extent[0]), _widest(ahead, self.extent[1])
             if at < len(self.pattern) and self.pattern[at] == "|":
                 at += 1
                 continue
+            self.extent = width, ahead
             if len(branches) == 1:
                 return branches[0], at
             if not all(branches):
@@ -70,11 +134,29 @@ class _Reader:
             return [frozenset().union(*(max(b, key=_selectivity) for b in branches))], at
 
     def sequence(self, at: int) -> tuple[list[Requirement], int]:
-        """Requirements of one branch: each run of literal characters and each mandatory group's."""
+        """Requirements of one branch: each run of literal characters and each mandatory group's; and its
+        extent (``self.extent``), item by item."""
         pattern, run, candidates = self.pattern, "", []
+        width, ahead = _NONE, _NONE
         while at < len(pattern) and pattern[at] not in "|)":
+            start = at
+            self.extent = (_NONE, _NONE)
             kind, value, at = self.atom(at)
+            item_end = at
             least, once, at = self.quantifier(at)
+            if kind in ("literal", "other"):
+                self.extent = ((1, 0), (1, 0))
+            item_width, item_ahead = self.extent
+            if self.most is None:  # unbounded: a run of one item, or no bound at all
+                if kind in ("literal", "other"):
+                    self.items.add(pattern[start:item_end])
+                    item_width = item_ahead = (0, 1)
+                else:
+                    item_width = item_ahead = _INFINITE
+            elif self.most != 1:
+                item_ahead = _add(_times(item_width, self.most - 1), item_ahead) if self.most else _NONE
+                item_width = _times(item_width, self.most)
+            ahead, width = _widest(ahead, _add(width, item_ahead)), _add(width, item_width)
             if kind == "zero":
                 if not once:  # after a comment or flag group, `regex` repeats the atom before it
                     raise _Unsure("quantifier after a zero-width item")
@@ -90,6 +172,7 @@ class _Reader:
                 candidates.extend(value)
         if run:
             candidates.append(frozenset({run}))
+        self.extent = width, ahead
         return candidates, at
 
     def atom(self, at: int) -> tuple[str, object, int]:
@@ -115,6 +198,7 @@ class _Reader:
     def escape(self, at: int) -> tuple[str, object, int]:
         char = self.pattern[at + 1]
         if char in _ZERO_WIDTH_ESCAPES:
+            self.bounded &= char not in "GK"  # where the search started; moving the match's start
             return "zero", None, at + 2
         if char in _CLASS_ESCAPES:
             return "other", None, at + 2
@@ -152,7 +236,7 @@ class _Reader:
 
     def group(self, at: int) -> tuple[str, object, int]:
         pattern = self.pattern
-        zero = False
+        zero = behind = False
         if pattern.startswith("(?#", at):
             end = pattern.index(")", at)
             if "\\" in pattern[at:end]:
@@ -163,7 +247,7 @@ class _Reader:
         elif pattern.startswith(("(?=", "(?!"), at):
             zero, at = True, at + 3
         elif pattern.startswith(("(?<=", "(?<!"), at):
-            zero, at = True, at + 4
+            zero, behind, at = True, True, at + 4
         elif pattern.startswith(("(?P<", "(?<", "(?'"), at):
             at = pattern.index(">" if pattern[at + 2] != "'" else "'", at + 3) + 1
         elif pattern.startswith("(?", at):
@@ -172,19 +256,29 @@ class _Reader:
                 end += 1
             if end == at + 2 or pattern[end] not in ":)":
                 raise _Unsure("group syntax")  # conditionals, recursion, verbose or V1 flags
+            flags = pattern[at + 2:end].split("-")[0]
+            self.fullcase |= "f" in flags
+            self.bounded &= "r" not in flags  # reverse matching: searched from the end
             if pattern[end] == ")":
                 return "zero", None, end + 1
             at = end + 1
         else:
             at += 1
+        self.bounded &= not (zero and not behind and self.behind)  # looking ahead from inside a look-behind
+        self.behind += behind
         requirements, at = self.alternation(at)
+        self.behind -= behind
         if pattern[at] != ")":
             raise _Unsure("unclosed group")
+        if zero:  # a look-ahead inspects what it matches, a look-behind only what lies before
+            self.extent = _NONE, (_NONE if behind else self.extent[1])
         return ("zero", None, at + 1) if zero else ("group", requirements, at + 1)
 
     def quantifier(self, at: int) -> tuple[int, bool, int]:
-        """(least number of copies, whether exactly one, next position): (1, True) without a quantifier."""
+        """(least number of copies, whether exactly one, next position): (1, True) without a quantifier; the
+        most copies allowed go to ``self.most``."""
         pattern = self.pattern
+        self.most = 1
         if at >= len(pattern) or pattern[at] not in "*+?{":
             return 1, True, at
         if pattern[at] == "{":
@@ -193,9 +287,11 @@ class _Reader:
             if len(bounds) > 2 or not all(b.isdigit() or b == "" for b in bounds) or bounds == [""]:
                 raise _Unsure("fuzzy matching or a literal brace")
             least = int(bounds[0] or 0)
+            self.most = int(bounds[-1]) if bounds[-1] else None
             once, at = bounds in (["1"], ["1", "1"]), end + 1
         else:
             least, once, at = (0 if pattern[at] in "*?" else 1), False, at + 1
+            self.most = 1 if pattern[at - 1] == "?" else None
         if at < len(pattern) and pattern[at] in "?+":
             at += 1  # lazy or possessive
         return least, once, at

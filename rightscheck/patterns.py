@@ -11,12 +11,16 @@ import regex
 
 from rightscheck.documents import Document
 from rightscheck.keywords import folds_plainly
-from rightscheck.literals import required_literals
+from rightscheck.literals import Reach, reach, required_literals
+from rightscheck.windows import Window, windows
 
 
 T = TypeVar("T")
 STRIKES = 3  # documents a pattern may run out of time on before it is skipped for the rest of the scan
 SCAN_BUDGET = 30  # time limits a pattern may run in all in one scan (per worker process)
+LIMIT_PER = 1_000_000  # characters searched per time limit: a search of 50 MB gets 50 limits
+WINDOWED_FROM = 1 << 16  # characters of a region from which a pattern searches windows around its literals
+_clock = time.monotonic  # deadlines of windowed searches (``time.perf_counter`` measures what searches took)
 _NEVER = regex.compile(r"(?!)")  # what a pattern that cannot compile matches
 _QUOTES = "'‘’‚‛ʼ`´"
 _DQUOTES = '"“”„‟«»'
@@ -202,6 +206,13 @@ class Matcher:
         return self._state["literals"]
 
     @property
+    def reach(self) -> Reach | None:
+        """How far an attempt to match looks ahead (rightscheck.literals.reach), worked out on first use."""
+        if "reach" not in self._state:
+            self._state["reach"] = reach(self.source, self.ignore_case)
+        return self._state["reach"]
+
+    @property
     def error(self) -> str | None:
         return self._state.get("error")
 
@@ -246,25 +257,50 @@ class Matcher:
                 return
             if self.literals and not doc.may_hold(self.literals):
                 return
-            started = time.perf_counter()
-            try:
-                yield from self._text_matches(doc, start, end)
-            finally:
-                self._account(doc, time.perf_counter() - started)
+            yield from self._text_matches(doc, start, end)
         except TimeoutError:
             self._disable(doc)
 
     def _text_matches(self, doc: Document, start: int, end: int) -> Iterator[Match]:
-        for found in self.pattern.finditer(doc.text, start, end, timeout=self.timeout):
-            if self.acronym and self.acronym.defines(doc.text, *found.span()):
-                continue
-            if self.skip_captions and doc.captions and doc.in_caption(*found.span()):
-                continue
-            # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
-            text = found.group()
-            lead = len(text) - len(text.lstrip())
-            trimmed = text.strip()
-            yield Match(found.start() + lead, found.start() + lead + len(trimmed), trimmed)
+        """Matches in ``start``..``end``, searched in windows around the pattern's literals in a big region
+        (rightscheck.windows: the same matches), under a time limit that grows with the characters searched."""
+        spans = None
+        if end - start >= WINDOWED_FROM and self.literals and self.reach:
+            spans = windows(doc, self.literals, self.reach, start, end)
+        spans = [Window(start, end, end)] if spans is None else spans
+        limit = self.limit(sum(w.end - w.start for w in spans))
+        started = time.perf_counter()
+        deadline = None if limit is None else _clock() + limit
+        resume = start
+        try:
+            for window in spans:
+                if max(window.start, resume) > window.last:
+                    continue
+                left = None if deadline is None else deadline - _clock()
+                if left is not None and left <= 0:
+                    raise TimeoutError
+                for found in self.pattern.finditer(doc.text, max(window.start, resume), window.end, timeout=left):
+                    if found.start() > window.last:  # the next window's, if any, finds it again
+                        break
+                    resume = found.end()
+                    if self.acronym and self.acronym.defines(doc.text, *found.span()):
+                        continue
+                    if self.skip_captions and doc.captions and doc.in_caption(*found.span()):
+                        continue
+                    # Report the span without surrounding whitespace (HTML markup is blanked to spaces).
+                    text = found.group()
+                    lead = len(text) - len(text.lstrip())
+                    trimmed = text.strip()
+                    yield Match(found.start() + lead, found.start() + lead + len(trimmed), trimmed)
+        except TimeoutError:
+            self._disable(doc, limit)
+        finally:
+            self._account(doc, time.perf_counter() - started, limit)
+
+    def limit(self, searched: int) -> float | None:
+        """Seconds a search of ``searched`` characters may take: the pattern's time limit, once per
+        :data:`LIMIT_PER` characters beyond the first (a legitimate 50 MB file is searched to the end)."""
+        return None if self.timeout is None else self.timeout * max(1.0, searched / LIMIT_PER)
 
     def _timed(self, doc: Document, search: Callable[[float | None], T]) -> T:
         """``search(seconds left)`` within this pattern's one time budget for ``doc``: a page of 200 long links
@@ -279,24 +315,25 @@ class Matcher:
         finally:
             elapsed = time.perf_counter() - started
             doc.spent[self] = spent + elapsed
-            self._account(doc, elapsed)
+            self._account(doc, elapsed, self.timeout)
 
     @property
     def slow(self) -> str | None:
         """A warning once one search took over half the time limit: the pattern is close to timing out."""
         return self._state.get("slow")
 
-    def _account(self, doc: Document, elapsed: float) -> None:
-        """Count ``elapsed`` seconds of one search of ``doc``: warn once a search takes over half the limit,
-        and turn the pattern off once it has run :data:`SCAN_BUDGET` limits in all at over a tenth of the
-        limit per search (just under the limit on every file would otherwise cost that on every file)."""
+    def _account(self, doc: Document, elapsed: float, limit: float | None) -> None:
+        """Count ``elapsed`` seconds of one search of ``doc`` that had ``limit`` seconds: warn once a search
+        takes over half its limit, and turn the pattern off once it has run :data:`SCAN_BUDGET` time limits
+        in all at over a tenth of a limit per search (per limit a big text's search had), as just under the
+        limit on every file would otherwise cost that on every file."""
         if self.timeout is None:
             return
         total = self._state["total"] = self._state.get("total", 0.0) + elapsed
-        searches = self._state["searches"] = self._state.get("searches", 0) + 1
-        if elapsed > self.timeout / 2 and "slow" not in self._state:
+        searches = self._state["searches"] = self._state.get("searches", 0) + limit / self.timeout
+        if elapsed > limit / 2 and "slow" not in self._state:
             self._state["slow"] = (f"{self.origin}: pattern took {elapsed:.2f} s on {doc.path}, over half its "
-                                   f"{self.timeout:g} s limit")
+                                   f"{limit:g} s limit")
         # a slow pattern, not a fast one over a million documents: a tenth of the limit per search on average
         if total > SCAN_BUDGET * self.timeout and total > searches * self.timeout / 10 and not self._state.get("off"):
             self._state["off"] = True
@@ -308,9 +345,10 @@ class Matcher:
         """Off for the scan, or out of time on ``doc``."""
         return bool(self._state.get("off")) or doc.spent.get(self) == math.inf
 
-    def _disable(self, doc: Document) -> None:
-        """Out of time on ``doc``: skipped for the rest of it, and for the rest of the scan once that has
-        happened on :data:`STRIKES` documents (one huge legitimate file does not cost the pattern every other)."""
+    def _disable(self, doc: Document, limit: float | None = None) -> None:
+        """Out of time (``limit`` seconds, if not the pattern's own limit) on ``doc``: skipped for the rest of
+        it, and for the rest of the scan once that has happened on :data:`STRIKES` documents (one huge
+        legitimate file does not cost the pattern every other)."""
         doc.spent[self] = math.inf
         files = self._state.setdefault("timed_out", [])
         files.append(doc.path)
@@ -318,5 +356,5 @@ class Matcher:
             self._state["off"] = True
         where = ("for the rest of this scan" if self._state.get("off")
                  else "on that file" if len(files) == 1 else "on those files")
-        self._state["error"] = (f"{self.origin}: pattern ran longer than {self.timeout:g} s on {', '.join(files)}; "
-                                f"skipped {where}")
+        self._state["error"] = (f"{self.origin}: pattern ran longer than {limit or self.timeout:g} s on "
+                                f"{', '.join(files)}; skipped {where}")

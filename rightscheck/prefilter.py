@@ -32,7 +32,7 @@ class Prefilter:
     def apply(self, doc: Document) -> None:
         """Record in ``doc`` which keywords it contains, so each pack's gate is a set lookup, and the folded
         text the keywords were looked for in, where patterns' required literals are then looked for."""
-        doc.folded, doc.breaks_literals, doc.keywords_present = self._search.fold_and_find(doc.text)
+        doc.folded, doc.breaks_literals, doc.keywords_present, doc.folded_aligned = self._search.fold_and_find(doc.text)
 
     def candidates(self, doc: Document) -> set[str]:
         """Ids of the packs that may have a signal in ``doc`` (after :meth:`apply`): the others need not be

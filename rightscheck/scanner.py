@@ -188,11 +188,8 @@ class Scanner:
     def scan_file(self, item: Candidate, result: ScanResult) -> None:
         """Read and check one file, recording a skip (not raising) when it cannot be read as text."""
         config = self.config
-        try:
-            data = self.read(item, config.max_file_size + 1)
-            if len(data) > config.max_file_size:
-                raise SkipFile(f"larger than max_file_size ({config.max_file_size} bytes)")
-            doc = parse(item.path, data, item.kind, config.scope)
+        try:  # the bytes are not kept once parsed: a big file's text is what the scan holds
+            doc = parse(item.path, self._read_within_limit(item), item.kind, config.scope)
         except OSError as exc:
             result.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
             return
@@ -221,6 +218,12 @@ class Scanner:
             findings, suppressed = suppress.apply(doc, findings, self.suppression_rules)
             result.suppressions.extend((_with_snippet(doc, finding), why) for finding, why in suppressed)
         result.findings.extend(_with_snippet(doc, finding) for finding in findings)
+
+    def _read_within_limit(self, item: Candidate) -> bytes:
+        data = self.read(item, self.config.max_file_size + 1)
+        if len(data) > self.config.max_file_size:
+            raise SkipFile(f"larger than max_file_size ({self.config.max_file_size} bytes)")
+        return data
 
     @cached_property
     def suppression_rules(self) -> suppress.Rules:

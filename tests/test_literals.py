@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from rightscheck.documents import parse
 from rightscheck.keywords import KeywordSearch, breaks_literals, exact_fold, folds_plainly, holds
-from rightscheck.literals import required_literals
+from rightscheck.literals import reach, required_literals
 from rightscheck.packs import load_packs
 from rightscheck.patterns import compile_pattern
 
@@ -143,6 +143,27 @@ def test_literals_hold_in_every_text_a_random_pattern_matches(drawn, ignore_case
         except TimeoutError:  # a random pattern may backtrack badly; that says nothing about literals
             continue
         if found:  # with the scan's fold (fast or exact, as the text needs) and with the exact one
-            folded, breaks, _ = SEARCH.fold_and_find(variant)
+            folded, breaks, _, _ = SEARCH.fold_and_find(variant)
             assert breaks or holds(folded, encoded), (pattern, variant)
             assert breaks_literals(variant) or holds(exact_fold(variant), encoded), (pattern, variant)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_patterns(), st.booleans(), st.text(max_size=5), st.text(max_size=12), st.sampled_from([2, 3, 5]))
+def test_an_attempt_at_a_random_pattern_looks_no_further_than_its_reach(drawn, ignore_case, before, after, run):
+    """Matching at an offset gives the same answer with the text cut at the reach (rightscheck.windows),
+    wherever no unbounded repeat's item occurs ``run`` times in a row."""
+    from rightscheck.windows import SLACK, _runs
+
+    pattern, matching = drawn
+    bounds = reach(pattern, ignore_case)
+    text = before + matching + after
+    if bounds is None or (bounds.items and _runs(bounds.items, run).search(text)):
+        return
+    compiled = compile_pattern(pattern, ignore_case)
+    cut = len(before) + bounds.bound(run) + SLACK
+    try:
+        whole, windowed = (compiled.match(text, len(before), end, timeout=0.5) for end in (len(text), cut))
+        assert (whole and whole.span()) == (windowed and windowed.span()), (pattern, text)
+    except TimeoutError:  # a random pattern may backtrack badly
+        return
