@@ -394,3 +394,27 @@ def test_a_stock_sentence_in_many_unrelated_dispatches_is_boilerplate_not_reuse(
     result, _ = _scan(tmp_path, "site/stock.txt", "site/copy.txt")
     assert {f.path.rsplit("/", 1)[-1] for f in result.findings} == {"copy.txt"}
     assert any(f.kind == "quotation-limit" for f in result.findings)
+
+
+def test_the_bloom_filter_never_says_no_to_a_posted_hash_and_rarely_yes_to_another():
+    from rightscheck.sourceindex import Bloom
+
+    rng = np.random.default_rng(18)
+    posted = rng.integers(-2**63, 2**63 - 1, size=50_000, dtype=np.int64)
+    bloom = Bloom.sized(len(posted))
+    bloom.add(posted[:30_000])
+    bloom.add(posted[30_000:])
+    assert bloom.may_hold(posted).all()
+    others = rng.integers(-2**63, 2**63 - 1, size=50_000, dtype=np.int64)
+    assert bloom.may_hold(others).mean() < 0.05
+
+
+def test_a_source_added_to_an_index_is_found_by_the_next_scan(corpus, write, tmp_path):
+    article = "Our story.\n\nEvery reservoir we build is a season of grazing we give back to families who have lost " \
+              "everything, the minister said during a debate that ran late into the evening in the capital.\n"
+    write("site/a.txt", article)
+    first, _ = _scan(tmp_path, "site/a.txt")
+    write("wire/later.txt", "Dakar, Mar 1 (AFP) - " + " ".join(f"filler{n}" for n in range(40)) + " " + article)
+    second, stats = _scan(tmp_path, "site/a.txt")
+    assert stats.added == 1 and stats.unchanged == 1
+    assert {f.source["path"].rsplit("/", 1)[-1] for f in second.findings if f.source} >= {"later.txt"}
