@@ -392,10 +392,10 @@ class SourceIndex:
         row = self._db.execute("SELECT capacity, bits FROM bloom").fetchone()
         total = self._db.execute("SELECT value FROM meta WHERE key = 'postings'").fetchone()
         total = int(total[0]) if total else 0
+        if row is not None and not changed:
+            return  # nothing written: an unchanged index stays byte for byte as it was
         total += self._posted
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('postings', ?)", (str(total),))
-        if row is not None and not changed:
-            return
         if row is not None and total <= row[0]:
             bloom = Bloom(np.frombuffer(row[1], dtype=np.uint8).copy())
             for hashes in self._fresh_hashes:
