@@ -34,7 +34,6 @@ REACH = GAP + 6  # how far beyond a passage's ends short exact runs are looked f
 MIN_CHAIN = 9  # informative exact words a chain needs before it is widened; fewer are chance or stock phrases
 MIN_EXACT_SHARE = 0.7  # a passage is mostly exact matches
 STOCK_SOURCES = 5  # sources holding one stretch in as many different surroundings make it a stock phrase
-STOCK_OVERLAP = 0.8  # share of the longer of two passages that must coincide for them to be one stretch
 CONTEXT = 3  # words on either side of a stretch that make its surroundings
 NEARBY = 300  # characters around a quotation searched for a credit
 EXCERPT = 240
@@ -185,7 +184,7 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
         candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids)) for chain in _chain(blocks)
                           if _informative(chain, banal) >= MIN_CHAIN)
     candidates = [p for p in candidates if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
-    candidates = _without_stock(candidates, cache)
+    candidates = _without_stock(candidates, cache, len(scanned.ids))
     if not candidates:
         return []
     passages = []
@@ -198,23 +197,38 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
     return passages
 
 
-def _without_stock(candidates: list[Passage], cache: SourceCache) -> list[Passage]:
-    """Drop passages that are a stock phrase by the evidence of the archive itself: the same stretch of the
-    document found in several sources, which hold it in different surroundings. Versions of one story
-    also share a stretch, but in the same surroundings (TextPAIR calls the other kind banal); a document
-    frequency cut alone (``df_cut``) misses a stock sentence in a few dozen of a small archive's
-    dispatches."""
-    stock: set[int] = set()
+def _without_stock(candidates: list[Passage], cache: SourceCache, length: int) -> list[Passage]:
+    """Drop passages that are a stock phrase by the evidence of the archive itself: words of the document
+    found in several sources, which hold them in different surroundings. Versions of one story also
+    share a stretch, but in the same surroundings (TextPAIR calls the other kind banal); a document
+    frequency cut alone (``df_cut``) misses a stock sentence in a few of a small archive's dispatches.
+    A passage keeps its place when enough of its words are its own (MIN_CHAIN), so a real copy that
+    runs into a stock sentence is still reuse, and chance matches of common words next to a stock
+    sentence do not make it a passage."""
+    if len(candidates) < STOCK_SOURCES:
+        return candidates
+    cover = np.zeros(length + 1, dtype=np.int32)
+    for source_id in {p.source.id for p in candidates}:  # how many sources' passages hold each word
+        held = np.zeros(length + 1, dtype=np.int32)
+        for passage in candidates:
+            if passage.source.id == source_id:
+                for q, _, n in passage.blocks:
+                    held[q:q + n] = 1
+        cover += held
+    common = cover >= STOCK_SOURCES
+    kept = []
     for passage in candidates:
-        same = [other for other in candidates
-                if min(other.q_end, passage.q_end) - max(other.q_start, passage.q_start)
-                >= STOCK_OVERLAP * max(other.words, passage.words)]
-        if len({other.source.id for other in same}) < STOCK_SOURCES:
+        shared = [(q, n) for q, _, n in passage.blocks if common[q:q + n].any()]
+        own = sum(n - int(common[q:q + n].sum()) for q, _, n in passage.blocks)
+        if not shared or own >= MIN_CHAIN:
+            kept.append(passage)
             continue
-        contexts = {_context(cache.ids(other.source), other.s_start, other.s_end) for other in same}
-        if len(contexts) >= STOCK_SOURCES:
-            stock.update(id(other) for other in same)
-    return [passage for passage in candidates if id(passage) not in stock]
+        holders = [other for other in candidates
+                   if any(common[max(q, other.q_start):min(q + n, other.q_end)].any() for q, n in shared)]
+        contexts = {_context(cache.ids(other.source), other.s_start, other.s_end) for other in holders}
+        if len(contexts) < STOCK_SOURCES:
+            kept.append(passage)
+    return kept
 
 
 def _context(ids: list[int], start: int, end: int) -> tuple[tuple[int, ...], tuple[int, ...]]:
