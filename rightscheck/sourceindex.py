@@ -401,7 +401,7 @@ class SourceIndex:
             for hashes in self._fresh_hashes:
                 bloom.add(hashes)
         else:
-            bloom = Bloom.sized(2 * max(total, 1))  # room to grow before the next remake
+            bloom = Bloom.sized(max(total, 1))  # a power of two of bits: up to twice the room, to grow into
             cursor = self._db.execute("SELECT hash FROM postings")
             while chunk := cursor.fetchmany(1 << 16):
                 bloom.add(np.array(chunk, dtype=np.int64).ravel())
