@@ -26,6 +26,7 @@ from typing import Iterable, Iterator
 import numpy as np
 
 from rightscheck import fingerprints, indexlock, tokens
+from rightscheck.bloom import Bloom
 from rightscheck.attribution import carries
 from rightscheck.config import Config, SourceDir
 from rightscheck.discovery import Candidate, Skipped, discover, under
@@ -409,7 +410,7 @@ class SourceIndex:
         self._db.execute("INSERT INTO bloom VALUES (?, ?)", (bloom.capacity, bloom.bits.tobytes()))
         self._fresh_hashes.clear()
 
-    def bloom(self) -> "Bloom | None":
+    def bloom(self) -> Bloom | None:
         row = self.reader().execute("SELECT bits FROM bloom").fetchone()
         return Bloom(np.frombuffer(row[0], dtype=np.uint8)) if row else None
 
@@ -690,41 +691,6 @@ class Lookup:
         offsets = np.arange(len(qpos)) - np.repeat(np.cumsum(counts_at) - counts_at, counts_at)
         index = np.repeat(left, counts_at) + offsets
         return qpos, rows[index, 1], rows[index, 2], np.isin(signed, banal)
-
-
-class Bloom:
-    """A Bloom filter of the posted fingerprint hashes: about 97% of a scanned document's fingerprints
-    are in no source, and telling so from memory instead of a B-tree seek each is most of a scan's
-    lookup cost. 8 bits per hash and 4 probes (derived from the hash's own two halves, which are already
-    well mixed): about 2.4% false "maybe", never a false "no"."""
-
-    BITS_PER_HASH = 8
-    PROBES = 4
-
-    def __init__(self, bits: np.ndarray):
-        self.bits = bits
-        self.capacity = len(bits) * 8 // self.BITS_PER_HASH
-        self._mask = np.uint64(len(bits) * 8 - 1)
-
-    @classmethod
-    def sized(cls, capacity: int) -> "Bloom":
-        size = 1 << max(16, int(capacity * cls.BITS_PER_HASH - 1).bit_length())  # bits: a power of two
-        return cls(np.zeros(size // 8, dtype=np.uint8))
-
-    def _probes(self, hashes: np.ndarray) -> np.ndarray:
-        unsigned = hashes.view(np.uint64)
-        low, high = unsigned & np.uint64(0xFFFFFFFF), (unsigned >> np.uint64(32)) | np.uint64(1)
-        return np.stack([(low + np.uint64(i) * high) & self._mask for i in range(self.PROBES)])
-
-    def add(self, hashes: np.ndarray) -> None:
-        probes = self._probes(hashes).ravel()
-        np.bitwise_or.at(self.bits, (probes >> np.uint64(3)).astype(np.int64),
-                         (np.uint8(1) << (probes & np.uint64(7)).astype(np.uint8)))
-
-    def may_hold(self, hashes: np.ndarray) -> np.ndarray:
-        probes = self._probes(hashes)
-        found = self.bits[(probes >> np.uint64(3)).astype(np.int64)] & (np.uint8(1) << (probes & np.uint64(7)).astype(np.uint8))
-        return np.all(found != 0, axis=0)
 
 
 def df_cut(sources: int) -> int:

@@ -397,7 +397,7 @@ def test_a_stock_sentence_in_many_unrelated_dispatches_is_boilerplate_not_reuse(
 
 
 def test_the_bloom_filter_never_says_no_to_a_posted_hash_and_rarely_yes_to_another():
-    from rightscheck.sourceindex import Bloom
+    from rightscheck.bloom import Bloom
 
     rng = np.random.default_rng(18)
     posted = rng.integers(-2**63, 2**63 - 1, size=50_000, dtype=np.int64)
