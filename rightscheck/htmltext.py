@@ -20,6 +20,7 @@ import array
 import bisect
 import functools
 import html
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -192,9 +193,8 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self._source = source
         self.pieces: list[str] = []  # the visible text, piece by piece, as it is shown (see _add)
-        self.starts = array.array("q")  # each piece's offset in the text
-        self._spaces: dict[str, str] = {}  # white space pieces, each kept once
-        self.sources = array.array("q")  # and in the source, ~offset if not verbatim (see OffsetMap)
+        self._spaces: dict[str, str] = {}  # white space as read -> as shown, each kept once
+        self.sources = array.array("q")  # each piece's source offset, ~offset if not verbatim (see OffsetMap)
         self.length = 0
         self.links: list[tuple[int, str]] = []
         # offset, described, markup, figure, innermost block
@@ -256,22 +256,24 @@ class _Reader:
         more copy of a big page's text (str.translate is ten times slower than these replacements)."""
         if self._hidden or not text:
             return
-        self.starts.append(self.length)
         self.sources.append(source_offset)
         self.length += len(text)
-        shown = text.replace("\r", " ").replace("\n", " ").replace(BREAK, "\n")
-        if not text.isspace():  # white space between tags is not text
+        if text.isspace():  # white space between tags is not text; its pieces (indentation) are shared
+            shown = self._spaces.get(text)
+            if shown is None:
+                shown = _shown(text)
+                if len(text) <= SHARED_SPACE:
+                    self._spaces[text] = shown
+        else:
             self._chars += len(text)
             if self._in_link:
                 self._link_chars += len(text)
-        elif len(shown) <= SHARED_SPACE:  # the indentation between tags, one string each: a fifth of a page's pieces
-            shown = self._spaces.setdefault(shown, shown)
+            shown = _shown(text) if "\n" in text or "\r" in text or BREAK in text else text
         self.pieces.append(shown)
 
     def _break(self, source_offset: int) -> None:
         """A line break for a block element."""
         if not self._hidden:
-            self.starts.append(self.length)
             self.sources.append(~source_offset)
             self.pieces.append("\n")
             self.length += 1
@@ -487,6 +489,8 @@ def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int,
     reader = _Reader(source.replace(BREAK, "\ufffd") if BREAK in source else source)
     reader.read()
     text = "".join(reader.pieces)
+    starts = array.array("q", itertools.accumulate(map(len, reader.pieces), initial=0))
+    starts.pop()  # each piece's offset in the text
     url = reader.url
     if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
         url = saved.group(1)
@@ -494,8 +498,8 @@ def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int,
     if keep is not None:
         kept = keep(reader.blocks, len(text))
         del text  # joined again from the pieces, not copied from it: a big page's text is held twice, not thrice
-        text = _blanked(reader.pieces, reader.starts, kept, reader.length)
-    return Page(text, reader.links, images, OffsetMap(reader.starts, reader.sources), reader.blocks, url,
+        text = _blanked(reader.pieces, starts, kept, reader.length)
+    return Page(text, reader.links, images, OffsetMap(starts, reader.sources), reader.blocks, url,
                 _merged(sorted({(start, end) for _, start, end in reader.captions})), kept)
 
 
@@ -508,15 +512,24 @@ def _blanked(pieces: list[str], starts: Sequence[int], kept: list[tuple[int, int
         start, end = min(start, length), min(end, length)
         if start > cursor:
             parts.append(_gap(start - cursor))
-        i = bisect.bisect_right(starts, start) - 1
-        while start < end:  # the pieces over [start, end): whole ones as they are, not copied
-            piece, at = pieces[i], starts[i]
-            parts.append(piece[start - at:end - at])
-            start, i = at + len(piece), i + 1
+        if start < end:  # the pieces over [start, end): whole ones as they are, not copied
+            first, last = bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1) - 1
+            if first == last:
+                parts.append(pieces[first][start - starts[first]:end - starts[first]])
+            else:
+                parts.append(pieces[first][start - starts[first]:])
+                parts.extend(pieces[first + 1:last])
+                parts.append(pieces[last][:end - starts[last]])
         cursor = end
     if length > cursor:
         parts.append(_gap(length - cursor))
     return "".join(parts)
+
+
+def _shown(text: str) -> str:
+    """A piece as the text shows it: line breaks of the source as spaces, those of preformatted text (read as
+    BREAK) as line breaks."""
+    return text.replace("\r", " ").replace("\n", " ").replace(BREAK, "\n")
 
 
 def _gap(length: int) -> str:
