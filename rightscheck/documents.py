@@ -7,6 +7,7 @@ carries an offset map), so findings always name the original line and column.
 
 from __future__ import annotations
 
+import array
 import bisect
 import codecs
 import os
@@ -17,7 +18,7 @@ from typing import Any
 import regex
 
 from rightscheck.article import Spans, article_spans, in_article, region_of
-from rightscheck.confusables import FORMAT_RUN, fold_confusables, may_hold_format
+from rightscheck.confusables import FORMAT_RUN, fold_confusables, may_hold_format, utf8_hints
 from rightscheck.errors import RightscheckError
 from rightscheck.htmltext import Image, OffsetMap, visible_text
 from rightscheck.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords, holds
@@ -174,7 +175,7 @@ class Document:
     breaks_literals: bool = False  # the text holds a character that voids required literals
     folded_aligned: bool = False  # ``folded`` is the fast fold, whose offsets map to the text's (rightscheck.windows)
     literal_hits: dict[bytes, Any] = field(default_factory=dict, repr=False)  # literal -> its offsets (windows)
-    _line_starts: list[int] | None = field(default=None, repr=False)
+    _line_starts: array.array | None = field(default=None, repr=False)  # 8 bytes a line, not a list's 36
     _targets: dict[str, str] = field(default_factory=dict, repr=False)  # "links"/"images" -> their text, folded
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
     _captions: dict[tuple[int, int], str] | None = field(default=None, repr=False)
@@ -249,9 +250,10 @@ class Document:
         starts = self._starts()
         return min(starts[line - 1] + column - 1, len(self.source)) if line <= len(starts) else len(self.source)
 
-    def _starts(self) -> list[int]:
+    def _starts(self) -> array.array:
         if self._line_starts is None:  # CRLF, CR, LF, U+2028 and U+2029 each end a line, as in editors
-            self._line_starts = [0] + [m.end() for m in _LINE_BREAK.finditer(self.source)]
+            self._line_starts = array.array("q", [0])
+            self._line_starts.extend(m.end() for m in _LINE_BREAK.finditer(self.source))
         return self._line_starts
 
     def paragraph(self, start: int, end: int) -> tuple[int, int]:
@@ -309,12 +311,15 @@ class Document:
 def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") -> Document:
     """Build a Document from raw bytes; ``path`` is the display path used in findings. With ``scope``
     "article", an HTML page's chrome is blanked from the text (offsets kept) and its links and images
-    dropped, so packs judge only the article and count lines from it; "page" keeps the whole page."""
+    dropped, so packs judge only the article and count lines from it; "page" keeps the whole page. ``data``
+    is let go once decoded (when the caller holds no reference of its own)."""
     source, encoding = decode(data)
+    lookalikes, formats = utf8_hints(data) if encoding == "utf-8" else (None, None)
+    del data  # not kept while the text is read: for a big file, the bytes were a third of the peak
     fragment = encoding.split("+")[1:]  # "utf-8+utf-16-le": a UTF-16 passage decoded apart from the rest
-    if kind == "html":
-        page = visible_text(source)
-        article = article_spans(page.blocks, len(page.text))
+    if kind == "html":  # with scope "article", the page's chrome is blanked as its text is joined
+        page = visible_text(source, article_spans if scope == "article" else None)
+        article = page.kept if scope == "article" else article_spans(page.blocks, len(page.text))
         doc = Document(path, kind, source, page.text, encoding, page.links, offsets=page.offsets, images=page.images,
                        article=article, url=page.url, captions=page.captions)
         if scope == "article":
@@ -327,9 +332,8 @@ def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") ->
             doc.images = [Image(m.start(), " ".join(filter(None, (m.group(2), m.group(1), m.group(3)))), m.span())
                           for m in _MD_IMAGE.finditer(doc.text)]
             doc.text = _MD_SYNTAX.sub(_blank_markup, _MD_LINE_SYNTAX.sub(_blank_markup, "\n" + doc.text)[1:])
-    utf8 = data if encoding == "utf-8" else None
-    doc.text = fold_confusables(_unify_breaks(doc.text), utf8)
-    if may_hold_format(doc.text, utf8):
+    doc.text = fold_confusables(_unify_breaks(doc.text), lookalikes)
+    if may_hold_format(doc.text, formats):
         _strip_format(doc)
     doc.links.extend((m.start(), m.group()) for m in _BARE_URL.finditer(doc.text))
     if fragment:
@@ -338,18 +342,7 @@ def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") ->
 
 
 def _keep_article(doc: Document) -> None:
-    """Chrome blanked (a line break, spaces and a line break of its own length: it stands between block
-    elements, so the article's lines are what they were), its links and images dropped."""
-    text, pieces, cursor = doc.text, [], 0
-    for start, end in doc.article:
-        start, end = min(start, len(text)), min(end, len(text))
-        if start > cursor:
-            pieces.append(_gap(start - cursor))
-        pieces.append(text[start:end])
-        cursor = end
-    if len(text) > cursor:
-        pieces.append(_gap(len(text) - cursor))
-    doc.text = "".join(pieces)
+    """The links and images of the page's chrome dropped (its text is blanked by visible_text)."""
     spans = doc.article
     doc.links = in_article(spans, doc.links, [offset for offset, _ in doc.links])
     doc.images = in_article(spans, doc.images, [image.offset for image in doc.images])
@@ -397,10 +390,6 @@ def _strip_format(doc: Document) -> None:
         doc.article = [(moved(start), moved(end)) for start, end in doc.article]
     own = OffsetMap(new_starts, kept_starts)
     doc.offsets = own if doc.offsets is None else ChainedMap(own, doc.offsets)
-
-
-def _gap(length: int) -> str:
-    return "\n" + " " * (length - 2) + "\n" if length >= 2 else "\n"
 
 
 def _blank_markup(match: regex.Match) -> str:

@@ -16,12 +16,14 @@ from the page's chrome; each image gets the caption that goes with it (its ``<fi
 
 from __future__ import annotations
 
+import array
 import bisect
 import functools
 import html
 import itertools
 import re
 from dataclasses import dataclass, field
+from typing import Callable, Sequence
 
 # Content that is never shown as article text.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"})
@@ -49,7 +51,7 @@ _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
 _LINE, _RECORD, _INLINE, _LINK, _IMG = range(5)
 _KINDS = {**dict.fromkeys(_BLOCK - _RECORDED, _LINE), **dict.fromkeys(_RECORDED, _RECORD),
           **dict.fromkeys(_INLINE_CAPTION, _INLINE), "a": _LINK, "img": _IMG, "image": _IMG}
-BREAK = "\x00"  # stands for a block's line break until the text is joined; a NUL of the page is read as U+FFFD
+BREAK = "\x00"  # a line break of preformatted text while it is read; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
 _NOWHERE = re.compile(r"\s*(?:#|javascript:|$)", re.I)
 CAPTION_LINE = 250  # the line after an image is its caption only if it is at most this long,
@@ -88,6 +90,7 @@ _ARTICLE_BODY = re.compile(r"articlebody|schema\.org/\w*article", re.I)
 # the address a browser notes when it saves a page ("Mark of the Web"), in the page's first lines
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d{1,5}\)(\S+?)\s*-->", re.I)
 SAVED_FROM_REACH = 1024
+SHARED_SPACE = 64  # a piece of white space up to this long is shared by the pieces equal to it
 
 NONE, CONTENT, CHROME, CAPTION, ARTICLE_BODY = 0, 1, 2, 3, 4
 
@@ -134,10 +137,11 @@ class Block:
 class OffsetMap:
     """Text offset -> source offset. Piece ``i`` starts at ``text_starts[i]`` in the text; a verbatim
     piece maps character by character from ``sources[i]``, a decoded or inserted one (stored as
-    ``~start``, so one list says both) maps to its start."""
+    ``~start``, so one list says both) maps to its start. A page's are arrays of 8-byte integers: as lists
+    of ints they were 60 bytes a piece, 45 MB for a 50 MB page."""
 
-    text_starts: list[int]
-    sources: list[int]
+    text_starts: Sequence[int]
+    sources: Sequence[int]
 
     def source_offset(self, offset: int) -> int:
         i = bisect.bisect_right(self.text_starts, offset) - 1
@@ -188,8 +192,9 @@ def _hint(attrs: str) -> int:
 class _Reader:
     def __init__(self, source: str) -> None:
         self._source = source
-        self.pieces: list[str] = []
-        self.sources: list[int] = []  # each piece's source offset, ~offset if not verbatim (see OffsetMap)
+        self.pieces: list[str] = []  # the visible text, piece by piece, as it is shown (see _add)
+        self._spaces: dict[str, str] = {}  # white space as read -> as shown, each kept once
+        self.sources = array.array("q")  # each piece's source offset, ~offset if not verbatim (see OffsetMap)
         self.length = 0
         self.links: list[tuple[int, str]] = []
         # offset, described, markup, figure, innermost block
@@ -245,22 +250,32 @@ class _Reader:
             self._close_block()
 
     def _add(self, text: str, source_offset: int) -> None:
-        """Add a piece of text; ``source_offset`` is ``~start`` for one not written as it is (see OffsetMap)."""
+        """Add a piece of text; ``source_offset`` is ``~start`` for one not written as it is (see OffsetMap).
+        Its line breaks are made what the text shows piece by piece (source line breaks as spaces, those of
+        preformatted text, read as BREAK, as line breaks): done on the joined text, each replacement was one
+        more copy of a big page's text (str.translate is ten times slower than these replacements)."""
         if self._hidden or not text:
             return
         self.sources.append(source_offset)
-        self.pieces.append(text)
         self.length += len(text)
-        if not text.isspace():  # white space between tags is not text
+        if text.isspace():  # white space between tags is not text; its pieces (indentation) are shared
+            shown = self._spaces.get(text)
+            if shown is None:
+                shown = _shown(text)
+                if len(text) <= SHARED_SPACE:
+                    self._spaces[text] = shown
+        else:
             self._chars += len(text)
             if self._in_link:
                 self._link_chars += len(text)
+            shown = _shown(text) if "\n" in text or "\r" in text or BREAK in text else text
+        self.pieces.append(shown)
 
     def _break(self, source_offset: int) -> None:
-        """A line break for a block element (as ``BREAK``, made a "\n" once the text is joined)."""
+        """A line break for a block element."""
         if not self._hidden:
             self.sources.append(~source_offset)
-            self.pieces.append(BREAK)
+            self.pieces.append("\n")
             self.length += 1
 
     def _leave_head(self) -> None:
@@ -358,8 +373,8 @@ class _Reader:
     def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
         if line_break:
             self._break(start)
-        elif self.pieces and not self.pieces[-1][-1:].isspace():
-            self._add(" ", ~start)  # an inline caption or credit is set apart from the text before it
+        elif self.pieces and (self.pieces[-1][-1] == "\n" or not self.pieces[-1][-1].isspace()):
+            self._add(" ", ~start)  # an inline caption or credit is set apart from the text (or line break) before it
         offset = self.length  # after its own break: what came before it (an image) is not in it
         if void:
             return
@@ -463,22 +478,62 @@ class Page:
     # visible-text ranges of the caption elements of images (a figure's <figcaption>, a caption or credit
     # element after a picture), sorted and disjoint: what credits a picture, not the story around it
     captions: list[tuple[int, int]] = field(default_factory=list)
+    kept: list[tuple[int, int]] | None = None  # the ranges of the text kept, when the rest was blanked
 
 
-def visible_text(source: str) -> Page:
+def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int, int]]] | None = None) -> Page:
     """The visible text of ``source``, its links, images with their captions, block elements, and the
-    offset map back to the source."""
+    offset map back to the source. With ``keep`` (the blocks and the text's length -> sorted, disjoint
+    ranges of the text), the text outside its ranges is blanked (see :func:`_blanked`; captions are read
+    before)."""
     reader = _Reader(source.replace(BREAK, "\ufffd") if BREAK in source else source)
     reader.read()
-    # line breaks of the source are shown as spaces, block breaks as line breaks (replace: str.translate is
-    # ten times slower here)
-    text = "".join(reader.pieces).replace("\r", " ").replace("\n", " ").replace(BREAK, "\n")
+    text = "".join(reader.pieces)
+    starts = array.array("q", itertools.accumulate(map(len, reader.pieces), initial=0))
+    starts.pop()  # each piece's offset in the text
     url = reader.url
     if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
         url = saved.group(1)
-    offsets = OffsetMap(list(itertools.accumulate(map(len, reader.pieces), initial=0))[:-1], reader.sources)
-    return Page(text, reader.links, _captioned(text, reader), offsets, reader.blocks, url,
-                _merged(sorted({(start, end) for _, start, end in reader.captions})))
+    images, kept = _captioned(text, reader), None
+    if keep is not None:
+        kept = keep(reader.blocks, len(text))
+        del text  # joined again from the pieces, not copied from it: a big page's text is held twice, not thrice
+        text = _blanked(reader.pieces, starts, kept, reader.length)
+    return Page(text, reader.links, images, OffsetMap(starts, reader.sources), reader.blocks, url,
+                _merged(sorted({(start, end) for _, start, end in reader.captions})), kept)
+
+
+def _blanked(pieces: list[str], starts: Sequence[int], kept: list[tuple[int, int]], length: int) -> str:
+    """The text of ``pieces`` (starting at ``starts``, ``length`` in all) with everything outside the ``kept``
+    ranges blanked: a line break, spaces and a line break of its own length (it stands between block elements,
+    so the kept lines are what they were)."""
+    parts, cursor = [], 0
+    for start, end in kept:
+        start, end = min(start, length), min(end, length)
+        if start > cursor:
+            parts.append(_gap(start - cursor))
+        if start < end:  # the pieces over [start, end): whole ones as they are, not copied
+            first, last = bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1) - 1
+            if first == last:
+                parts.append(pieces[first][start - starts[first]:end - starts[first]])
+            else:
+                parts.append(pieces[first][start - starts[first]:])
+                parts.extend(pieces[first + 1:last])
+                parts.append(pieces[last][:end - starts[last]])
+        cursor = end
+    if length > cursor:
+        parts.append(_gap(length - cursor))
+    return "".join(parts)
+
+
+def _shown(text: str) -> str:
+    """A piece as the text shows it: line breaks of the source as spaces, those of preformatted text (read as
+    BREAK) as line breaks."""
+    return text.replace("\r", " ").replace("\n", " ").replace(BREAK, "\n")
+
+
+def _gap(length: int) -> str:
+    return "\n" + " " * (length - 2) + "\n" if length >= 2 else "\n"
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
