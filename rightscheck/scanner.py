@@ -110,8 +110,9 @@ class Scanner:
     jobs: int = 1  # worker processes; more than one only where fork() exists and the scan is big enough
     listed: Callable[[str], bool] = lambda path: False  # which scanned files the result lists by path
     keep_suppressed: bool = True  # keep the suppressed findings (reports that list them), not only their count
-    # Called with each file's findings, sorted, in the walk's order, as soon as they are decided; what it
-    # returns (the findings it reported) is counted in ScanResult.streamed, and nothing is kept.
+    # Called with each file's findings (with workers, each chunk of files'), sorted within a file, in the walk's
+    # order, as soon as they are decided; what it returns (those it reported) is counted in ScanResult.streamed,
+    # and nothing is kept.
     stream: Callable[[list[Finding]], list[Finding]] | None = None
 
     def __post_init__(self) -> None:
@@ -146,7 +147,7 @@ class Scanner:
         result.suppressions.sort(key=lambda pair: (pair[0].sort_key(), pair[1]))
         return result
 
-    def _results(self, items: Iterator[Candidate | Skipped]) -> Iterator[tuple[int, int, ScanResult]]:
+    def _results(self, items: Iterator[Candidate | Skipped]) -> Iterator[tuple[int, int | None, ScanResult]]:
         """(items done, items in all or None while the walk goes on, their result), in order: here one by
         one, or from worker processes a chunk at a time for a big enough scan (one result per chunk keeps
         what crosses between processes small). Workers start as soon as the walk has found enough files for
