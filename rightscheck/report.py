@@ -17,6 +17,7 @@ import click
 
 from rightscheck.console import SEVERITY_STYLE
 from rightscheck.findings import Finding
+from rightscheck.jsonfile import dump_json
 from rightscheck.packs import Pack
 from rightscheck.scanner import ScanResult
 from rightscheck.visible import inert, visible
@@ -99,7 +100,7 @@ def summary(result: ScanResult) -> dict:
 
 
 def render_json(result: ScanResult, packs: list[Pack] = (), config: Any = None) -> str:
-    return json.dumps(report_data(result, packs, config), indent=2, ensure_ascii=False)
+    return dump_json(report_data(result, packs, config))
 
 
 def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) -> dict:

@@ -67,7 +67,8 @@ class ScanResult:
             self.slow.setdefault(origin, warning)
         self.suppressions.extend(other.suppressions)
         self.suppressed += other.suppressed
-        self.streamed.update(other.streamed)
+        if other.streamed:  # Counter.update costs a microsecond even for nothing, and a file's part has none
+            self.streamed.update(other.streamed)
 
 
 Reader = Callable[[Candidate, int], bytes]  # (file, at most this many bytes) -> content
@@ -110,9 +111,9 @@ class Scanner:
     jobs: int = 1  # worker processes; more than one only where fork() exists and the scan is big enough
     listed: Callable[[str], bool] = lambda path: False  # which scanned files the result lists by path
     keep_suppressed: bool = True  # keep the suppressed findings (reports that list them), not only their count
-    # Called with each file's findings (with workers, each chunk of files'), sorted within a file, in the walk's
-    # order, as soon as they are decided; what it returns (those it reported) is counted in ScanResult.streamed,
-    # and nothing is kept.
+    # Called with each file's findings (with workers, each chunk of files'; never with none), sorted within a
+    # file, in the walk's order, as soon as they are decided; what it returns (those it reported) is counted
+    # in ScanResult.streamed, and nothing is kept.
     stream: Callable[[list[Finding]], list[Finding]] | None = None
 
     def __post_init__(self) -> None:
@@ -131,7 +132,7 @@ class Scanner:
         done = 0
         with closing(self._results(_once_each(files))) as parts:  # an interrupt between results kills workers too
             for count, total, part in parts:
-                if self.stream:
+                if self.stream and part.findings:
                     result.streamed.update((f.severity, f.rule) for f in self.stream(part.findings))
                     part.findings = []
                 result.merge(part)
