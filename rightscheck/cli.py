@@ -26,6 +26,7 @@ from rightscheck.visible import inert, visible
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # the shells' convention
 BASELINE_FILE = ".rightscheck-baseline.json"
+WRITE_CHUNK = 1 << 20  # characters of a report written at a time
 
 
 class Terminated(BaseException):
@@ -391,9 +392,12 @@ def _exit_on_errors(run: _Run) -> None:
 
 
 def _write_report(path: Path, report: str, key: str = "--output") -> None:
-    """Write ``report`` whole or not at all (see :func:`_report_file`)."""
+    """Write ``report`` whole or not at all (see :func:`_report_file`), a megabyte at a time: writing it in
+    one piece would hold a copy of it with its line break, and another encoded."""
     with _report_file(path, key) as write:
-        write(report + "\n")
+        for start in range(0, len(report), WRITE_CHUNK):
+            write(report[start:start + WRITE_CHUNK])
+        write("\n")
 
 
 @contextmanager

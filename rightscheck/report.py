@@ -131,7 +131,8 @@ class JsonlStream:
         self.gate = gate
 
     def __call__(self, findings: list[Finding]) -> list[Finding]:
-        """Write ``findings`` (one file's, sorted) in one piece; return those written."""
+        """Write ``findings`` (a file's, or with workers a chunk of files', sorted within each file) in one
+        piece; return those written."""
         if self.gate is not None:
             findings = self.gate.new(findings)
         if findings:

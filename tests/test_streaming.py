@@ -150,3 +150,11 @@ def test_a_file_reached_by_a_hard_link_a_symlink_and_two_arguments_is_still_read
     os.symlink(tmp_path / "site" / "b" / "a.txt", tmp_path / "site" / "link.txt")
     end = _lines(cli("scan", "site", "site/b/a.txt", "--format", "jsonl").output)[1]
     assert end["summary"]["files"] == 1 and end["summary"]["findings"] == 2
+
+
+def test_a_report_file_is_written_a_piece_at_a_time_and_whole(cli, write, tmp_path, monkeypatch):
+    _site(write, files=10)
+    shown = cli("scan", "site", "--format", "json").output
+    monkeypatch.setattr(cli_module, "WRITE_CHUNK", 7)  # the report is megabytes at a million files
+    cli("scan", "site", "--format", "json", "-o", "report.json")
+    assert (tmp_path / "report.json").read_text("utf-8") == shown
