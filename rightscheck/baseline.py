@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -90,21 +90,45 @@ def scope(scanned: Iterable[str], roots: Iterable[str]) -> Callable[[str], bool]
 def apply(findings: list[Finding], entries: list[dict],
           in_scope: Callable[[str], bool] = lambda path: True) -> Filtered:
     """Split ``findings`` into new ones and baselined ones; entries left over in scope are stale."""
-    budget = Counter(entry["fingerprint"] for entry in entries)
-    result = Filtered([])
-    for finding in findings:
-        key = finding.fingerprint()
-        if budget[key] > 0:
-            budget[key] -= 1
-            result.baselined += 1
-            result.kept.append(record(finding))
-        else:
-            result.new.append(finding)
-    for entry in entries:
-        if budget[entry["fingerprint"]] > 0:
-            budget[entry["fingerprint"]] -= 1
-            (result.stale if in_scope(entry["path"]) else result.kept).append(entry)
-    return result
+    gate = Gate(entries)
+    new = gate.new(findings)
+    return replace(gate.leftover(in_scope), new=new)
+
+
+class Gate:
+    """A baseline applied to findings as a scan decides them, a file's at a time (``--format jsonl``):
+    a fingerprint names its file, so each file's findings draw only on that file's entries, and the split
+    is the same as :func:`apply` on all the findings at once."""
+
+    def __init__(self, entries: list[dict]) -> None:
+        self.entries = entries
+        self.budget = Counter(entry["fingerprint"] for entry in entries)
+        self.baselined = 0
+        self.kept: list[dict] = []
+
+    def new(self, findings: Iterable[Finding]) -> list[Finding]:
+        """Those of ``findings`` the baseline does not accept; the others are counted and their entries kept."""
+        fresh = []
+        for finding in findings:
+            key = finding.fingerprint()
+            if self.budget[key] > 0:
+                self.budget[key] -= 1
+                self.baselined += 1
+                self.kept.append(record(finding))
+            else:
+                fresh.append(finding)
+        return fresh
+
+    def leftover(self, in_scope: Callable[[str], bool]) -> Filtered:
+        """Once every finding has been through :meth:`new`: the count, the entries no finding matched that
+        are stale (in scope), and the entries kept."""
+        result = Filtered([], self.baselined, kept=list(self.kept))
+        budget = self.budget.copy()
+        for entry in self.entries:
+            if budget[entry["fingerprint"]] > 0:
+                budget[entry["fingerprint"]] -= 1
+                (result.stale if in_scope(entry["path"]) else result.kept).append(entry)
+        return result
 
 
 def moved(old: list[dict], kept: list[dict]) -> int:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import click
 
@@ -26,6 +26,7 @@ from rightscheck.visible import inert, visible
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM  # the shells' convention
 BASELINE_FILE = ".rightscheck-baseline.json"
+WRITE_CHUNK = 1 << 20  # characters of a report written at a time
 
 
 class Terminated(BaseException):
@@ -140,8 +141,8 @@ def _scan_options(command):
 @main.command()
 @_scan_options
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
-              help="Report format: " + ", ".join(f"{name} ({use})" if use else name for name, use in FORMATS.items())
-                   + ".")
+              help="Report format: " + ", ".join(f"{name} ({spec.use})" if spec.use else name
+                                                 for name, spec in FORMATS.items()) + ".")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
               help="Write the report to FILE; the console then gets only the summary line.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
@@ -157,36 +158,56 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, fail_on_stale, quiet
     """Scan files and folders (default: .) for uncredited or unlicensed source content."""
     from rightscheck import baseline
     from rightscheck.findings import at_or_above
-    from rightscheck.report import render, summary_line
+    from rightscheck.report import JsonlStream, jsonl_end, render, summary_line
 
     if (report_stale or fail_on_stale) and not baseline_file:
         raise RightscheckError("needs --baseline FILE", key="--fail-on-stale" if fail_on_stale else "--report-stale")
     report_stale = report_stale or fail_on_stale
     entries = baseline.load(Path(baseline_file)) if baseline_file else None  # a bad file fails before the scan
-    run = _run_scan(quiet=quiet, **options)
-    result = run.result
-    if baseline_file:
-        filtered = baseline.apply(result.findings, entries, _baseline_scope(run, options))
-        result.findings, result.baselined = filtered.new, filtered.baselined
-        if report_stale:
-            result.stale = filtered.stale
-            for entry in result.stale if fmt != "json" else ():  # the JSON report carries them
-                _err(f"rightscheck: stale baseline entry: {entry['path']}: {entry['rule']} "
-                     f"({entry['evidence']}) no longer occurs")
-    colour = not output and use_colour(sys.stdout)
-    report = render(fmt, result, run.packs, colour=colour, config=run.config)
-    if output:
-        _write_report(Path(output), report)
-        if not quiet:
-            click.echo(summary_line(result))
-    elif quiet and fmt == "text":
-        click.echo("\n".join(report.splitlines()[:-1]), nl=bool(result.findings), color=colour)
-    else:
-        click.echo(report, color=colour)
+    spec = FORMATS[fmt]
+    gate = baseline.Gate(entries) if entries is not None else None
+    named = frozenset(entry["path"] for entry in entries or ())  # scanned or not: which entries are stale
+    keep = dict(listed=(lambda path: True) if spec.every_path else named.__contains__,
+                keep_suppressed=spec.suppressed)
+    # a streamed report is written during the scan: to stdout, or a temporary file renamed at the end
+    with _report_file(Path(output)) if spec.streamed and output else nullcontext(_echo) as write:
+        if spec.streamed:
+            keep["stream"] = JsonlStream(write, gate)
+        run = _run_scan(quiet=quiet, **keep, **options)
+        result = run.result
+        if gate is not None:
+            if not spec.streamed:
+                result.findings = gate.new(result.findings)
+            filtered = gate.leftover(_baseline_scope(run, options))
+            result.baselined = filtered.baselined
+            if report_stale:
+                result.stale = filtered.stale
+                for entry in result.stale if not spec.stale else ():
+                    _err(f"rightscheck: stale baseline entry: {entry['path']}: {entry['rule']} "
+                         f"({entry['evidence']}) no longer occurs")
+        colour = not output and use_colour(sys.stdout)
+        if spec.streamed:
+            write(jsonl_end(result))
+        else:
+            report = render(fmt, result, run.packs, colour=colour, config=run.config)
+            if output:
+                _write_report(Path(output), report)
+            elif quiet and fmt == "text":
+                click.echo("\n".join(report.splitlines()[:-1]), nl=bool(result.findings), color=colour)
+            else:
+                click.echo(report, color=colour)
+    if output and not quiet:
+        click.echo(summary_line(result))
     _exit_on_errors(run)
     threshold = fail_on or run.config.fail_on
-    failing = any(at_or_above(f.severity, threshold) for f in result.findings) or (fail_on_stale and result.stale)
+    failing = any(at_or_above(severity, threshold) for severity, _ in result.tally())
+    failing = failing or bool(fail_on_stale and result.stale)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def _echo(text: str) -> None:
+    """Write ``text`` to standard output now (a streamed report)."""
+    click.echo(text, nl=False)
 
 
 @main.group("baseline")
@@ -222,7 +243,7 @@ def baseline_update(baseline_file, **options) -> None:
 
     path = Path(baseline_file)
     entries = baseline.load(path)
-    run = _run_scan(**options)
+    run = _run_scan(listed=frozenset(entry["path"] for entry in entries).__contains__, **options)
     _exit_on_errors(run)
     filtered = baseline.apply(run.result.findings, entries, _baseline_scope(run, options))
     kept = baseline.ordered(filtered.kept)
@@ -290,8 +311,10 @@ class _Run:
 
 
 def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, staged, since, follow_symlinks, no_ignore,
-              scope, no_suppress, fail_on_unused_suppressions, jobs, strict, verbose, quiet: bool = False) -> _Run:
-    """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose."""
+              scope, no_suppress, fail_on_unused_suppressions, jobs, strict, verbose, quiet: bool = False,
+              **keep) -> _Run:
+    """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose. ``keep``
+    sets what the scan keeps or streams (Scanner's ``listed``, ``keep_suppressed`` and ``stream``)."""
     from rightscheck.packs import select_packs
     from rightscheck.scanner import Scanner, default_jobs, read_file
 
@@ -309,7 +332,7 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
     idle = "error" if fail_on_unused_suppressions or config.fail_on_unused_suppressions else "warning"
     scanner = Scanner(packs, config, known=frozenset(p.id for p in available), suppressions=not no_suppress,
-                      idle_suppressions=idle, jobs=jobs or default_jobs())
+                      idle_suppressions=idle, jobs=jobs or default_jobs(), **keep)
     if not quiet and interactive(sys.stderr):
         scanner.progress = ProgressBar()
     files = None
@@ -377,15 +400,43 @@ def _exit_on_errors(run: _Run) -> None:
 
 
 def _write_report(path: Path, report: str, key: str = "--output") -> None:
-    """Write ``report`` whole or not at all (see :mod:`rightscheck.atomic`); errors name the option ``key``."""
-    from rightscheck.atomic import write_atomically
+    """Write ``report`` whole or not at all (see :func:`_report_file`), a megabyte at a time: writing it in
+    one piece would hold a copy of it with its line break, and another encoded."""
+    with _report_file(path, key) as write:
+        for start in range(0, len(report), WRITE_CHUNK):
+            write(report[start:start + WRITE_CHUNK])
+        write("\n")
+
+
+@contextmanager
+def _report_file(path: Path, key: str = "--output") -> Iterator[Callable[[str], None]]:
+    """A function that writes to the report ``path``, which gets all of it or keeps what it had (see
+    :mod:`rightscheck.atomic`); failing to write it is an error naming the option ``key``. The block's own
+    errors (a scan streaming the report) pass as they are."""
+    from rightscheck.atomic import atomic_writer
 
     if not path.parent.is_dir():
         raise RightscheckError("folder for the report does not exist", str(path), key=key)
+
+    def cannot(exc: OSError) -> RightscheckError:
+        return RightscheckError(f"cannot write the report: {exc.strerror or exc}", str(path), key=key)
+
+    def write(text: str) -> None:
+        try:
+            out.write(text)
+        except OSError as exc:
+            raise cannot(exc) from None
+
+    in_block = False
     try:
-        write_atomically(path, report + "\n")
+        with atomic_writer(path) as out:
+            in_block = True
+            yield write
+            in_block = False
     except OSError as exc:
-        raise RightscheckError(f"cannot write the report: {exc.strerror or exc}", str(path), key=key) from None
+        if in_block:
+            raise
+        raise cannot(exc) from None
 
 
 def _setup(paths: list[str], config_file: str | None, rules: tuple[str, ...]):

@@ -8,9 +8,8 @@ no line numbers in it, and repeats in a file told apart."""
 
 from __future__ import annotations
 
-import json
-
 from rightscheck.findings import occurrence_fingerprints
+from rightscheck.jsonfile import dump_json
 from rightscheck.scanner import ScanResult
 
 # GitLab has five levels (info, minor, major, critical, blocker) to our three. Like linters' GitLab formats,
@@ -28,4 +27,4 @@ def render_codequality(result: ScanResult) -> str:
         "severity": SEVERITIES[finding.severity],
         "location": {"path": finding.path, "lines": {"begin": finding.line, "end": finding.end_line}},
     } for finding, fingerprint in zip(result.findings, occurrence_fingerprints(result.findings))]
-    return json.dumps(issues, indent=2, ensure_ascii=False)
+    return dump_json(issues)

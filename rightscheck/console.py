@@ -36,7 +36,9 @@ def _is_tty(stream: IO) -> bool:
 
 
 class ProgressBar:
-    """Callable as ``(done, total)`` after each file; draws on stderr once the scan has run for DELAY seconds."""
+    """Callable as ``(done, total)`` after each file; draws on stderr once the scan has run for DELAY seconds.
+    ``total`` is None while the walk goes on (a scan does not hold every file found to count them first):
+    the bar then counts files, and shows how many are left once the total is known."""
 
     def __init__(self) -> None:
         self._started = time.monotonic()

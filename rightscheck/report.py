@@ -1,6 +1,6 @@
-"""Rendering a scan result in the chosen format: text lines (path:line:col), one JSON object, GitHub
-workflow annotations, or (from their own modules) SARIF, JUnit XML, a GitLab Code Quality report and a
-self-contained HTML page.
+"""Rendering a scan result in the chosen format: text lines (path:line:col), one JSON object, JSON Lines
+(streamed as the scan goes), GitHub workflow annotations, or (from their own modules) SARIF, JUnit XML, a
+GitLab Code Quality report and a self-contained HTML page.
 
 The HTML page is rendered from the JSON report's data alone (``rightscheck report findings.json``
 renders an earlier one), so the JSON carries what the page shows about each pack the findings
@@ -10,26 +10,42 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import click
 
 from rightscheck.console import SEVERITY_STYLE
 from rightscheck.findings import Finding
+from rightscheck.jsonfile import dump_json
 from rightscheck.packs import Pack
 from rightscheck.scanner import ScanResult
 from rightscheck.visible import inert, visible
 
 JSON_VERSION = 1
-# Every --format: its name and what it is for (the command's help is made from this).
+
+
+@dataclass(frozen=True)
+class Format:
+    """A --format: what it is for (the command's help is made from this), and what it needs of a scan
+    beyond its findings and counts, which the scan then keeps (the rest it only counts)."""
+
+    use: str = ""
+    every_path: bool = False  # the path of every file scanned (JUnit: a passing case per clean file)
+    suppressed: bool = False  # the suppressed findings themselves
+    stale: bool = False  # lists the stale baseline entries itself (else they go to stderr)
+    streamed: bool = False  # written a file's findings at a time as the scan decides them, never held
+
+
 FORMATS = {
-    "text": "",
-    "json": "",
-    "sarif": "code scanning",
-    "junit": "CI test reports",
-    "codequality": "GitLab Code Quality",
-    "github": "annotations",
-    "html": "a self-contained page to open in a browser",
+    "text": Format(),
+    "json": Format(suppressed=True, stale=True),
+    "jsonl": Format("one finding per line, written as the scan goes", stale=True, streamed=True),
+    "sarif": Format("code scanning", suppressed=True),
+    "junit": Format("CI test reports", every_path=True),
+    "codequality": Format("GitLab Code Quality"),
+    "github": Format("annotations"),
+    "html": Format("a self-contained page to open in a browser"),
 }
 _GITHUB_LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -43,6 +59,10 @@ def render(fmt: str, result: ScanResult, packs: list[Pack], colour: bool = False
         return render_html(report_data(result, packs, config))
     if fmt == "json":
         return render_json(result, packs, config)
+    if fmt == "jsonl":
+        lines: list[str] = []
+        JsonlStream(lines.append)(result.findings)
+        return "".join(lines) + jsonl_end(result).rstrip("\n")
     if fmt == "sarif":
         from rightscheck.sarif import render_sarif
 
@@ -61,14 +81,18 @@ def render(fmt: str, result: ScanResult, packs: list[Pack], colour: bool = False
 
 
 def summary(result: ScanResult) -> dict:
-    """Counts shared by every format."""
-    by_severity = Counter(f.severity for f in result.findings)
+    """Counts shared by every format (of the findings kept and those streamed)."""
+    tally = result.tally()
+    by_severity, by_rule = Counter(), Counter()
+    for (severity, rule), count in tally.items():
+        by_severity[severity] += count
+        by_rule[rule] += count
     return {
         "files": result.files,
         "skipped": len(result.skipped),
-        "findings": len(result.findings),
+        "findings": tally.total(),
         "by_severity": {s: by_severity.get(s, 0) for s in ("error", "warning", "info")},
-        "by_rule": dict(sorted(Counter(f.rule for f in result.findings).items())),
+        "by_rule": dict(sorted(by_rule.items())),
         "suppressed": result.suppressed,
         "baselined": result.baselined,
         **({} if result.stale is None else {"stale": len(result.stale)}),
@@ -76,7 +100,7 @@ def summary(result: ScanResult) -> dict:
 
 
 def render_json(result: ScanResult, packs: list[Pack] = (), config: Any = None) -> str:
-    return json.dumps(report_data(result, packs, config), indent=2, ensure_ascii=False)
+    return dump_json(report_data(result, packs, config))
 
 
 def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) -> dict:
@@ -95,6 +119,33 @@ def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) 
         "packs": {pack_id: pack_info(by_id[pack_id], config) for pack_id in used},
         **({} if result.stale is None else {"stale": result.stale}),
     }
+
+
+class JsonlStream:
+    """``--format jsonl``: each finding as one line (the JSON report's finding object), written as soon as
+    the scan has decided a file's findings (the scanner's ``stream``), less those ``gate`` (a baseline,
+    :class:`rightscheck.baseline.Gate`) accepts. :func:`jsonl_end` is the last line."""
+
+    def __init__(self, write: Callable[[str], None], gate: Any = None) -> None:
+        self.write = write
+        self.gate = gate
+
+    def __call__(self, findings: list[Finding]) -> list[Finding]:
+        """Write ``findings`` (a file's, or with workers a chunk of files', sorted within each file) in one
+        piece; return those written."""
+        if self.gate is not None:
+            findings = self.gate.new(findings)
+        if findings:
+            self.write("".join(json.dumps(f.to_dict(), ensure_ascii=False) + "\n" for f in findings))
+        return findings
+
+
+def jsonl_end(result: ScanResult) -> str:
+    """The JSON Lines report's last line: the summary (with --report-stale, the stale baseline entries too),
+    so a consumer that reads no such line knows the scan did not complete."""
+    end = {"version": JSON_VERSION, "summary": summary(result), **({} if result.stale is None else
+                                                                    {"stale": result.stale})}
+    return json.dumps(end, ensure_ascii=False) + "\n"
 
 
 def pack_info(pack: Pack, config: Any = None) -> dict:

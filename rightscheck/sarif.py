@@ -7,13 +7,13 @@ service recognises the same finding after unrelated edits move it, and tells rep
 
 from __future__ import annotations
 
-import json
 import os
 from urllib.parse import quote
 
 from rightscheck import __version__
 from rightscheck.explain import TOOL_RULES, RuleHelp, rule_help
 from rightscheck.findings import Finding, occurrence_fingerprints
+from rightscheck.jsonfile import dump_json
 from rightscheck.packs import KINDS, Pack
 from rightscheck.scanner import ScanResult
 from rightscheck.suppress import SEVERITIES
@@ -56,7 +56,7 @@ def render_sarif(result: ScanResult, packs: list[Pack]) -> str:
             }],
         }],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False)
+    return dump_json(log)
 
 
 def _rule(help_: RuleHelp, severity: str, tags: list[str], properties: dict) -> dict:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+from collections import Counter, deque
 from contextlib import closing
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -24,36 +25,39 @@ from rightscheck.packs import Pack, disabled_patterns, slow_patterns
 from rightscheck.prefilter import Prefilter
 
 if TYPE_CHECKING:
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from rightscheck.reuse import ReuseChecker  # numpy is imported only when sources are used
 
 
 @dataclass
 class ScanResult:
+    """What a scan found. Its size follows the findings and skips, not the files scanned: files are counted,
+    and their paths listed only where :attr:`Scanner.listed` asks (JUnit has a case per clean file)."""
+
     findings: list[Finding] = field(default_factory=list)
-    paths: list[str] = field(default_factory=list)  # display paths of the files scanned, in scan order
+    paths: list[str] = field(default_factory=list)  # display paths of the listed files scanned, in scan order
+    files: int = 0  # files scanned
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # mistakes in files' own directives: exit 2 after the report
     disabled: dict[str, str] = field(default_factory=dict)  # pattern origin -> why it was disabled (timeouts)
     slow: dict[str, str] = field(default_factory=dict)  # pattern origin -> a warning that it nearly timed out
-    suppressions: list[tuple[Finding, str]] = field(default_factory=list)  # suppressed findings, each with its reason
+    suppressions: list[tuple[Finding, str]] = field(default_factory=list)  # suppressed findings and reasons, if kept
+    suppressed: int = 0  # findings suppressed, kept or not
+    streamed: Counter[tuple[str, str]] = field(default_factory=Counter)  # (severity, rule) of findings streamed
     baselined: int = 0
     stale: list[dict] | None = None  # baseline entries no finding matched, when asked for (--report-stale)
 
-    @property
-    def files(self) -> int:
-        return len(self.paths)
-
-    @property
-    def suppressed(self) -> int:
-        return len(self.suppressions)
+    def tally(self) -> Counter[tuple[str, str]]:
+        """How many findings of each (severity, rule) the report has: those kept and those streamed."""
+        return self.streamed + Counter((f.severity, f.rule) for f in self.findings)
 
     def merge(self, other: "ScanResult") -> None:
         """Add one file's (or one worker's) result to this one."""
         self.findings.extend(other.findings)
         self.paths.extend(other.paths)
+        self.files += other.files
         self.skipped.extend(other.skipped)
         self.notes.extend(other.notes)
         self.errors.extend(e for e in other.errors if e not in self.errors)
@@ -62,6 +66,9 @@ class ScanResult:
         for origin, warning in other.slow.items():
             self.slow.setdefault(origin, warning)
         self.suppressions.extend(other.suppressions)
+        self.suppressed += other.suppressed
+        if other.streamed:  # Counter.update costs a microsecond even for nothing, and a file's part has none
+            self.streamed.update(other.streamed)
 
 
 Reader = Callable[[Candidate, int], bytes]  # (file, at most this many bytes) -> content
@@ -99,8 +106,15 @@ class Scanner:
     suppressions: bool = True
     idle_suppressions: str = "warning"  # severity of a directive that suppresses nothing (unused, unknown rule)
     read: Reader = read_file
-    progress: Callable[[int, int], None] | None = None  # called (files done, files in all) after each file
+    progress: Callable[[int, int | None], None] | None = None  # called (files done, files in all or None
+    # while the walk goes on) after each file
     jobs: int = 1  # worker processes; more than one only where fork() exists and the scan is big enough
+    listed: Callable[[str], bool] = lambda path: False  # which scanned files the result lists by path
+    keep_suppressed: bool = True  # keep the suppressed findings (reports that list them), not only their count
+    # Called with each file's findings (with workers, each chunk of files'; never with none), sorted within a
+    # file, in the walk's order, as soon as they are decided; what it returns (those it reported) is counted
+    # in ScanResult.streamed, and nothing is kept.
+    stream: Callable[[list[Finding]], list[Finding]] | None = None
 
     def __post_init__(self) -> None:
         self.prefilter = Prefilter(self.packs)
@@ -108,7 +122,9 @@ class Scanner:
 
     def run(self, paths: Iterable[str] = (), files: Iterable[Candidate | Skipped] | None = None) -> ScanResult:
         """Scan ``paths`` (or the given ``files`` instead of a folder walk); findings come back sorted by
-        path, line, column and rule, the same for any number of ``jobs``."""
+        path, line, column and rule (or go to :attr:`stream` in the walk's order), the same for any number
+        of ``jobs``. Files are walked, read and forgotten one after another: the memory a scan takes does
+        not grow with the number of files, but for the (device, inode) of each (see :func:`_once_each`)."""
         result = ScanResult()
         if files is None:
             aside = self.reuse.source_roots if self.reuse else ()
@@ -116,6 +132,9 @@ class Scanner:
         done = 0
         with closing(self._results(_once_each(files))) as parts:  # an interrupt between results kills workers too
             for count, total, part in parts:
+                if self.stream and part.findings:
+                    result.streamed.update((f.severity, f.rule) for f in self.stream(part.findings))
+                    part.findings = []
                 result.merge(part)
                 done += count
                 if self.progress:
@@ -129,11 +148,12 @@ class Scanner:
         result.suppressions.sort(key=lambda pair: (pair[0].sort_key(), pair[1]))
         return result
 
-    def _results(self, items: Iterator[Candidate | Skipped]) -> Iterator[tuple[int, int, ScanResult]]:
-        """(items done, items in all, their result), in order: here one by one, or from worker processes a
-        chunk at a time for a big enough scan (one result per chunk keeps what crosses between processes
-        small). Workers start as soon as the walk has found enough files for them, and get chunks while
-        it goes on, so walking and scanning overlap."""
+    def _results(self, items: Iterator[Candidate | Skipped]) -> Iterator[tuple[int, int | None, ScanResult]]:
+        """(items done, items in all or None while the walk goes on, their result), in order: here one by
+        one, or from worker processes a chunk at a time for a big enough scan (one result per chunk keeps
+        what crosses between processes small). Workers start as soon as the walk has found enough files for
+        them, and get chunks while it goes on, so walking and scanning overlap; the walk is never more than
+        AHEAD chunks per worker ahead of the results, so that the files found are not all held at once."""
         head = list(itertools.islice(items, MIN_FILES_PER_JOB * self.jobs))
         jobs = min(self.jobs, len(head) // MIN_FILES_PER_JOB) if self.read is read_file else 1
         if jobs > 1:
@@ -142,16 +162,11 @@ class Scanner:
 
             jobs = jobs if "fork" in multiprocessing.get_all_start_methods() else 1
         if jobs <= 1:
-            every = head + list(items)
-            yield from ((1, len(every), self._scan_all([item])) for item in every)
+            yield from ((1, None, self._scan_all([item])) for item in itertools.chain(head, items))
             return
-        sizes: list[int] = []
-
-        def chunks() -> Iterator[list[Candidate | Skipped]]:
-            rest = itertools.chain(head, items)
-            while chunk := list(itertools.islice(rest, CHUNK)):
-                sizes.append(len(chunk))
-                yield chunk
+        rest = itertools.chain(head, items)
+        chunks = iter(lambda: list(itertools.islice(rest, CHUNK)), [])
+        found = 0  # files the walk has handed out so far
 
         global _FORKED
         _FORKED = self  # inherited by the forked workers: nothing to pickle but the items and results
@@ -166,9 +181,17 @@ class Scanner:
                     signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # one that came meanwhile is raised here
                     # not pool.map, which cancels the chunks not started on an interrupt: the pool's thread then
                     # fails to mark them broken after the kill, with a traceback (Python 3.11)
-                    futures = [pool.submit(_scan_in_worker, chunk) for chunk in chunks()]  # the walk is over
-                    total = sum(sizes)
-                    yield from ((size, total, future.result()) for size, future in zip(sizes, futures))
+                    pending: deque[tuple[int, Future]] = deque()
+                    walking = True
+                    while pending or walking:
+                        while walking and len(pending) < AHEAD * jobs:
+                            chunk = next(chunks, None)
+                            walking = chunk is not None
+                            if walking:
+                                found += len(chunk)
+                                pending.append((len(chunk), pool.submit(_scan_in_worker, chunk)))
+                        size, future = pending.popleft()
+                        yield size, None if walking else found, future.result()
                 except BaseException:  # Ctrl-C, SIGTERM, a bug, results no longer wanted: leaving the block
                     _kill_workers(pool)  # would wait for the chunks the workers are on and those queued
                     raise
@@ -196,7 +219,9 @@ class Scanner:
         except SkipFile as exc:
             result.skipped.append(Skipped(item.path, str(exc)))
             return
-        result.paths.append(item.path)
+        result.files += 1
+        if self.listed(item.path):
+            result.paths.append(item.path)
         result.notes.extend((item.path, note) for note in doc.notes)
         self.prefilter.apply(doc)
         own, errors = file_licences(doc.front_matter, doc.front_matter_lines.get("rightscheck"), item.path,
@@ -216,8 +241,10 @@ class Scanner:
                 findings.extend(check(doc, pack, pack.id in licences, evidence.get(pack.id, []), found[pack.id]))
         if self.suppressions:
             findings, suppressed = suppress.apply(doc, findings, self.suppression_rules)
-            result.suppressions.extend((_with_snippet(doc, finding), why) for finding, why in suppressed)
-        result.findings.extend(_with_snippet(doc, finding) for finding in findings)
+            result.suppressed += len(suppressed)
+            if self.keep_suppressed:
+                result.suppressions.extend((_with_snippet(doc, finding), why) for finding, why in suppressed)
+        result.findings.extend(sorted((_with_snippet(doc, finding) for finding in findings), key=Finding.sort_key))
 
     def _read_within_limit(self, item: Candidate) -> bytes:
         data = self.read(item, self.config.max_file_size + 1)
@@ -240,6 +267,7 @@ def _with_snippet(doc: Document, finding: Finding) -> Finding:
 
 MIN_FILES_PER_JOB = 64  # below this many files per worker, starting workers costs more than it saves
 CHUNK = 32  # files handed to a worker at a time
+AHEAD = 4  # chunks per worker handed out before the first of them is done: work queued, memory bounded
 STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 _FORKED: Scanner | None = None
 
@@ -268,13 +296,18 @@ def _scan_in_worker(items: list[Candidate | Skipped]) -> ScanResult:
 
 
 def _once_each(files: Iterable[Candidate | Skipped]) -> Iterator[Candidate | Skipped]:
-    """``files`` without repeats: the same file reached by two paths (a link, two arguments) is read once."""
-    seen: set[tuple[int, int]] = set()
+    """``files`` without repeats: the same file reached by two paths (a hard link, a symlink, two arguments)
+    is read once. This is what a scan keeps of every file: its inode number, in a set per device (about
+    60 bytes a file, where a (device, inode) tuple would take 150). Which files can be reached twice is
+    known only once the walk is over (a symlink to a file may come after the file), so every one is kept."""
+    seen: dict[int, set[int]] = {}
     for item in files:
         if isinstance(item, Candidate):
-            if item.key in seen:
+            device, inode = item.key
+            inodes = seen.setdefault(device, set())
+            if inode in inodes:
                 continue
-            seen.add(item.key)
+            inodes.add(inode)
         yield item
 
 

@@ -43,6 +43,16 @@ def test_progress_bar_waits_then_draws(monkeypatch):
     bar.close()
 
 
+def test_progress_bar_counts_files_until_the_walk_knows_how_many(monkeypatch):
+    monkeypatch.setattr(console, "DELAY", 0.0)
+    bar = console.ProgressBar()
+    bar(5, None)  # the walk goes on: no total yet, the bar counts
+    assert bar._bar.tasks[0].total is None and bar._bar.tasks[0].completed == 5
+    bar(6, 10)
+    assert bar._bar.tasks[0].total == 10
+    bar.close()
+
+
 def test_colour_in_text_report_only_when_forced(cli, write, monkeypatch):
     write("site/a.txt", NOTICE)
     monkeypatch.delenv("NO_COLOR", raising=False)

@@ -312,3 +312,11 @@ def test_replacing_a_report_keeps_its_mode(cli, write, tmp_path, umask):
         cli("scan", "site", "--format", "sarif", "-o", name)
         assert (tmp_path / name).read_text("utf-8") != "old report\n"
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == mode
+
+
+def test_json_reports_are_written_as_json_dumps_indents_them():
+    from rightscheck.jsonfile import dump_json
+
+    data = {"findings": [{"path": "é/a.md", "line": 1, "source": None, "tags": [], "x": {}}], "summary": {"n": 1.5},
+            "empty": [], "text": "quote \" and \u2028 and \x00"}
+    assert dump_json(data) == json.dumps(data, indent=2, ensure_ascii=False)
