@@ -72,6 +72,7 @@ CREATE TABLE bloom (capacity INTEGER NOT NULL, bits BLOB NOT NULL);
 """
 TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
 _BUILD_CACHE_KB = 256 << 10  # while refreshing: room for sorting a new index's postings in memory
+_LOAD_BLOOM_AFTER = 32  # documents a process scans before it loads the Bloom filter whole
 _READ_CACHE_KB = 64 << 10  # SQLite's page cache per reading connection (its default is 2 MB)
 _CHECKED_SIZE = 32 << 20  # indexes up to this size (about 4,000 sources) get PRAGMA quick_check on open;
 # larger ones are trusted until a query meets damage (a read of the whole file costs a scan a second per GB)
@@ -208,6 +209,20 @@ def _prepare_chunk(chunk: list[tuple[Candidate, str, str | None, "_Known | None"
         prefilter.apply(doc)
         out.append((item, real, existing, digest, (attribute(doc, mapped, packs), tokens.tokenize(doc.text).ids)))
     return out
+
+
+class _BlobBytes:
+    """The bytes of an open SQLite blob, indexed by a numpy array of offsets as an array would be."""
+
+    def __init__(self, blob) -> None:
+        self._blob = blob
+
+    def __len__(self) -> int:
+        return len(self._blob)
+
+    def __getitem__(self, offsets: np.ndarray) -> np.ndarray:
+        return np.array([self._blob[offset] for offset in offsets.ravel().tolist()],
+                        dtype=np.uint8).reshape(offsets.shape)
 
 
 class Damaged(Exception):
@@ -410,8 +425,14 @@ class SourceIndex:
         self._db.execute("INSERT INTO bloom VALUES (?, ?)", (bloom.capacity, bloom.bits.tobytes()))
         self._fresh_hashes.clear()
 
-    def bloom(self) -> Bloom | None:
-        row = self.reader().execute("SELECT bits FROM bloom").fetchone()
+    def bloom(self, lazy: bool = False) -> Bloom | None:
+        """The Bloom filter of posted hashes: loaded whole, or (``lazy``) read a byte at a time where a
+        query probes it, which spares a scan of a few documents loading 256 MB for a million sources."""
+        db = self.reader()
+        if lazy and hasattr(db, "blobopen"):  # Python 3.11+
+            row = db.execute("SELECT rowid FROM bloom").fetchone()
+            return Bloom(_BlobBytes(db.blobopen("bloom", "bits", row[0], readonly=True))) if row else None
+        row = db.execute("SELECT bits FROM bloom").fetchone()
         return Bloom(np.frombuffer(row[0], dtype=np.uint8)) if row else None
 
     def _unpost(self, source_id: int) -> None:
@@ -666,7 +687,18 @@ class Lookup:
         self._index = index
         self.source_count = index.count()
         self.limit = max_df if max_df is not None else df_cut(self.source_count)
-        self._bloom = index.bloom()  # loaded before workers fork: they share its pages
+        self._bloom: Bloom | None = None
+        self._owner = 0  # the process the filter belongs to: a forked worker opens its own
+        self._asked = 0
+
+    def _filter(self) -> Bloom | None:
+        """This process's Bloom filter: read where probed for its first documents, loaded whole after."""
+        if self._owner != os.getpid():
+            self._bloom, self._owner, self._asked = self._index.bloom(lazy=True), os.getpid(), 0
+        self._asked += 1
+        if self._asked == _LOAD_BLOOM_AFTER and self._bloom is not None:
+            self._bloom = self._index.bloom()
+        return self._bloom
 
     def seeds(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(query position, source id, source position) for every posting of a query hash that is not
@@ -674,8 +706,9 @@ class Lookup:
         db = self._index.reader()
         signed = query.view(np.int64)
         asked = np.unique(signed)
-        if self._bloom is not None:  # most of a document's fingerprints are in no source: no B-tree seek
-            asked = asked[self._bloom.may_hold(asked)]
+        bloom = self._filter()
+        if bloom is not None:  # most of a document's fingerprints are in no source: no B-tree seek
+            asked = asked[bloom.may_hold(asked)]
         counts = db.execute(
             "SELECT value, (SELECT count(*) FROM (SELECT 1 FROM postings WHERE hash = value LIMIT ?)) "
             "FROM json_each(?)", (self.limit + 1, json.dumps(asked.tolist()))).fetchall() if len(asked) else []
