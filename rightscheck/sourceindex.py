@@ -429,11 +429,20 @@ class SourceIndex:
         """The Bloom filter of posted hashes: loaded whole, or (``lazy``) read a byte at a time where a
         query probes it, which spares a scan of a few documents loading 256 MB for a million sources."""
         db = self.reader()
-        if lazy and hasattr(db, "blobopen"):  # Python 3.11+
-            row = db.execute("SELECT rowid FROM bloom").fetchone()
-            return Bloom(_BlobBytes(db.blobopen("bloom", "bits", row[0], readonly=True))) if row else None
-        row = db.execute("SELECT bits FROM bloom").fetchone()
-        return Bloom(np.frombuffer(row[0], dtype=np.uint8)) if row else None
+        if not hasattr(db, "blobopen"):  # Python 3.10: the blob as one value
+            row = db.execute("SELECT bits FROM bloom").fetchone()
+            return Bloom(np.frombuffer(row[0], dtype=np.uint8)) if row else None
+        row = db.execute("SELECT rowid FROM bloom").fetchone()
+        if row is None:
+            return None
+        blob = db.blobopen("bloom", "bits", row[0], readonly=True)
+        if lazy:
+            return Bloom(_BlobBytes(blob))
+        bits = np.empty(len(blob), dtype=np.uint8)  # read in pieces: one value would be held twice
+        for start in range(0, len(bits), 1 << 24):
+            bits[start:start + (1 << 24)] = np.frombuffer(blob.read(1 << 24), dtype=np.uint8)
+        blob.close()
+        return Bloom(bits)
 
     def _unpost(self, source_id: int) -> None:
         """Remove a source's postings, found again from its stored token ids (fingerprints are a function
