@@ -18,10 +18,11 @@ import json
 import multiprocessing
 import os
 import sqlite3
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator
 
 import numpy as np
 
@@ -244,7 +245,7 @@ class SourceIndex:
         self._forked: tuple[int, sqlite3.Connection] | None = None
         self._tuned: set[sqlite3.Connection] = set()
         self._posted = 0  # postings written (less those removed) by the refresh under way
-        self._fresh_hashes: list[np.ndarray] = []  # their hashes, for the Bloom filter
+        self._fresh: IO[bytes] | None = None  # their hashes, for the Bloom filter
 
     @property
     def name(self) -> str:
@@ -260,7 +261,7 @@ class SourceIndex:
         to. A new index collects its postings unsorted and sorts them into the B-tree once, at the end."""
         started = time.perf_counter()
         stats = RefreshStats()
-        self._posted, self._fresh_hashes = 0, []
+        self._posted, self._fresh = 0, None
         try:
             known = {os.fsdecode(row[0]): _Known(*row[1:]) for row in self._db.execute(
                 "SELECT real_path, id, digest, size, mtime_ns, display_path FROM sources")}
@@ -395,11 +396,13 @@ class SourceIndex:
             source_id = self._db.execute(
                 "INSERT INTO sources (real_path, display_path, kind, digest, size, mtime_ns, pack, attributed_by, "
                 "tokens, ids) VALUES (?,?,?,?,?,?,?,?,?,?)", row).lastrowid
-        postings = list(_postings(source_id, ids))
-        self._db.executemany(f"INSERT INTO {'staging' if staging else 'postings'} VALUES (?, ?, ?)", postings)
-        self._posted += len(postings)
-        if not staging:
-            self._fresh_hashes.append(np.array([row[0] for row in postings], dtype=np.int64))
+        hashes, positions = fingerprints.fingerprint(ids)
+        self._db.executemany(f"INSERT INTO {'staging' if staging else 'postings'} VALUES (?, ?, ?)",
+                             _postings(source_id, hashes, positions))
+        self._posted += len(hashes)
+        if self._fresh is None:
+            self._fresh = tempfile.TemporaryFile()
+        hashes.view(np.int64).tofile(self._fresh)  # for the Bloom filter, without a read of the postings
 
     def _update_bloom(self, changed: bool) -> None:
         """Keep the Bloom filter of posted hashes (see :class:`Bloom`) in step: new hashes are added to it;
@@ -412,18 +415,29 @@ class SourceIndex:
             return  # nothing written: an unchanged index stays byte for byte as it was
         total += self._posted
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('postings', ?)", (str(total),))
-        if row is not None and total <= row[0]:
+        if row is not None and total <= row[0]:  # new hashes into the filter there is
             bloom = Bloom(np.frombuffer(row[1], dtype=np.uint8).copy())
-            for hashes in self._fresh_hashes:
-                bloom.add(hashes)
+            self._add_fresh(bloom)
         else:
             bloom = Bloom.sized(max(total, 1))  # a power of two of bits: up to twice the room, to grow into
-            cursor = self._db.execute("SELECT hash FROM postings")
-            while chunk := cursor.fetchmany(1 << 16):
-                bloom.add(np.array(chunk, dtype=np.int64).ravel())
+            if row is None:  # a new index: every posting is fresh
+                self._add_fresh(bloom)
+            else:  # outgrown: made anew from every posting
+                cursor = self._db.execute("SELECT hash FROM postings")
+                while chunk := cursor.fetchmany(1 << 16):
+                    bloom.add(np.array(chunk, dtype=np.int64).ravel())
         self._db.execute("DELETE FROM bloom")
         self._db.execute("INSERT INTO bloom VALUES (?, ?)", (bloom.capacity, bloom.bits.tobytes()))
-        self._fresh_hashes.clear()
+
+    def _add_fresh(self, bloom: Bloom) -> None:
+        """Add the hashes this refresh posted, read back from their temporary file in pieces."""
+        if self._fresh is None:
+            return
+        self._fresh.seek(0)
+        while len(chunk := np.fromfile(self._fresh, dtype=np.int64, count=1 << 22)):
+            bloom.add(chunk)
+        self._fresh.close()
+        self._fresh = None
 
     def bloom(self, lazy: bool = False) -> Bloom | None:
         """The Bloom filter of posted hashes: loaded whole, or (``lazy``) read a byte at a time where a
@@ -448,7 +462,7 @@ class SourceIndex:
         """Remove a source's postings, found again from its stored token ids (fingerprints are a function
         of them), so no second index by source is needed."""
         ids = self._db.execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
-        postings = list(_postings(source_id, np.frombuffer(ids, dtype=np.uint32)))
+        postings = list(_postings(source_id, *fingerprints.fingerprint(np.frombuffer(ids, dtype=np.uint32))))
         self._db.executemany("DELETE FROM postings WHERE hash = ? AND source = ? AND pos = ?", postings)
         self._posted -= len(postings)
 
@@ -742,7 +756,6 @@ def df_cut(sources: int) -> int:
     return max(20, sources // 500)
 
 
-def _postings(source_id: int, ids: np.ndarray) -> Iterator[tuple[int, int, int]]:
-    """(hash as a signed 64-bit integer, source, position) of each winnowed fingerprint of ``ids``."""
-    hashes, positions = fingerprints.fingerprint(ids)
+def _postings(source_id: int, hashes: np.ndarray, positions: np.ndarray) -> Iterator[tuple[int, int, int]]:
+    """(hash as a signed 64-bit integer, source, position) of each of a source's fingerprints."""
     return zip(hashes.view(np.int64).tolist(), itertools.repeat(source_id), positions.tolist())
