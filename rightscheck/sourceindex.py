@@ -434,7 +434,7 @@ class SourceIndex:
         if self._fresh is None:
             return
         self._fresh.seek(0)
-        while len(chunk := np.fromfile(self._fresh, dtype=np.int64, count=1 << 22)):
+        while len(chunk := np.fromfile(self._fresh, dtype=np.int64, count=1 << 20)):
             bloom.add(chunk)
         self._fresh.close()
         self._fresh = None
