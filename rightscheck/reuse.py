@@ -16,6 +16,7 @@ import sqlite3
 from collections import OrderedDict
 from difflib import SequenceMatcher
 from dataclasses import dataclass, field, replace
+from typing import Iterable
 
 import numpy as np
 
@@ -126,12 +127,24 @@ class SourceCache:
     def ids(self, source: Source) -> list[int]:
         return self._get(source.id)[1]
 
+    def prefetch(self, source_ids: Iterable[int]) -> None:
+        """Read the sources a document hits that are not cached yet, in one query rather than one each."""
+        missing = [source_id for source_id in source_ids if source_id not in self._sources]
+        if not missing:
+            return
+        found = self._index.with_token_ids(missing)
+        for source_id in missing:
+            source, ids = found.get(source_id, (None, None))
+            self._remember(source_id, (source, ids.tolist() if source else []))
+
     def _get(self, source_id: int) -> tuple[Source | None, list[int]]:
         if source_id in self._sources:
             self._sources.move_to_end(source_id)
             return self._sources[source_id]
         found = self._index.sources([source_id]).get(source_id)
-        entry = (found, self._index.token_ids(source_id).tolist() if found else [])
+        return self._remember(source_id, (found, self._index.token_ids(source_id).tolist() if found else []))
+
+    def _remember(self, source_id: int, entry: tuple[Source | None, list[int]]) -> tuple[Source | None, list[int]]:
         self._sources[source_id] = entry
         if len(self._sources) > self._size:
             self._sources.popitem(last=False)
@@ -174,6 +187,7 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
     by_source: dict[int, list[tuple[int, int]]] = {}
     for q, sid, s in zip(qpos.tolist(), sids.tolist(), spos.tolist()):
         by_source.setdefault(sid, []).append((q, s))
+    cache.prefetch(by_source)
     candidates = []
     for sid, seeds in by_source.items():
         source = cache.source(sid)

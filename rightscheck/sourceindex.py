@@ -514,6 +514,14 @@ class SourceIndex:
             if wanted else self.reader().execute(query)
         return {row[0]: Source(row[0], row[1], os.fsdecode(row[2]), *row[3:]) for row in rows}
 
+    def with_token_ids(self, ids: list[int]) -> dict[int, tuple[Source, np.ndarray]]:
+        """The sources with these ids and their token ids, in one query (a scanned document's hits)."""
+        rows = self.reader().execute(
+            "SELECT id, display_path, real_path, kind, pack, tokens, ids FROM sources "
+            "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+        return {row[0]: (Source(row[0], row[1], os.fsdecode(row[2]), *row[3:6]),
+                         np.frombuffer(row[6], dtype=np.uint32)) for row in rows}
+
     def token_ids(self, source_id: int) -> np.ndarray:
         row = self.reader().execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()
         return np.frombuffer(row[0], dtype=np.uint32) if row else np.empty(0, dtype=np.uint32)
