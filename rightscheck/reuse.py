@@ -36,6 +36,7 @@ MIN_CHAIN = 9  # informative exact words a chain needs before it is widened; few
 MIN_EXACT_SHARE = 0.7  # a passage is mostly exact matches
 STOCK_SOURCES = 5  # sources holding one stretch in as many different surroundings make it a stock phrase
 CONTEXT = 3  # words on either side of a stretch that make its surroundings
+LONE_SEED_SOURCES = 20  # a source met by a single fingerprint is skipped when more sources hold it
 NEARBY = 300  # characters around a quotation searched for a credit
 EXCERPT = 240
 PASSAGE = 6000  # characters of a whole passage kept in a finding (about 1,000 words)
@@ -187,6 +188,11 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
     by_source: dict[int, list[tuple[int, int]]] = {}
     for q, sid, s in zip(qpos.tolist(), sids.tolist(), spos.tolist()):
         by_source.setdefault(sid, []).append((q, s))
+    # a source met only by one fingerprint that many sources share is a common phrase, not a copy: a
+    # copied passage of 15+ words meets its source at several fingerprints (about 2 in 7 words are)
+    shared = np.bincount(qpos)
+    by_source = {sid: seeds for sid, seeds in by_source.items()
+                 if len(seeds) > 1 or shared[seeds[0][0]] <= LONE_SEED_SOURCES}
     cache.prefetch(by_source)
     candidates = []
     for sid, seeds in by_source.items():
