@@ -1,0 +1,64 @@
+"""What every input hands the scanner: documents (a file to read, or a record with its bytes in hand) and
+skips, each with where it came from. A new input (a WARC archive, a CMS export, a web page) is a module
+that yields these; nothing after it changes.
+
+A file on disk stays a :class:`~rightscheck.inputs.files.Candidate`, read only when scanned (and by a
+worker process); a document held inside a container (a WARC response, a WXR item, a JSON Lines row) or
+fetched (stdin, a web page) is a :class:`Record`, which carries its bytes and its ``record`` location."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+# File extensions a folder walk picks up, and the kind of document each is read as.
+KINDS = {
+    ".md": "markdown", ".markdown": "markdown",
+    ".html": "html", ".htm": "html",
+    ".txt": "text", ".text": "text",
+}
+DOCUMENT_KINDS = ("html", "markdown", "text")
+
+
+def kind_for(path: str) -> str | None:
+    """Document kind by file extension, or None for files a directory walk should not pick up."""
+    return KINDS.get(os.path.splitext(path)[1].lower())
+
+
+@dataclass(frozen=True)
+class Record:
+    """One document an input holds in memory. ``path`` is what reports show as its file (the container as
+    given on the command line, a URL, ``-`` or the stdin name); ``record`` says where in the container it
+    is, with keys that suit the input (``container``, ``offset``, ``uri``, ``date`` for WARC; ``line`` and
+    ``id`` for JSON Lines and CSV; ``link`` and ``post_id`` for WXR; ``uri`` for a web page), ``None`` for
+    a document that is the whole of its file (stdin). ``charset`` is the encoding the container declares
+    (an HTTP ``Content-Type``), tried when the bytes are not UTF-8."""
+
+    path: str
+    kind: str  # one of DOCUMENT_KINDS
+    data: bytes = field(repr=False)
+    record: dict | None = None
+    charset: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file, folder or record not scanned. ``problem`` is False for skips by design (excludes, VCS
+    folders, symlinks not followed, WARC request records); True when something that should have been
+    scanned could not be (--strict fails on it). ``record`` locates a skipped record in its container."""
+
+    path: str
+    reason: str
+    problem: bool = True
+    record: dict | None = None
+
+
+_MARKUP = (b"<!doctype", b"<html", b"<head", b"<body", b"<p", b"<div", b"<article", b"<h1", b"<h2", b"<section",
+           b"<span", b"<a ", b"<br", b"<table", b"<ul", b"<figure", b"<img", b"<meta")
+
+
+def sniff_kind(data: bytes) -> str:
+    """``html`` when the first non-blank bytes open a common HTML tag, else ``text``: for records whose
+    container does not say (a JSON Lines body, a CMS export's content field)."""
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return "html" if head.startswith(_MARKUP) or b"</p>" in data[:4096].lower() else "text"
