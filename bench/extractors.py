@@ -1,7 +1,7 @@
 """Article-extraction libraries measured against rightscheck's own article finder (issue 13).
 
 rightscheck judges only a page's article, and every finding must point at a line and column of the
-original file. A library could replace rightscheck.article if it finds the article at least as well
+original file. A library could replace rightscheck.documents.article if it finds the article at least as well
 *and* its output can be mapped back to the source. This script gives the evidence, on the real saved
 pages and their hand labels (bench/realpages-labels.yaml), for each extractor that is importable:
 
@@ -46,9 +46,9 @@ import yaml
 
 from scan_bench import machine_line  # bench/ is this script's folder, first on sys.path
 
-from rightscheck.article import article_spans
-from rightscheck.documents import decode
-from rightscheck.htmltext import Page, visible_text
+from rightscheck.documents.article import article_spans
+from rightscheck.documents.document import decode
+from rightscheck.documents.htmltext import Page, visible_text
 
 HERE = Path(__file__).resolve().parent
 LABELS = HERE / "realpages-labels.yaml"

@@ -11,7 +11,7 @@ share of the scan time.
     .venv/bin/python bench/finder_cost.py /tmp/scan-corpus/corpus/html      # the scan_bench corpus's HTML
     .venv/bin/python bench/finder_cost.py /tmp/realpages --runs 7
 
-The "without" switch reaches into rightscheck.htmltext and rightscheck.documents (private names): if
+The "without" switch reaches into rightscheck.documents.htmltext and rightscheck.documents.document (private names): if
 they change, this script fails loudly rather than measure something else.
 """
 
@@ -31,13 +31,13 @@ from scan_bench import machine_line
 def scan(folder: str, report: str, finder: bool) -> float:
     """Wall seconds of one in-process scan of ``folder`` (this is the child's side)."""
     if not finder:
-        import rightscheck.documents as documents
-        import rightscheck.htmltext as htmltext
+        import rightscheck.documents.document as documents
+        import rightscheck.documents.htmltext as htmltext
 
         htmltext._KINDS.update({tag: htmltext._LINE for tag, kind in htmltext._KINDS.items()
                                 if kind == htmltext._RECORD})
         documents.article_spans = lambda blocks, length: [(0, length + 1)]
-    from rightscheck.cli import main
+    from rightscheck.cli.main import main
 
     started = time.perf_counter()
     try:

@@ -132,13 +132,13 @@ def generate(root: Path, sources: int, articles: int, stock_share: float = 0.05)
 def measure(root: Path, index_path: Path, phase: str) -> dict:
     """One phase ("build" or "scan") in its own process, so each one's peak memory is its own."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from rightscheck.attribution import signal_matches
+    from rightscheck.checks.attribution import signal_matches
     from rightscheck.config import Config, SourceDir
-    from rightscheck.documents import parse
-    from rightscheck.packs import load_packs
-    from rightscheck.reuse import ReuseChecker, Text, find_passages, signal_spans
-    from rightscheck.scanner import Scanner
-    from rightscheck.sourceindex import build_index
+    from rightscheck.documents.document import parse
+    from rightscheck.packs.pack import load_packs
+    from rightscheck.checks.reuse import ReuseChecker, Text, find_passages, signal_spans
+    from rightscheck.engine.scanner import Scanner
+    from rightscheck.checks.sourceindex import build_index
 
     global NEW_API
     NEW_API = "sources" not in inspect.signature(find_passages).parameters

@@ -870,7 +870,7 @@ def rightscheck_call(cmd: list[str], cwd: Path, out_path: Path, env: dict) -> di
 
 PATTERNS_SNIPPET = r"""
 import json, regex
-from rightscheck.packs import load_packs
+from rightscheck.packs.pack import load_packs
 out = []
 for pack in load_packs():
     seen, matchers = set(), [(s.id, s.matcher) for s in pack.signals]

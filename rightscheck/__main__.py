@@ -8,7 +8,7 @@ import sys
 
 def run() -> None:
     try:
-        from rightscheck.cli import main
+        from rightscheck.cli.main import main
     except KeyboardInterrupt:
         sys.stderr.write("rightscheck: interrupted\n")
         raise SystemExit(130) from None

@@ -8,15 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from rightscheck import packcache
-from rightscheck.errors import RightscheckError
-from rightscheck.packs import DEFAULT_TIMEOUT
-from rightscheck.schemas import validate
-from rightscheck.yamlfile import LineMap, format_key_path, load_yaml
+from rightscheck.core import packcache
+from rightscheck.core.errors import RightscheckError
+from rightscheck.core.schemas import validate
+from rightscheck.core.yamlfile import LineMap, format_key_path, load_yaml
 
 CONFIG_NAMES = (".rightscheck.yaml", ".rightscheck.yml")
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 _UNITS = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3, "KIB": 1024, "MIB": 1024**2, "GIB": 1024**3}
+
+DEFAULT_TIMEOUT = 2.0  # seconds one pattern may take on one file (config: pattern_timeout)
 
 
 @dataclass(frozen=True)

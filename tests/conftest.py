@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rightscheck.cli import main
+from rightscheck.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -67,6 +67,6 @@ def cli(monkeypatch, tmp_path):
 def index_of(tmp_path):
     """index_of("wire") -> where a scan with ``--sources wire`` (relative to tmp_path) keeps its index."""
     from rightscheck.config import Config, SourceDir
-    from rightscheck.sourceindex import default_index_path
+    from rightscheck.checks.sourceindex import default_index_path
 
     return lambda *folders: default_index_path([SourceDir(str(tmp_path / f)) for f in folders], Config())

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 
-from rightscheck.article import article_spans, in_article, region_of
-from rightscheck.documents import parse
-from rightscheck.htmltext import visible_text
-from rightscheck.packs import builtin_rules_dir, load_pack
-from rightscheck.patterns import Acronym
+from rightscheck.documents.article import article_spans, in_article, region_of
+from rightscheck.documents.document import parse
+from rightscheck.documents.htmltext import visible_text
+from rightscheck.packs.pack import builtin_rules_dir, load_pack
+from rightscheck.packs.patterns import Acronym
 
 NAV = "\n".join(f'<li><a href="/section/{i}">Section {i}</a></li>' for i in range(15))
 STORY = ("HAYWARD, Calif. (AP) — Crews worked through the night to clear a rockslide that closed both "
@@ -149,7 +149,7 @@ def test_the_sources_own_pages_are_not_republications(write):
         attribution:
           - {id: credit, description: the dateline, any_of: [{signal: dateline}]}
         """))
-    from rightscheck.attribution import check
+    from rightscheck.checks.attribution import check
 
     def findings(url: str) -> list:
         head = f"<head><link rel='canonical' href='{url}'></head>"

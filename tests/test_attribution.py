@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rightscheck.attribution import check
-from rightscheck.errors import RightscheckError
-from rightscheck.documents import parse
-from rightscheck.packs import load_pack, load_packs, select_packs
+from rightscheck.checks.attribution import check
+from rightscheck.core.errors import RightscheckError
+from rightscheck.documents.document import parse
+from rightscheck.packs.pack import load_pack, load_packs, select_packs
 
 CC_PACK = """
 id: demo-cc
@@ -139,7 +139,7 @@ def test_declared_licence_in_front_matter(write):
 
 
 def _signals(pack_id: str, text: str) -> set[str]:
-    from rightscheck.attribution import detect
+    from rightscheck.checks.attribution import detect
 
     pack = select_packs(load_packs(), only=[pack_id])[0]
     doc = _doc("a.txt", text)

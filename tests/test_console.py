@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from rightscheck import console
+from rightscheck.cli import console
 
 NOTICE = "protected by intellectual property rights owned by Agence France-Presse.\n"
 

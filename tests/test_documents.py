@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rightscheck.documents import SkipFile, decode, kind_for, parse
+from rightscheck.documents.document import SkipFile, decode, parse
+from rightscheck.inputs.base import kind_for
 
 PAGE = """<!doctype html>
 <html><head><title>Storm hits coast (AFP)</title>
@@ -204,7 +205,7 @@ def test_html_tokenizer_edge_cases_browsers_agree_on():
 
 
 def test_keywords_survive_crlf_wraps_and_no_break_spaces():
-    from rightscheck.documents import fold_keywords
+    from rightscheck.documents.document import fold_keywords
 
     doc = parse("a.txt", "Copyright The Associated\r\nPress; Agence\u00a0France-Presse\n".encode())
     assert doc.mentions(("associated press",)) and doc.mentions((fold_keywords("agence\u00a0france"),))
@@ -235,7 +236,7 @@ def test_an_unquoted_address_ending_in_a_slash_does_not_close_its_tag():
     page = parse("n.html", b"<p>Story text.</p><ul><li><a href=/news/>News</a><li><a href=/sport/>Sport</a></ul>"
                            b"<br/><img src='/a.jpg' />", "html")
     assert "News" in page.text and [href for _, href in page.links] == ["/news/", "/sport/"]
-    from rightscheck.htmltext import visible_text
+    from rightscheck.documents.htmltext import visible_text
     blocks = visible_text("<ul><li><a href=/news/>News</a><li><a href=/sport/>Sport</a></ul>").blocks
     assert [(b.tag, b.links) for b in blocks] == [("ul", 9)]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rightscheck.cli import main
+from rightscheck.cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

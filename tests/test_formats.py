@@ -13,8 +13,8 @@ import jsonschema
 import junitparser
 import pytest
 
-from rightscheck.findings import Finding
-from rightscheck.scanner import ScanResult
+from rightscheck.core.findings import Finding
+from rightscheck.core.result import ScanResult
 
 DATA = Path(__file__).parent / "data"
 SARIF_SCHEMA = json.loads((DATA / "sarif-schema-2.1.0.json").read_text("utf-8"))
@@ -166,7 +166,7 @@ def test_codequality_maps_every_severity_and_is_an_empty_array_when_clean(cli, w
 
 
 def test_format_choices_and_help_come_from_one_list(cli):
-    from rightscheck.report import FORMATS
+    from rightscheck.reports.render import FORMATS
 
     help_text = " ".join(cli("scan", "--help").output.split())
     assert f"[{'|'.join(FORMATS)}]" in help_text and "codequality (GitLab Code Quality)" in help_text
@@ -264,7 +264,7 @@ def test_github_annotations_name_hostile_files_exactly_after_the_runners_decodin
 
 
 def test_github_annotation_messages_encode_percent_and_line_breaks():
-    from rightscheck.report import render_github
+    from rightscheck.reports.github import render as render_github
 
     finding = Finding("sw/unlicensed-content", "sw", "unlicensed-content", "warning", "a.md", 1, 1, 1, 9,
                       "100% of it\r\nreused: see a, b", "x")
@@ -315,7 +315,7 @@ def test_replacing_a_report_keeps_its_mode(cli, write, tmp_path, umask):
 
 
 def test_json_reports_are_written_as_json_dumps_indents_them():
-    from rightscheck.jsonfile import dump_json
+    from rightscheck.core.jsonfile import dump_json
 
     data = {"findings": [{"path": "é/a.md", "line": 1, "source": None, "tags": [], "x": {}}], "summary": {"n": 1.5},
             "empty": [], "text": "quote \" and \u2028 and \x00"}

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rightscheck.cli import main
-from rightscheck.htmlreport import render_html
+from rightscheck.cli.main import main
+from rightscheck.reports.html import render_html
 
 REPO = Path(__file__).resolve().parent.parent
-CSS = REPO / "rightscheck" / "templates" / "report.css"
+CSS = REPO / "rightscheck" / "reports" / "templates" / "report.css"
 HOSTILE = '<script>window.pwned=1</script></script><img src=x onerror="window.pwned=2">"\' onmouseover="window.pwned=3'
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rightscheck.htmltext import visible_text
+from rightscheck.documents.htmltext import visible_text
 
 
 def images(source: str) -> list[tuple[str, str]]:

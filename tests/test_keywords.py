@@ -6,8 +6,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rightscheck.keywords import KeywordSearch, fold_keywords
-from rightscheck.packs import load_packs
+from rightscheck.text.keywords import KeywordSearch, fold_keywords
+from rightscheck.packs.pack import load_packs
 
 
 def reference(text: str, keywords) -> frozenset[str]:

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rightscheck.documents import parse
-from rightscheck.keywords import KeywordSearch, breaks_literals, exact_fold, folds_plainly, holds
-from rightscheck.literals import reach, required_literals
-from rightscheck.packs import load_packs
-from rightscheck.patterns import compile_pattern
+from rightscheck.documents.document import parse
+from rightscheck.text.keywords import KeywordSearch, breaks_literals, exact_fold, folds_plainly, holds
+from rightscheck.text.literals import reach, required_literals
+from rightscheck.packs.pack import load_packs
+from rightscheck.packs.patterns import compile_pattern
 
 FIXTURES = Path(__file__).parent / "fixtures" / "packs"
 SEARCH = KeywordSearch(k for pack in load_packs() for keywords, _, _ in pack.keyword_groups for k in keywords)
@@ -50,7 +50,7 @@ def test_no_promise_where_the_reader_is_unsure(pattern):
 
 
 def test_texts_with_characters_that_void_literals_are_always_searched():
-    from rightscheck.prefilter import Prefilter
+    from rightscheck.packs.prefilter import Prefilter
 
     literals = required_literals(r"(?i)gettyimages", folds_plainly)
     encoded = tuple(tuple(x.encode() for x in group) for group in literals)
@@ -151,9 +151,9 @@ def test_literals_hold_in_every_text_a_random_pattern_matches(drawn, ignore_case
 @settings(max_examples=300, deadline=None)
 @given(_patterns(), st.booleans(), st.text(max_size=5), st.text(max_size=12), st.sampled_from([2, 3, 5]))
 def test_an_attempt_at_a_random_pattern_looks_no_further_than_its_reach(drawn, ignore_case, before, after, run):
-    """Matching at an offset gives the same answer with the text cut at the reach (rightscheck.windows),
+    """Matching at an offset gives the same answer with the text cut at the reach (rightscheck.packs.windows),
     wherever no unbounded repeat's item occurs ``run`` times in a row."""
-    from rightscheck.windows import SLACK, _runs
+    from rightscheck.packs.windows import SLACK, _runs
 
     pattern, matching = drawn
     bounds = reach(pattern, ignore_case)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rightscheck.packs import load_packs
-from rightscheck.packtest import fixture_folders, run_folder
+from rightscheck.packs.pack import load_packs
+from rightscheck.cli.packtest import fixture_folders, run_folder
 
 FIXTURES = Path(__file__).parent / "fixtures" / "packs"
 FOLDERS = fixture_folders([FIXTURES])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rightscheck.errors import RightscheckError
-from rightscheck.packs import builtin_rules_dir, load_pack, load_packs, select_packs
+from rightscheck.core.errors import RightscheckError
+from rightscheck.packs.pack import builtin_rules_dir, load_pack, load_packs, select_packs
 
 GOOD = """
 id: demo
@@ -113,8 +113,8 @@ def test_only_and_exclude_filter_and_reject_unknown_ids():
 
 
 def test_pack_cache_round_trip_and_recovery(write, tmp_path, monkeypatch):
-    from rightscheck import packcache
-    from rightscheck.documents import parse
+    from rightscheck.core import packcache
+    from rightscheck.documents.document import parse
 
     monkeypatch.setenv("RIGHTSCHECK_CACHE_DIR", str(tmp_path / "cache"))
     path = write("p.yaml", """

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from rightscheck.documents import KINDS
+from rightscheck.inputs.base import KINDS
 
 ROOT = Path(__file__).resolve().parent.parent
 STRIPPED = ("Dockers at the port struck on Monday over pay.\n\n"

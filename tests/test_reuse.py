@@ -9,12 +9,14 @@ import sqlite3
 import numpy as np
 import pytest
 
-from rightscheck import fingerprints, tokens
+from rightscheck.text import fingerprints
+
+from rightscheck.text import tokens
 from rightscheck.config import Config, SourceDir
-from rightscheck.packs import builtin_rules_dir, load_pack, load_packs
-from rightscheck.reuse import ReuseChecker
-from rightscheck.scanner import Scanner
-from rightscheck.sourceindex import build_index, default_index_path, read_index
+from rightscheck.packs.pack import builtin_rules_dir, load_pack, load_packs
+from rightscheck.checks.reuse import ReuseChecker
+from rightscheck.engine.scanner import Scanner
+from rightscheck.checks.sourceindex import build_index, default_index_path, read_index
 
 WIRE = """\
 Nairobi, Feb 3 (AFP) - Kenya's parliament approved on Tuesday a plan to build
@@ -397,7 +399,7 @@ def test_a_stock_sentence_in_many_unrelated_dispatches_is_boilerplate_not_reuse(
 
 
 def test_the_bloom_filter_never_says_no_to_a_posted_hash_and_rarely_yes_to_another():
-    from rightscheck.bloom import Bloom
+    from rightscheck.checks.bloom import Bloom
 
     rng = np.random.default_rng(18)
     posted = rng.integers(-2**63, 2**63 - 1, size=50_000, dtype=np.int64)

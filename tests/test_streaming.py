@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from rightscheck import cli as cli_module
+from rightscheck.cli import main as cli_module
 from rightscheck.config import Config
-from rightscheck.packs import load_packs
-from rightscheck.scanner import Scanner
+from rightscheck.packs.pack import load_packs
+from rightscheck.engine.scanner import Scanner
 
 NOTICE = "protected by intellectual property rights owned by Agence France-Presse.\n"
 ARTICLE = f"Dockers struck on Monday.\n\nBy Associated Press\n\n{NOTICE}"  # three findings: AP line 3, AFP line 5 (x2)

@@ -10,13 +10,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import rightscheck.patterns as patterns
-import rightscheck.windows as windows_module
-from rightscheck.documents import parse
-from rightscheck.literals import Reach, reach
-from rightscheck.packs import load_packs
-from rightscheck.patterns import Matcher
-from rightscheck.prefilter import Prefilter
+import rightscheck.packs.patterns as patterns
+import rightscheck.packs.windows as windows_module
+from rightscheck.documents.document import parse
+from rightscheck.text.literals import Reach, reach
+from rightscheck.packs.pack import load_packs
+from rightscheck.packs.patterns import Matcher
+from rightscheck.packs.prefilter import Prefilter
 
 FIXTURES = Path(__file__).parent / "fixtures" / "packs"
 PACKS = load_packs()
@@ -135,7 +135,7 @@ def test_folding_a_big_text_for_the_keyword_pass_holds_one_folded_copy():
     """The UTF-8 copy, its folded copy and the copy with a space at each end were each the text's size."""
     import tracemalloc
 
-    from rightscheck.keywords import KeywordSearch
+    from rightscheck.text.keywords import KeywordSearch
 
     text = "Zürich – “quoted” (Reuters) said\u00a0on Monday. " * 200_000  # 9.4 MB of UTF-8
     size = len(text.encode())

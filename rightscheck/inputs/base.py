@@ -11,11 +11,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from rightscheck.core.result import Skipped
+
+__all__ = ["DOCUMENT_KINDS", "KINDS", "Record", "Skipped", "kind_for", "sniff_kind"]
+
 # File extensions a folder walk picks up, and the kind of document each is read as.
 KINDS = {
-    ".md": "markdown", ".markdown": "markdown",
-    ".html": "html", ".htm": "html",
     ".txt": "text", ".text": "text",
+    ".md": "markdown", ".markdown": "markdown", ".mdown": "markdown", ".mkd": "markdown",
+    ".html": "html", ".htm": "html", ".xhtml": "html",
 }
 DOCUMENT_KINDS = ("html", "markdown", "text")
 
@@ -39,18 +43,6 @@ class Record:
     data: bytes = field(repr=False)
     record: dict | None = None
     charset: str | None = None
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file, folder or record not scanned. ``problem`` is False for skips by design (excludes, VCS
-    folders, symlinks not followed, WARC request records); True when something that should have been
-    scanned could not be (--strict fails on it). ``record`` locates a skipped record in its container."""
-
-    path: str
-    reason: str
-    problem: bool = True
-    record: dict | None = None
 
 
 _MARKUP = (b"<!doctype", b"<html", b"<head", b"<body", b"<p", b"<div", b"<article", b"<h1", b"<h2", b"<section",

@@ -49,7 +49,7 @@ def test_a_device_named_as_a_json_file_is_refused_at_once(cli, write, args):
 
 
 def test_a_json_file_over_the_size_limit_is_refused(cli, write, monkeypatch):
-    import rightscheck.jsonfile as jsonfile
+    import rightscheck.core.jsonfile as jsonfile
 
     monkeypatch.setattr(jsonfile, "MAX_BYTES", 1000)
     write("big.json", json.dumps({"findings": ["x" * 2000]}))
@@ -74,8 +74,8 @@ def test_a_damaged_pack_cache_entry_is_a_pack_error_not_a_crash(cli, write, monk
     """A cache entry that parses but holds a pattern that does not compile (the pack was valid when
     cached): one line naming the pack's file, line and key, not an internal error; `rules validate`
     reads the pack itself, not the cache."""
-    import rightscheck.packcache as packcache
-    from rightscheck.yamlfile import load_yaml
+    import rightscheck.core.packcache as packcache
+    from rightscheck.core.yamlfile import load_yaml
 
     write("packs/demo.yaml", PACK.format(id="demo", slow="x"))
     write(".rightscheck.yaml", "licences: []\n")
@@ -101,7 +101,7 @@ def test_the_keyword_pass_holds_its_matches_a_window_at_a_time():
     """10 MB of "afp ": the automaton's list of every match took 476 MB; now a window's worth at a time."""
     import tracemalloc
 
-    from rightscheck.keywords import KeywordSearch
+    from rightscheck.text.keywords import KeywordSearch
 
     search = KeywordSearch(["afp", "agence france"])
     text = "afp " * 2_500_000
@@ -133,7 +133,7 @@ def _slow_clock(monkeypatch, write):
     """Every search by a pack pattern takes 0.3 s of a 0.5 s limit (the patterns module's clock is faked)."""
     import types
 
-    import rightscheck.patterns as patterns
+    import rightscheck.packs.patterns as patterns
 
     ticks = iter(range(10**6))
     monkeypatch.setattr(patterns, "time", types.SimpleNamespace(perf_counter=lambda: next(ticks) * 0.3))

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from rightscheck.confusables import fold_confusables
+from rightscheck.text.confusables import fold_confusables
 
 
 @pytest.mark.parametrize("dateline", ["BAGHDAD, Jan 18 (\u0410FP) -", "BAGHDAD, Jan 18 (\uff21\uff26\uff30) -"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from rightscheck.documents import decode
+from rightscheck.documents.document import decode
 
 ARTICLE = ("BAGHDAD, Jan 18 (AFP) - Iraqi forces said on Sunday they had retaken a district of the city.\n\n"
            + "The ministry said civilians were being moved to camps outside the city. " * 20 + "\n\n")

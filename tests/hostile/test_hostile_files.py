@@ -129,8 +129,9 @@ def test_odd_file_names(cli, write, tmp_path):
 
 def test_file_vanishing_before_read_is_a_skip_not_a_crash(tmp_path):
     from rightscheck.config import Config
-    from rightscheck.discovery import Candidate
-    from rightscheck.scanner import Scanner, ScanResult
+    from rightscheck.inputs.files import Candidate
+    from rightscheck.core.result import ScanResult
+    from rightscheck.engine.scanner import Scanner
 
     result = ScanResult()
     Scanner([], Config()).scan_file(Candidate("gone.txt", str(tmp_path / "gone.txt"), "text"), result)
@@ -140,8 +141,8 @@ def test_file_vanishing_before_read_is_a_skip_not_a_crash(tmp_path):
 def test_a_file_that_grew_after_its_size_was_taken_is_read_to_the_limit(tmp_path, monkeypatch):
     from types import SimpleNamespace
 
-    from rightscheck.discovery import Candidate
-    from rightscheck.scanner import read_file
+    from rightscheck.inputs.files import Candidate
+    from rightscheck.inputs.files import read_file
 
     path = tmp_path / "growing.txt"
     path.write_bytes(b"x" * 5000)
@@ -152,8 +153,8 @@ def test_a_file_that_grew_after_its_size_was_taken_is_read_to_the_limit(tmp_path
 
 
 def test_a_read_that_stops_short_is_continued(tmp_path, monkeypatch):
-    from rightscheck.discovery import Candidate
-    from rightscheck.scanner import read_file
+    from rightscheck.inputs.files import Candidate
+    from rightscheck.inputs.files import read_file
 
     path = tmp_path / "big.txt"
     path.write_bytes(b"y" * 5000)
@@ -166,7 +167,7 @@ def test_files_in_a_root_folder_are_shown_with_one_slash(monkeypatch):
     from types import SimpleNamespace
 
     from rightscheck.config import Config
-    from rightscheck.discovery import discover
+    from rightscheck.inputs.files import discover
 
     gone = SimpleNamespace(name="gone.txt", path="/gone.txt", is_dir=lambda: False)
     monkeypatch.setattr(os, "scandir", lambda path: iter([gone] if path == "/" else []))

@@ -126,7 +126,7 @@ def test_damage_in_an_index_too_big_to_check_on_open_is_one_line(cli, write, ind
     _wire(write)
     fresh = cli("scan", "--format", "json", "--sources", "wire", "site")
     assert fresh.exit_code == 1
-    monkeypatch.setattr("rightscheck.sourceindex._CHECKED_SIZE", 0)
+    monkeypatch.setattr("rightscheck.checks.sourceindex._CHECKED_SIZE", 0)
     _garbage_inside(index_of("wire"))
     result = cli("scan", "--format", "json", "--sources", "wire", "site")
     assert "Traceback" not in result.output and "internal error" not in result.stderr, result.stderr

@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from rightscheck.confusables import FORMAT_RUN
+from rightscheck.text.confusables import FORMAT_RUN
 
-from rightscheck.findings import Finding
-from rightscheck.report import render_text
-from rightscheck.scanner import ScanResult
+from rightscheck.core.findings import Finding
+from rightscheck.reports.text import render as render_text
+from rightscheck.core.result import ScanResult
 
 # A pack whose evidence is the rest of the line after "(SW)", so the scanned text reaches every format.
 PACK = """\

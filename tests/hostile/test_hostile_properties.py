@@ -15,14 +15,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from rightscheck.attribution import check, signal_matches
-from rightscheck.documents import SkipFile, parse
-from rightscheck.errors import RightscheckError
-from rightscheck.htmltext import visible_text
-from rightscheck.packs import load_pack, load_packs
+from rightscheck.checks.attribution import check, signal_matches
+from rightscheck.documents.document import SkipFile, parse
+from rightscheck.core.errors import RightscheckError
+from rightscheck.documents.htmltext import visible_text
+from rightscheck.packs.pack import load_pack, load_packs
 
 PACKS = load_packs()
-SCHEMA = json.loads(resources.files("rightscheck").joinpath("schema", "rulepack.schema.json").read_text())
+SCHEMA = json.loads(resources.files("rightscheck.core").joinpath("schema", "rulepack.schema.json").read_text())
 FAST = settings(max_examples=150, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 KINDS = st.sampled_from(["text", "markdown", "html"])
 LINE_BREAK = regex.compile(r"\r\n|[\n\r\u2028\u2029]")

@@ -8,7 +8,7 @@ import json
 import os
 import sqlite3
 
-import rightscheck.sourceindex as sourceindex
+import rightscheck.checks.sourceindex as sourceindex
 
 WIRE = "BAGHDAD, Jan 18 (AFP) - " + " ".join(f"word{n}" for n in range(80)) + "\n"
 

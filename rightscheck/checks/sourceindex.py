@@ -1,0 +1,774 @@
+"""The on-disk index of source texts (SQLite), queried per scanned document, never loaded whole.
+
+One row per source file: its content hash, the pack it is attributed to and its token ids; one
+posting per winnowed fingerprint (hash, source, token position), kept in a B-tree ordered by hash.
+A scanned document is winnowed the same way and looks up only its own ~2/7 of its shingles: the MOSS
+guarantee holds when both sides are winnowed, so every shared run of ``GUARANTEE`` words still meets a
+posting. Token ids are read only for the sources a document hits. A scan's memory and start-up thus
+do not grow with the archive (a million dispatches is a few GB on disk and a few MB in memory), and a
+refresh re-fingerprints only files whose content hash changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import itertools
+import json
+import multiprocessing
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Iterable, Iterator
+
+import numpy as np
+
+from rightscheck.text import fingerprints
+
+from rightscheck.checks import indexlock
+
+from rightscheck.text import tokens
+from rightscheck.checks.bloom import Bloom
+from rightscheck.checks.attribution import carries
+from rightscheck.config import Config, SourceDir
+from rightscheck.core.result import Skipped
+from rightscheck.inputs.files import Candidate, discover, under
+from rightscheck.documents.document import Document, SkipFile, parse
+from rightscheck.core.errors import RightscheckError
+from rightscheck.packs.pack import Pack
+from rightscheck.packs.prefilter import Prefilter
+from rightscheck.core.usercache import cache_dir
+
+INDEX_NAME = "index.sqlite"
+FORMAT = f"5/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
+_BUSY_SECONDS = 120.0  # how long a reader waits for another process's commit (and it for the reader)
+# A row whose blobs cannot be what _store wrote: numpy would refuse them, or the lookup would misread them.
+_MISSHAPEN = """
+SELECT display_path FROM sources
+WHERE typeof(ids) != 'blob' OR typeof(tokens) != 'integer' OR typeof(real_path) NOT IN ('blob', 'text')
+   OR length(ids) != 4 * tokens
+LIMIT 1
+"""
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE sources (
+    id INTEGER PRIMARY KEY,
+    real_path BLOB NOT NULL UNIQUE,
+    display_path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    pack TEXT,
+    attributed_by TEXT,
+    tokens INTEGER NOT NULL,
+    ids BLOB NOT NULL
+);
+CREATE TABLE postings (
+    hash INTEGER NOT NULL,  -- the fingerprint's 64 bits, read as a signed integer
+    source INTEGER NOT NULL,
+    pos INTEGER NOT NULL,
+    PRIMARY KEY (hash, source, pos)
+) WITHOUT ROWID;
+CREATE TABLE folders (path BLOB PRIMARY KEY, mtime_ns INTEGER NOT NULL);
+CREATE TABLE bloom (capacity INTEGER NOT NULL, bits BLOB NOT NULL);
+"""
+TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
+_BUILD_CACHE_KB = 256 << 10  # while refreshing: room for sorting a new index's postings in memory
+_LOAD_BLOOM_AFTER = 32  # documents a process scans before it loads the Bloom filter whole
+_READ_CACHE_KB = 64 << 10  # SQLite's page cache per reading connection (its default is 2 MB)
+_CHECKED_SIZE = 32 << 20  # indexes up to this size (about 4,000 sources) get PRAGMA quick_check on open;
+# larger ones are trusted until a query meets damage (a read of the whole file costs a scan a second per GB)
+
+
+@dataclass(frozen=True)
+class Source:
+    """An indexed source file."""
+
+    id: int
+    path: str  # display path
+    real_path: str
+    kind: str
+    pack: str | None
+    tokens: int
+
+
+@dataclass
+class RefreshStats:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (path, path of identical source)
+    skipped: list[Skipped] = field(default_factory=list)
+    bytes_indexed: int = 0
+    seconds: float = 0.0
+    rebuilt: str | None = None  # why the whole index was rebuilt
+    in_memory: str | None = None  # why the index is kept in memory for this scan instead of on disk
+
+
+def default_index_path(dirs: list[SourceDir], config: Config) -> Path | None:
+    """Configured index path, else a file in the user's cache folder named after the sources' real paths
+    (the same sources share an index, whatever spelling or working directory asks for them; nothing is
+    written into the sources or the scanned tree, where a pre-commit hook's write would fail its own
+    commit). None when there is no cache folder (RIGHTSCHECK_NO_CACHE) or the sources are not files and
+    folders (``--sources /dev/zero``): the index is then built in memory only."""
+    if config.index:
+        return config.index
+    if not dirs:
+        raise RightscheckError("no sources given: pass --sources DIR or set sources: in the config")
+    folder = cache_dir()
+    if folder is None or not all(os.path.isdir(item.path) or os.path.isfile(item.path) for item in dirs):
+        return None
+    digest = hashlib.blake2b(digest_size=12)
+    for real in sorted({os.path.realpath(item.path) for item in dirs}):
+        digest.update(os.fsencode(real) + b"\0")
+    # a folder per index: its writers lock the folder (see indexlock), not each other's
+    return folder / "indexes" / digest.hexdigest() / INDEX_NAME
+
+
+def packs_digest(packs: Iterable[Pack]) -> str:
+    """Changes whenever a pack changes: sources are attributed to packs by their signals."""
+    digest = hashlib.blake2b(digest_size=16)
+    for pack in packs:
+        digest.update(f"{pack.id}={pack.digest}\0".encode())
+    return digest.hexdigest()
+
+
+def packs_key(packs: Iterable[Pack], dirs: Iterable[SourceDir], index_path: Path | None) -> str:
+    """Changes whenever the packs or the folder-to-pack mapping change (source attribution depends on both);
+    folders count relative to the index, so a moved checkout keeps its index."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(packs_digest(packs).encode())
+    base = os.path.realpath(index_path.parent if index_path else ".")
+    for item in dirs:
+        digest.update(f"{os.path.relpath(os.path.realpath(item.path), base)}={item.pack}\0".encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class _Known:
+    id: int
+    digest: str
+    size: int
+    mtime_ns: int
+    display: str
+
+
+_WORK: tuple[list[Pack], Prefilter] | None = None  # what forked build workers inherit
+_BUILD_CHUNK = 64  # source files per task of a build worker
+
+
+def _prepared(todo: Iterable[tuple[Candidate, str, str | None, "_Known | None"]], packs: list[Pack],
+              prefilter: Prefilter, jobs: int) -> Iterator[tuple]:
+    """(item, real path, existing row, digest, outcome) per source, in the order given: outcome is None
+    for content already indexed, a reason for a file that could not be read, else (attribution, token ids).
+    Reading, parsing and tokenizing run in ``jobs`` forked processes; the index is written by this one."""
+    global _WORK
+    _WORK = (packs, prefilter)
+    chunks = iter(lambda: list(itertools.islice(todo, _BUILD_CHUNK)), [])
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        for chunk in chunks:
+            yield from _prepare_chunk(chunk)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
+        pending = []
+        try:
+            for chunk in chunks:
+                pending.append(pool.submit(_prepare_chunk, chunk))
+                if len(pending) >= 2 * jobs:  # a bounded window: the survey is not read ahead whole
+                    yield from pending.pop(0).result()
+            for future in pending:
+                yield from future.result()
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
+def _prepare_chunk(chunk: list[tuple[Candidate, str, str | None, "_Known | None"]]) -> list[tuple]:
+    packs, prefilter = _WORK
+    out = []
+    for item, real, mapped, existing in chunk:
+        if existing and (existing.size, existing.mtime_ns) == (item.size, item.mtime_ns):
+            out.append((item, real, existing, existing.digest, None))
+            continue
+        try:
+            with open(item.fs_path, "rb") as handle:
+                data = handle.read()
+        except OSError as exc:
+            out.append((item, real, existing, None, f"cannot read: {exc.strerror or exc}"))
+            continue
+        digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+        if existing and existing.digest == digest:
+            out.append((item, real, existing, digest, None))
+            continue
+        try:
+            doc = parse(item.path, data, item.kind)
+        except SkipFile as exc:
+            out.append((item, real, existing, digest, str(exc)))
+            continue
+        prefilter.apply(doc)
+        out.append((item, real, existing, digest, (attribute(doc, mapped, packs), tokens.tokenize(doc.text).ids)))
+    return out
+
+
+class _BlobBytes:
+    """The bytes of an open SQLite blob, indexed by a numpy array of offsets as an array would be."""
+
+    def __init__(self, blob) -> None:
+        self._blob = blob
+
+    def __len__(self) -> int:
+        return len(self._blob)
+
+    def __getitem__(self, offsets: np.ndarray) -> np.ndarray:
+        return np.array([self._blob[offset] for offset in offsets.ravel().tolist()],
+                        dtype=np.uint8).reshape(offsets.shape)
+
+
+class Damaged(Exception):
+    """Damage met in an index after it was opened (one too big to check whole on open): rebuilt."""
+
+
+_DAMAGE = ("SQLITE_CORRUPT", "SQLITE_NOTADB")
+
+
+class SourceIndex:
+    """An open index file (``path`` None: in memory). Use :func:`open_index` to get one (it handles old or
+    corrupt files)."""
+
+    def __init__(self, path: Path | None, connection: sqlite3.Connection, final_path: Path | None = None):
+        self.path = path
+        self._db = connection
+        self._final_path = final_path  # set while a rebuild writes a temporary file
+        self._pid = os.getpid()
+        self._forked: tuple[int, sqlite3.Connection] | None = None
+        self._tuned: set[sqlite3.Connection] = set()
+        self._posted = 0  # postings written (less those removed) by the refresh under way
+        self._fresh: IO[bytes] | None = None  # their hashes, for the Bloom filter
+
+    @property
+    def name(self) -> str:
+        """The index file, for messages."""
+        return str(self._final_path or self.path or "(in memory: the first sources path is no folder or file)")
+
+    # -- writing -----------------------------------------------------------------------------------
+    def refresh(self, dirs: list[SourceDir], packs: list[Pack], config: Config, key: str,
+                jobs: int = 1) -> RefreshStats:
+        """Bring the index in line with the files under ``dirs``, reading each changed file once (in ``jobs``
+        worker processes). A file whose size and modification time are unchanged is not read; one whose
+        content hash is unchanged is not re-fingerprinted; an index with nothing to change is not written
+        to. A new index collects its postings unsorted and sorts them into the B-tree once, at the end."""
+        started = time.perf_counter()
+        stats = RefreshStats()
+        self._posted, self._fresh = 0, None
+        try:
+            known = {os.fsdecode(row[0]): _Known(*row[1:]) for row in self._db.execute(
+                "SELECT real_path, id, digest, size, mtime_ns, display_path FROM sources")}
+            meta = dict(self._db.execute("SELECT key, value FROM meta"))
+            prefilter = Prefilter(packs)
+            staging = not known
+            # the sort of a new index's postings spills to disk beyond the page cache: give it room
+            self._db.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KB}")
+            current: set[str] = set()
+            by_digest: dict[str, str] = {}
+            folders: set[str] = set()
+            with self._db:
+                if staging:
+                    self._db.execute("CREATE TEMP TABLE IF NOT EXISTS staging (hash INTEGER, source INTEGER, "
+                                     "pos INTEGER)")
+                todo = ((item, real, mapped, known.get(real)) for item, real, mapped
+                        in self._survey(dirs, config, stats, folders))
+                for item, real, existing, digest, outcome in _prepared(todo, packs, prefilter, jobs):
+                    if real in current:
+                        continue
+                    if isinstance(outcome, str):  # could not be read or parsed
+                        stats.skipped.append(Skipped(item.path, outcome))
+                        continue
+                    current.add(real)
+                    if digest in by_digest:
+                        stats.duplicates.append((item.path, by_digest[digest]))
+                        current.discard(real)
+                        continue
+                    by_digest[digest] = item.path
+                    if outcome is None:  # the same content as indexed
+                        stats.unchanged += 1
+                        if (existing.display, existing.mtime_ns) != (item.path, item.mtime_ns):
+                            self._db.execute("UPDATE sources SET display_path = ?, mtime_ns = ? WHERE id = ?",
+                                             (item.path, item.mtime_ns, existing.id))
+                        continue
+                    attribution, ids = outcome
+                    self._store(real, item, ids, digest, attribution, existing, staging)
+                    stats.bytes_indexed += item.size
+                    stats.updated += bool(existing)
+                    stats.added += not existing
+                gone = [known[real].id for real in known if real not in current]
+                for source_id in gone:
+                    self._unpost(source_id)
+                self._db.executemany("DELETE FROM sources WHERE id = ?", [(source_id,) for source_id in gone])
+                stats.removed = len(gone)
+                if staging:
+                    self._db.execute("INSERT INTO postings SELECT hash, source, pos FROM staging "
+                                     "ORDER BY hash, source, pos")
+                    self._db.execute("DROP TABLE staging")
+                self._update_bloom(stats.added + stats.updated + stats.removed > 0)
+                self._remember_folders(folders)
+                if stats.added or stats.updated or stats.removed or meta.get("packs") != key:
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packs', ?)", (key,))
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packset', ?)", (packs_digest(packs),))
+                    self._db.execute("INSERT OR REPLACE INTO meta VALUES ('updated', ?)",
+                                     (time.strftime("%Y-%m-%dT%H:%M:%S"),))
+            self._finish()
+        except sqlite3.Error as exc:
+            self._abandon()
+            if getattr(exc, "sqlite_errorname", "") in _DAMAGE:
+                raise Damaged(f"index damaged ({exc})") from None
+            raise RightscheckError(f"cannot write the index: {exc}", self.name) from None
+        except BaseException:
+            self._abandon()
+            raise
+        stats.seconds = time.perf_counter() - started
+        return stats
+
+    @staticmethod
+    def _survey(dirs: list[SourceDir], config: Config, stats: RefreshStats,
+                folders: set[str]) -> Iterator[tuple[Candidate, str, str | None]]:
+        """Every source file (with its real path and configured pack), and into ``folders`` every folder
+        from each file's up to its sources folder, whose times tell a later scan whether anything was
+        added, removed or renamed."""
+        real_folders: dict[str, str] = {}  # realpath() per file cost a big archive's scan half a second
+        for source_dir in dirs:
+            top = os.path.realpath(source_dir.path)
+            for item in discover([source_dir.path], config, ignore=False):  # an archive, named on purpose
+                if isinstance(item, Skipped):
+                    stats.skipped.append(item)
+                    continue
+                parent, name = os.path.split(item.fs_path)
+                if parent not in real_folders:
+                    real_folders[parent] = os.path.realpath(parent)
+                real = os.path.realpath(item.fs_path) if os.path.islink(item.fs_path) else \
+                    os.path.join(real_folders[parent], name)
+                folder = os.path.dirname(real)
+                while folder not in folders and under(folder, [top]):
+                    folders.add(folder)
+                    folder = os.path.dirname(folder)
+                yield item, real, source_dir.pack
+
+    def _remember_folders(self, folders: set[str]) -> None:
+        """Record the folders' modification times (see :meth:`unchanged`), where they differ."""
+        stored = {os.fsdecode(path): mtime for path, mtime in self._db.execute("SELECT path, mtime_ns FROM folders")}
+        now = {}
+        for folder in folders:
+            with contextlib.suppress(OSError):
+                now[folder] = os.stat(folder).st_mtime_ns
+        if now != stored:
+            self._db.execute("DELETE FROM folders")
+            self._db.executemany("INSERT INTO folders VALUES (?, ?)",
+                                 [(os.fsencode(path), mtime) for path, mtime in sorted(now.items())])
+
+    def unchanged(self, key: str) -> bool:
+        """Whether a big index can be trusted without a refresh: built with these packs and sources
+        (``key``), and none of its source folders changed time since (no file added, removed or renamed).
+        Files rewritten in place keep their folder's time: `rightscheck index build` reads every file's
+        time, as a scan does for indexes of up to TRUST_FOLDERS_FROM sources."""
+        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        if meta.get("packs") != key or self.count() < TRUST_FOLDERS_FROM:
+            return False
+        for path, mtime in self._db.execute("SELECT path, mtime_ns FROM folders"):
+            try:
+                if os.stat(path).st_mtime_ns != mtime:
+                    return False
+            except OSError:
+                return False
+        return True
+
+    def _store(self, real: str, item: Candidate, ids: np.ndarray, digest: str,
+               attribution: tuple[str | None, str | None], existing: _Known | None, staging: bool) -> None:
+        row = (os.fsencode(real), item.path, item.kind, digest, item.size, item.mtime_ns, *attribution, len(ids),
+               ids.tobytes())
+        if existing:
+            self._unpost(existing.id)
+            self._db.execute(
+                "UPDATE sources SET real_path=?, display_path=?, kind=?, digest=?, size=?, mtime_ns=?, pack=?, "
+                "attributed_by=?, tokens=?, ids=? WHERE id=?", (*row, existing.id))
+            source_id = existing.id
+        else:
+            source_id = self._db.execute(
+                "INSERT INTO sources (real_path, display_path, kind, digest, size, mtime_ns, pack, attributed_by, "
+                "tokens, ids) VALUES (?,?,?,?,?,?,?,?,?,?)", row).lastrowid
+        hashes, positions = fingerprints.fingerprint(ids)
+        self._db.executemany(f"INSERT INTO {'staging' if staging else 'postings'} VALUES (?, ?, ?)",
+                             _postings(source_id, hashes, positions))
+        self._posted += len(hashes)
+        if self._fresh is None:
+            self._fresh = tempfile.TemporaryFile()
+        hashes.view(np.int64).tofile(self._fresh)  # for the Bloom filter, without a read of the postings
+
+    def _update_bloom(self, changed: bool) -> None:
+        """Keep the Bloom filter of posted hashes (see :class:`Bloom`) in step: new hashes are added to it;
+        it is made anew for a new index, and when the postings outgrow its capacity (removed postings leave
+        their bits set: a false "maybe", never a missed hash)."""
+        row = self._db.execute("SELECT capacity, bits FROM bloom").fetchone()
+        total = self._db.execute("SELECT value FROM meta WHERE key = 'postings'").fetchone()
+        total = int(total[0]) if total else 0
+        if row is not None and not changed:
+            return  # nothing written: an unchanged index stays byte for byte as it was
+        total += self._posted
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('postings', ?)", (str(total),))
+        if row is not None and total <= row[0]:  # new hashes into the filter there is
+            bloom = Bloom(np.frombuffer(row[1], dtype=np.uint8).copy())
+            self._add_fresh(bloom)
+        else:
+            bloom = Bloom.sized(max(total, 1))  # a power of two of bits: up to twice the room, to grow into
+            if row is None:  # a new index: every posting is fresh
+                self._add_fresh(bloom)
+            else:  # outgrown: made anew from every posting
+                cursor = self._db.execute("SELECT hash FROM postings")
+                while chunk := cursor.fetchmany(1 << 16):
+                    bloom.add(np.array(chunk, dtype=np.int64).ravel())
+        self._db.execute("DELETE FROM bloom")
+        self._db.execute("INSERT INTO bloom VALUES (?, ?)", (bloom.capacity, bloom.bits.tobytes()))
+
+    def _add_fresh(self, bloom: Bloom) -> None:
+        """Add the hashes this refresh posted, read back from their temporary file in pieces."""
+        if self._fresh is None:
+            return
+        self._fresh.seek(0)
+        while len(chunk := np.fromfile(self._fresh, dtype=np.int64, count=1 << 20)):
+            bloom.add(chunk)
+        self._fresh.close()
+        self._fresh = None
+
+    def bloom(self, lazy: bool = False) -> Bloom | None:
+        """The Bloom filter of posted hashes: loaded whole, or (``lazy``) read a byte at a time where a
+        query probes it, which spares a scan of a few documents loading 256 MB for a million sources."""
+        db = self.reader()
+        if not hasattr(db, "blobopen"):  # Python 3.10: the blob as one value
+            row = db.execute("SELECT bits FROM bloom").fetchone()
+            return Bloom(np.frombuffer(row[0], dtype=np.uint8)) if row else None
+        row = db.execute("SELECT rowid FROM bloom").fetchone()
+        if row is None:
+            return None
+        blob = db.blobopen("bloom", "bits", row[0], readonly=True)
+        if lazy:
+            return Bloom(_BlobBytes(blob))
+        bits = np.empty(len(blob), dtype=np.uint8)  # read in pieces: one value would be held twice
+        for start in range(0, len(bits), 1 << 24):
+            bits[start:start + (1 << 24)] = np.frombuffer(blob.read(1 << 24), dtype=np.uint8)
+        blob.close()
+        return Bloom(bits)
+
+    def _unpost(self, source_id: int) -> None:
+        """Remove a source's postings, found again from its stored token ids (fingerprints are a function
+        of them), so no second index by source is needed."""
+        ids = self._db.execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
+        postings = list(_postings(source_id, *fingerprints.fingerprint(np.frombuffer(ids, dtype=np.uint32))))
+        self._db.executemany("DELETE FROM postings WHERE hash = ? AND source = ? AND pos = ?", postings)
+        self._posted -= len(postings)
+
+    def _finish(self) -> None:
+        """After a rebuild, move the finished temporary file over the old index in one rename."""
+        if self._final_path is not None:
+            self._db.close()
+            try:
+                os.replace(self.path, self._final_path)
+            except OSError as exc:
+                self.path.unlink(missing_ok=True)
+                raise RightscheckError(f"cannot write the index: {exc.strerror}", str(self._final_path)) from None
+            self.path, self._final_path = self._final_path, None
+            self._db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS)
+
+    def _abandon(self) -> None:
+        """A failed rebuild leaves no temporary file behind."""
+        if self._final_path is not None:
+            self._db.close()
+            self.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # -- reading -----------------------------------------------------------------------------------
+    def reader(self) -> sqlite3.Connection:
+        """A connection for reading in this process: a scan's forked workers must not share the parent's
+        (SQLite connections do not survive fork), so each opens its own, read-only, once."""
+        if os.getpid() == self._pid or self.path is None:  # in memory: the inherited copy is the only one
+            connection = self._db
+        else:
+            if self._forked is None or self._forked[0] != os.getpid():
+                self._forked = (os.getpid(), sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                                                             timeout=_BUSY_SECONDS))
+            connection = self._forked[1]
+        if connection not in self._tuned:  # the upper B-tree levels and hot leaves stay in memory, bounded
+            connection.execute(f"PRAGMA cache_size = -{_READ_CACHE_KB}")
+            self._tuned.add(connection)
+        return connection
+
+    def count(self) -> int:
+        return self.reader().execute("SELECT count(*) FROM sources").fetchone()[0]
+
+    def sources(self, ids: Iterable[int] = ()) -> dict[int, Source]:
+        """The sources with these ids (all of them when none are given: for tests and small indexes)."""
+        wanted = list(ids)
+        query = "SELECT id, display_path, real_path, kind, pack, tokens FROM sources"
+        rows = self.reader().execute(query + " WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(wanted),)) \
+            if wanted else self.reader().execute(query)
+        return {row[0]: Source(row[0], row[1], os.fsdecode(row[2]), *row[3:]) for row in rows}
+
+    def with_token_ids(self, ids: list[int]) -> dict[int, tuple[Source, np.ndarray]]:
+        """The sources with these ids and their token ids, in one query (a scanned document's hits)."""
+        rows = self.reader().execute(
+            "SELECT id, display_path, real_path, kind, pack, tokens, ids FROM sources "
+            "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
+        return {row[0]: (Source(row[0], row[1], os.fsdecode(row[2]), *row[3:6]),
+                         np.frombuffer(row[6], dtype=np.uint32)) for row in rows}
+
+    def token_ids(self, source_id: int) -> np.ndarray:
+        row = self.reader().execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()
+        return np.frombuffer(row[0], dtype=np.uint32) if row else np.empty(0, dtype=np.uint32)
+
+    def info(self) -> dict:
+        """Counts and settings for `rightscheck index info`."""
+        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        count, total_tokens, size = self._db.execute(
+            "SELECT count(*), coalesce(sum(tokens), 0), coalesce(sum(size), 0) FROM sources").fetchone()
+        fps = self._db.execute("SELECT count(*) FROM postings").fetchone()[0]
+        per_pack = dict(self._db.execute(
+            "SELECT coalesce(pack, '(none)'), count(*) FROM sources GROUP BY pack ORDER BY pack"))
+        return {
+            "path": self.name, "format": meta.get("format"), "updated": meta.get("updated"),
+            "sources": count, "bytes": size, "tokens": total_tokens, "fingerprints": fps, "by_pack": per_pack,
+            "shingle_words": fingerprints.K, "window": fingerprints.W, "guaranteed_match_words": fingerprints.GUARANTEE,
+        }
+
+    def lookup(self, max_df: int | None = None) -> "Lookup":
+        return Lookup(self, max_df)
+
+
+def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config, path: Path | None = None,
+                trust_folders: bool = True, jobs: int = 1) -> tuple[SourceIndex, RefreshStats]:
+    """Open the index for ``dirs`` (rebuilding it if stale or broken) and refresh it from the files, as the
+    only writer of that index (see :mod:`rightscheck.checks.indexlock`). With ``trust_folders`` (a scan), a big
+    index whose source folders have not changed is used as it is (:meth:`SourceIndex.unchanged`)."""
+    for source_dir in dirs:
+        error = source_dir.missing()
+        if error:
+            raise error
+    chosen = path is not None or config.index is not None
+    path = path or default_index_path(dirs, config)
+    key = packs_key(packs, dirs, path)
+    if path is not None and not chosen and not _writable_folder(path.parent):
+        # a read-only cache (a locked-down CI runner): the index, if any, is read into memory and kept there
+        index, reason = _read_into_memory(path, key)
+        stats = index.refresh(dirs, packs, config, key, jobs)
+        stats.in_memory = f"{path.parent} is not writable: the index is kept in memory for this scan"
+        return index, stats
+    with indexlock.writing(path) if path else contextlib.nullcontext():
+        index, reason = open_index(path, key)
+        try:
+            if reason is None and trust_folders and index.unchanged(key):
+                return index, RefreshStats(unchanged=index.count())
+            stats = index.refresh(dirs, packs, config, key, jobs)
+        except (Damaged, sqlite3.DatabaseError) as exc:  # met in an index too big to check whole on open
+            index.close()
+            reason = str(exc) if isinstance(exc, Damaged) else f"index damaged ({exc})"
+            index, _ = open_index(path, key, rebuild=True)
+            stats = index.refresh(dirs, packs, config, key, jobs)
+    stats.rebuilt = reason
+    return index, stats
+
+
+def _writable_folder(folder: Path) -> bool:
+    """Whether ``folder`` exists (created if need be) and this process may write in it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
+
+
+def _read_into_memory(path: Path, key: str) -> tuple[SourceIndex, str | None]:
+    """The index at ``path`` copied into memory if it is usable, else a new one there."""
+    memory = _create(":memory:")
+    if path.is_file():
+        try:
+            stored = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            try:
+                if _unusable(stored, key) is None:
+                    memory.close()
+                    memory = sqlite3.connect(":memory:")
+                    stored.backup(memory)
+                    return SourceIndex(None, memory), None
+            finally:
+                stored.close()
+        except sqlite3.DatabaseError:
+            pass
+    return SourceIndex(None, memory), "new index"
+
+
+def attribute(doc: Document, mapped: str | None, packs: list[Pack]) -> tuple[str | None, str | None]:
+    """Which pack a source belongs to: the config mapping, else the first pack (by id) whose front matter
+    declaration or signals claim it."""
+    if mapped:
+        return mapped, "config"
+    for pack in packs:
+        how = carries(doc, pack)
+        if how:
+            return pack.id, how
+    return None, None
+
+
+def open_index(path: Path | None, key: str, rebuild: bool = False) -> tuple[SourceIndex, str | None]:
+    """Open (or create) the index at ``path``, or a new one in memory if None; an unreadable, damaged,
+    old-format or stale-pack index is rebuilt.
+
+    Returns the index and, when it is being (re)built, the reason (for a warning). A rebuild writes a
+    temporary file beside ``path`` and renames it over the old one only when complete.
+    """
+    if path is None:
+        return SourceIndex(None, _create(":memory:")), "new index"
+    reason = "new index"
+    if path.is_file() and not rebuild:
+        try:
+            db = sqlite3.connect(path, timeout=_BUSY_SECONDS)
+            reason = _unusable(db, key, path.stat().st_size)
+            if reason is None:
+                return SourceIndex(path, db), None
+            db.close()
+        except sqlite3.DatabaseError as exc:
+            reason = f"index unreadable ({exc})"
+    elif path.exists() and not path.is_file():
+        raise RightscheckError("index path is not a file", str(path))
+    temporary = indexlock.temporary_path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.unlink(missing_ok=True)
+        db = _create(temporary)
+    except (OSError, sqlite3.Error) as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        raise RightscheckError(f"cannot create the index: {exc}", str(path)) from None
+    return SourceIndex(temporary, db, final_path=path), reason
+
+
+def _create(where: Path | str) -> sqlite3.Connection:
+    """A new, empty index database."""
+    db = sqlite3.connect(where, timeout=_BUSY_SECONDS)
+    db.executescript(_SCHEMA)
+    db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+    db.commit()
+    return db
+
+
+def _unusable(db: sqlite3.Connection, key: str, size: int = 0) -> str | None:
+    """Why an index must be rebuilt rather than refreshed (old format, other packs, damage), or None."""
+    meta = dict(db.execute("SELECT key, value FROM meta"))
+    if meta.get("format") != FORMAT:
+        return f"index format {meta.get('format')} is not {FORMAT}"
+    if meta.get("packs") != key:
+        return "rule packs or source mapping changed"
+    return _damage(db, size)
+
+
+def _damage(db: sqlite3.Connection, size: int) -> str | None:
+    """What is broken in an index of ``size`` bytes, or None: ``PRAGMA quick_check`` (some 30 ms on a 35 MB
+    index) and every row's blob sizes (from the record headers, not the blobs). Above _CHECKED_SIZE both
+    would read gigabytes on every scan: such an index is trusted, and damage a query meets is an error."""
+    if size > _CHECKED_SIZE:
+        return None
+    verdict = db.execute("PRAGMA quick_check(1)").fetchone()[0]
+    if verdict != "ok":  # "*** in database main ***\nPage 2686: btreeInitPage() returns error code 11"
+        return f"index damaged ({verdict.splitlines()[-1]})"
+    misshapen = db.execute(_MISSHAPEN).fetchone()
+    if misshapen:
+        return f"index damaged (the stored words of {misshapen[0]} have the wrong size)"
+    return None
+
+
+def read_index(path: Path | None, packs: list[Pack] | None = None) -> SourceIndex:
+    """Open an existing index read-only (`index info`, or a scan with ``--index`` and no sources, which
+    ``packs`` must be the packs it was built with); a damaged or mismatched one is an error here (it has
+    no sources to rebuild from)."""
+    if path is None or not path.is_file():
+        raise RightscheckError("no index here (build one with `rightscheck index build SOURCES`)",
+                               str(path) if path else None)
+    db = None
+    try:
+        db = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=_BUSY_SECONDS)
+        db.execute("SELECT 1 FROM meta, sources LIMIT 1").fetchall()
+        meta = dict(db.execute("SELECT key, value FROM meta"))
+        damage = (f"index format {meta.get('format')} is not {FORMAT}" if meta.get("format") != FORMAT
+                  else "index built with other rule packs" if packs is not None and meta.get("packset") != packs_digest(packs)
+                  else _damage(db, path.stat().st_size))
+    except sqlite3.DatabaseError as exc:
+        damage = f"cannot read the index ({exc})"
+    if damage:
+        if db is not None:
+            db.close()
+        raise RightscheckError(f"{damage}; a scan with its sources or `rightscheck index build` rebuilds it",
+                               str(path))
+    return SourceIndex(path, db)
+
+
+class Lookup:
+    """The postings of one scanned document's fingerprints, asked of the index per document. A fingerprint
+    posted by more than ``limit`` sources is boilerplate (a stock phrase: passim's document-frequency
+    cut); its postings are counted only up to the cut, never fetched."""
+
+    def __init__(self, index: SourceIndex, max_df: int | None = None):
+        self._index = index
+        self.source_count = index.count()
+        self.limit = max_df if max_df is not None else df_cut(self.source_count)
+        self._bloom: Bloom | None = None
+        self._owner = 0  # the process the filter belongs to: a forked worker opens its own
+        self._asked = 0
+
+    def _filter(self) -> Bloom | None:
+        """This process's Bloom filter: read where probed for its first documents, loaded whole after."""
+        if self._owner != os.getpid():
+            self._bloom, self._owner, self._asked = self._index.bloom(lazy=True), os.getpid(), 0
+        self._asked += 1
+        if self._asked == _LOAD_BLOOM_AFTER and self._bloom is not None:
+            self._bloom = self._index.bloom()
+        return self._bloom
+
+    def seeds(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(query position, source id, source position) for every posting of a query hash that is not
+        boilerplate, and which query hashes are boilerplate."""
+        db = self._index.reader()
+        signed = query.view(np.int64)
+        asked = np.unique(signed)
+        bloom = self._filter()
+        if bloom is not None:  # most of a document's fingerprints are in no source: no B-tree seek
+            asked = asked[bloom.may_hold(asked)]
+        counts = db.execute(
+            "SELECT value, (SELECT count(*) FROM (SELECT 1 FROM postings WHERE hash = value LIMIT ?)) "
+            "FROM json_each(?)", (self.limit + 1, json.dumps(asked.tolist()))).fetchall() if len(asked) else []
+        banal = np.array([h for h, n in counts if n > self.limit], dtype=np.int64)
+        present = [h for h, n in counts if 0 < n <= self.limit]
+        rows = np.array(db.execute("SELECT hash, source, pos FROM postings WHERE hash IN "
+                                   "(SELECT value FROM json_each(?)) ORDER BY hash",
+                                   (json.dumps(present),)).fetchall() if present else [],
+                        dtype=np.int64).reshape(-1, 3)
+        left = np.searchsorted(rows[:, 0], signed, "left")
+        counts_at = np.searchsorted(rows[:, 0], signed, "right") - left
+        qpos = np.repeat(np.arange(len(signed)), counts_at)
+        offsets = np.arange(len(qpos)) - np.repeat(np.cumsum(counts_at) - counts_at, counts_at)
+        index = np.repeat(left, counts_at) + offsets
+        return qpos, rows[index, 1], rows[index, 2], np.isin(signed, banal)
+
+
+def df_cut(sources: int) -> int:
+    """How many sources may post a fingerprint before it counts as boilerplate. Winnowing keeps a shingle
+    in only some of the texts that hold it, and a wire archive holds a handful of versions of each story:
+    hence a floor of 20 sources, and 1 in 500 beyond that."""
+    return max(20, sources // 500)
+
+
+def _postings(source_id: int, hashes: np.ndarray, positions: np.ndarray) -> Iterator[tuple[int, int, int]]:
+    """(hash as a signed 64-bit integer, source, position) of each of a source's fingerprints."""
+    return zip(hashes.view(np.int64).tolist(), itertools.repeat(source_id), positions.tolist())

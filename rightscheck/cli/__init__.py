@@ -1,0 +1,1 @@
+"""The command line: commands, options and the terminal (colour, progress)."""

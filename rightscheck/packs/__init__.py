@@ -1,0 +1,1 @@
+"""Rule packs: loading and validating the YAML, compiling their matchers, the keyword prefilter, rule explanations."""
