@@ -1,0 +1,299 @@
+"""JSON Lines and CSV exports: one document per line or row, its text in one field (``--field text=body``),
+optionally with fields naming it (``id``, ``url``) and saying its kind (``kind``: html, markdown or text;
+without it the kind is sniffed from the text). Headless CMSs, scrapers and data warehouses export this way.
+
+Both readers stream with a cap on what one line (JSON Lines) or one row (CSV) may hold, so a runaway row
+never sits whole in memory: :func:`row_cap` allows the text at ``max_file_size`` plus room for escaping
+and the other fields. A row over the cap is skipped unread; the rare cost is a row whose text is within
+``max_file_size`` but whose other fields or escaping (JSON's ``\\u00XX`` for control characters) take more
+than that room: it is skipped as too long, with its line, rather than scanned."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from rightscheck.inputs.base import DOCUMENT_KINDS, Record, Skipped, sniff_kind
+
+_NAMES = ("text", "id", "url", "kind")
+# What a kind field may say, as written by CMSs (a MIME type, a short name), and the document kind it means.
+_KINDS = {**{kind: kind for kind in DOCUMENT_KINDS}, "md": "markdown", "txt": "text",
+          "text/html": "html", "text/markdown": "markdown", "text/plain": "text"}
+_MISSING = object()
+_CHUNK = 1 << 16
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Which field of a row holds each part of a document. JSON Lines paths may be dotted to reach into
+    nested objects (``content.body``); CSV names are header names as written."""
+
+    text: str = "text"
+    id: str | None = None
+    url: str | None = None
+    kind: str | None = None  # a field holding html, markdown or text (or md, txt, a text/* MIME type)
+
+
+def parse_fields(specs: Iterable[str]) -> Fields:
+    """Fields from ``--field`` specs such as ``text=body``, ``id=slug``, ``url=link`` (a later spec for the
+    same name wins). ValueError with a one-line message for a spec that is not NAME=FIELD or names no
+    field of :class:`Fields`."""
+    chosen: dict[str, str] = {}
+    for spec in specs:
+        name, equals, path = (part.strip() for part in spec.partition("="))
+        if not equals or not name or not path:
+            raise ValueError(f"--field {spec!r}: expected NAME=FIELD, e.g. text=body")
+        if name not in _NAMES:
+            raise ValueError(f"--field {spec!r}: unknown name {name!r} (use {', '.join(_NAMES)})")
+        chosen[name] = path
+    return Fields(**chosen)
+
+
+def is_jsonl(name: str) -> bool:
+    """Whether a file is JSON Lines by its name: ``.jsonl`` or ``.ndjson``, plain or gzipped."""
+    return name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson"))
+
+
+def is_csv(name: str) -> bool:
+    """Whether a file is CSV (``.csv``) or tab-separated (``.tsv``) by its name."""
+    return name.lower().endswith((".csv", ".tsv"))
+
+
+def row_cap(limit: int) -> int:
+    """Bytes one line or row may take: three times ``limit`` (JSON's ``\\uXXXX`` escapes triple the size of
+    non-Latin text; CSV doubles quotes) and 1 MiB for the other fields."""
+    return 3 * limit + (1 << 20)
+
+
+def jsonl_records(fs_path: str, shown: str, fields: Fields, limit: int) -> Iterator[Record | Skipped]:
+    """Each line of the JSON Lines file at ``fs_path`` (gzipped if its name ends ``.gz``) that is an object
+    with a string text field, as a Record; other lines as Skipped with their line number, blank lines
+    ignored. A line longer than :func:`row_cap` is read past in chunks, never held whole."""
+    cap = row_cap(limit)
+    with (gzip.open if fs_path.lower().endswith(".gz") else open)(fs_path, "rb") as stream:
+        number = 0
+        while True:
+            try:
+                raw = stream.readline(cap + 1)
+                too_long = len(raw) > cap
+                if too_long:
+                    _read_past_line(stream, raw)
+            except (OSError, EOFError, zlib.error) as exc:  # a read error, a broken or truncated gzip stream
+                yield Skipped(shown, f"read error after line {number} ({exc}): rest not read",
+                              record={"container": shown, "line": number + 1})
+                return
+            if not raw:
+                return
+            number += 1
+            where = f"line {number}"
+            location = {"container": shown, "line": number}
+            if too_long:
+                yield Skipped(shown, f"{where}: longer than {cap} bytes, not read (max_file_size {limit} bytes, "
+                              "with room for escaping and other fields)", record=location)
+                continue
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                problem = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+                yield Skipped(shown, f"{where}: invalid JSON ({problem})", record=location)
+                continue
+            except UnicodeDecodeError:
+                yield Skipped(shown, f"{where}: not UTF-8", record=location)
+                continue
+            except ValueError as exc:  # a number too long to convert
+                yield Skipped(shown, f"{where}: invalid JSON ({exc})", record=location)
+                continue
+            except RecursionError:
+                yield Skipped(shown, f"{where}: JSON nested too deeply", record=location)
+                continue
+            if not isinstance(row, dict):
+                yield Skipped(shown, f"{where}: {_describe(row)}, not a JSON object", record=location)
+                continue
+            yield _document(lambda path: _lookup(row, path), fields, shown, where, location, limit)
+
+
+def csv_records(fs_path: str, shown: str, fields: Fields, limit: int) -> Iterator[Record | Skipped]:
+    """Each row after the header of the CSV file at ``fs_path`` (tab-separated when it ends ``.tsv``;
+    UTF-8 with or without a BOM; quoted fields may span lines) as a Record, its line the one it starts
+    on; rows that cannot be read as Skipped with that line, and reading goes on with the next row. A file
+    without the text column is one Skipped naming the columns it has.
+
+    A row longer than :func:`row_cap`, malformed quoting or bytes that are not UTF-8 skip the row: the
+    rest of it is read past in chunks, counting quotes to find where it ends. The rare cost: a skipped row
+    that also holds a stray quote inside an unquoted field (which CSV readers take as text) looks like it
+    opens a quoted field, and the skip runs on to the next line that pairs it; the reason gives the lines.
+
+    The ``csv`` module's field size limit is process-wide; it is raised to the cap (never lowered), since
+    no row reaches the module longer than that."""
+    cap = row_cap(limit)
+    if csv.field_size_limit() < cap:
+        csv.field_size_limit(cap)
+    with open(fs_path, "rb") as stream:
+        lines = _Lines(stream, cap)
+        reader = csv.reader(lines, delimiter="\t" if fs_path.lower().endswith(".tsv") else ",", strict=True)
+        header: dict[str, int] | None = None
+        resync = False
+        while True:
+            problem = None
+            try:
+                if resync:  # the rest of a row the csv module gave up on
+                    lines.read_past_row(ended=True)
+                    resync = False
+                lines.new_row()
+                row = next(reader)
+            except StopIteration:
+                return
+            except _BadRow as exc:
+                problem = str(exc)
+            except csv.Error as exc:  # malformed quoting, or the file ends inside a quoted field
+                problem, resync = f"{exc} (CSV quoting)", True
+            except OSError as exc:
+                yield Skipped(shown, f"read error after line {lines.number} ({exc.strerror or exc}): rest not read",
+                              record={"container": shown, "line": lines.number + 1})
+                return
+            where = f"row at line {lines.start}"
+            location = {"container": shown, "line": lines.start}
+            if problem and header is None:
+                yield Skipped(shown, f"header {where}: {problem}: file not read", record=location)
+                return
+            if problem:
+                yield Skipped(shown, f"{where}: {problem}", record=location)
+            elif not row:
+                continue  # a blank line
+            elif header is None:
+                header = {}
+                for index, name in enumerate(row):
+                    header.setdefault(name.strip(), index)  # a repeated column: the first one counts
+                if fields.text not in header:
+                    yield Skipped(shown, f"no '{fields.text}' column (columns: {', '.join(header)})", record=location)
+                    return
+            else:
+                yield _document(lambda name: _cell(row, header, name), fields, shown, where, location, limit)
+
+
+def _document(get: Callable[[str], Any], fields: Fields, shown: str, where: str, location: dict,
+              limit: int) -> Record | Skipped:
+    """A row as a Record, or why it is not one. ``get`` gives a field's value, or _MISSING."""
+    for name in ("id", "url"):
+        path = getattr(fields, name)
+        value = _MISSING if path is None else get(path)
+        if value is not _MISSING and value is not None and value != "":
+            location[name] = value
+    text = get(fields.text)
+    if text is _MISSING:
+        return Skipped(shown, f"{where}: no '{fields.text}' field", record=location)
+    if not isinstance(text, str):
+        return Skipped(shown, f"{where}: '{fields.text}' is {_describe(text)}, not a string", record=location)
+    data = text.encode("utf-8", "replace")  # a lone surrogate (JSON "\ud800", half an emoji) becomes "?"
+    if len(data) > limit:
+        return Skipped(shown, f"{where}: larger than max_file_size ({len(data)} > {limit} bytes)", record=location)
+    if not data.strip():
+        return Skipped(shown, f"{where}: '{fields.text}' is empty", problem=False, record=location)
+    kind = sniff_kind(data)
+    if fields.kind is not None:
+        said = get(fields.kind)
+        if said is not _MISSING and said is not None and said != "":
+            kind = _KINDS.get(said.strip().lower()) if isinstance(said, str) else None
+            if kind is None:
+                return Skipped(shown, f"{where}: '{fields.kind}' is {said!r}, not html, markdown or text",
+                               record=location)
+    return Record(shown, kind, data, location)
+
+
+def _lookup(row: dict, path: str) -> Any:
+    """A JSON field by name, or by dotted path into nested objects when no field has the whole name."""
+    if path in row:
+        return row[path]
+    value: Any = row
+    for key in path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            return _MISSING
+        value = value[key]
+    return value
+
+
+def _cell(row: list[str], header: dict[str, int], name: str) -> str | object:
+    """A CSV cell by column name, or _MISSING for a column the file or this (short) row lacks."""
+    index = header.get(name)
+    return row[index] if index is not None and index < len(row) else _MISSING
+
+
+def _describe(value: Any) -> str:
+    """A JSON value's type, for reasons."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return {dict: "an object", list: "an array", str: "a string"}[type(value)]
+
+
+def _read_past_line(stream: IO[bytes], raw: bytes) -> None:
+    """Read to the end of a line whose start was ``raw``, a chunk at a time."""
+    while raw and not raw.endswith(b"\n"):
+        raw = stream.readline(_CHUNK)
+
+
+class _BadRow(Exception):
+    """A CSV row that cannot be read, raised through csv.reader after the line source has read past it."""
+
+
+class _Lines:
+    """A CSV file's lines, decoded, for csv.reader, which asks for one line at a time and hands back the
+    row they make. Counts lines (for the line a row starts on), caps each row at ``cap`` bytes, and counts
+    quotes: a row ends at a line end where its quotes pair up, which is how a bad row is read past."""
+
+    def __init__(self, stream: IO[bytes], cap: int) -> None:
+        self.stream = stream
+        self.cap = cap
+        self.number = 0  # lines read
+        self.start = 1  # line the current row starts on
+        self.size = 0  # bytes of the current row so far
+        self.quoted = 0  # 1 while the current row's quotes do not pair up: inside a quoted field
+
+    def new_row(self) -> None:
+        """The reader is about to read a row."""
+        self.start, self.size, self.quoted = self.number + 1, 0, 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        raw = self.stream.readline(self.cap - self.size + 1)
+        if not raw:
+            raise StopIteration
+        self.number += 1
+        self.size += len(raw)
+        self.quoted ^= raw.count(b'"') & 1
+        if self.size > self.cap:
+            self.read_past_row(ended=raw.endswith(b"\n"))
+            raise _BadRow(f"longer than {self.cap} bytes, not read (lines {self.start}-{self.number})")
+        if self.number == 1:
+            raw = raw.removeprefix(_BOM)
+        try:
+            return raw.decode()
+        except UnicodeDecodeError as exc:
+            line = self.number
+            self.read_past_row(ended=raw.endswith(b"\n"))
+            raise _BadRow(f"line {line} is not UTF-8 (byte {exc.start + 1})") from None
+
+    def read_past_row(self, ended: bool) -> None:
+        """Read past the rest of the current row: to the end of the line being read (unless ``ended``),
+        then on while its quotes do not pair up."""
+        while not ended or self.quoted:
+            raw = self.stream.readline(_CHUNK)
+            if not raw:
+                return
+            if ended:
+                self.number += 1
+            self.quoted ^= raw.count(b'"') & 1
+            ended = raw.endswith(b"\n")
