@@ -59,6 +59,7 @@ class Config:
     sources: list[SourceDir] = field(default_factory=list)
     index: Path | None = None
     quotation: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fields: tuple[str, ...] = ()  # JSON Lines and CSV fields as --field specs, "text=body"
     lines: LineMap = field(default_factory=LineMap)
 
     def check_pack_ids(self, known: Iterable[str]) -> None:
@@ -158,6 +159,7 @@ def load_config(path: Path | None) -> Config:
                  for index, item in enumerate(data.get("sources", []))],
         index=base / data["index"] if "index" in data else None,
         quotation=dict(data.get("quotation", {})),
+        fields=tuple(f"{name}={value}" for name, value in data.get("fields", {}).items()),
     )
 
 

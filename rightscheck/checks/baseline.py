@@ -20,7 +20,7 @@ from typing import Callable, Iterable
 from rightscheck import __version__
 from rightscheck.inputs.files import under
 from rightscheck.core.errors import RightscheckError
-from rightscheck.core.findings import Finding
+from rightscheck.core.findings import Finding, record_identity
 from rightscheck.core.jsonfile import load_json
 from rightscheck.inputs.worktree import base_of
 
@@ -42,7 +42,8 @@ class Filtered:
 def record(finding: Finding) -> dict:
     """A finding's baseline entry: its fingerprint, with enough context for a reviewer."""
     return {"fingerprint": finding.fingerprint(), "rule": finding.rule, "path": finding.path,
-            "line": finding.line, "evidence": finding.evidence}
+            "line": finding.line, "evidence": finding.evidence,
+            **({"record": record_identity(finding.record)} if finding.record else {})}
 
 
 def ordered(entries: Iterable[dict]) -> list[dict]:

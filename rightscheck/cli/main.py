@@ -113,6 +113,17 @@ def _scan_options(command):
         click.option("--index", "index_path", type=click.Path(dir_okay=False),
                      help="Source index file [default: one per set of sources in the user's cache folder]; without "
                           "--sources, an index built before, used as it is (read-only, no refresh)."),
+        click.option("--input-format", type=click.Choice(["auto", "files", "warc", "wxr", "jsonl", "csv"]),
+                     default="auto", show_default=True,
+                     help="Read the files named as this input (auto: by name, then content; files: as documents)."),
+        click.option("--field", "fields", multiple=True, metavar="NAME=KEY",
+                     help="JSON Lines / CSV field: text=body, id=slug, url=link, kind=format (repeatable; "
+                          "default text=text). With fields, folder walks read .jsonl and .csv files too."),
+        click.option("--stdin-kind", type=click.Choice(["html", "md", "markdown", "txt", "text"]),
+                     help="With - (standard input): the document's kind [default: from --stdin-name, else sniffed]."),
+        click.option("--stdin-name", metavar="NAME", help="With -: the path reports show for standard input."),
+        click.option("--urls", "urls_file", type=click.Path(dir_okay=False, allow_dash=False),
+                     help="File of URLs to fetch and scan, one per line (# comments); a sitemap URL expands."),
         click.option("--staged", is_flag=True,
                      help="Scan the staged version of staged files (git index), not the working tree."),
         click.option("--since", metavar="REV",
@@ -312,20 +323,21 @@ class _Run:
     strict: bool
 
 
-def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, staged, since, follow_symlinks, no_ignore,
-              scope, no_suppress, fail_on_unused_suppressions, jobs, strict, verbose, quiet: bool = False,
-              **keep) -> _Run:
+def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, input_format, fields, stdin_kind,
+              stdin_name, urls_file, staged, since, follow_symlinks, no_ignore, scope, no_suppress,
+              fail_on_unused_suppressions, jobs, strict, verbose, quiet: bool = False, **keep) -> _Run:
     """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose. ``keep``
     sets what the scan keeps or streams (Scanner's ``listed``, ``keep_suppressed`` and ``stream``)."""
     from rightscheck.packs.pack import select_packs
     from rightscheck.engine.scanner import Scanner, default_jobs
-    from rightscheck.inputs.files import read_file
+    from rightscheck.inputs import router
+    from rightscheck.inputs.files import ASIDE_REASON, read_file
 
     if staged and since:
         raise RightscheckError("use --staged or --since, not both", key="--staged")
     given = list(paths)
-    paths = given or ["."]
-    config, available = _setup(paths, config_file, rules)
+    paths = given or ([] if urls_file else ["."])
+    config, available = _setup([p for p in paths if p != "-" and "://" not in p] or ["."], config_file, rules)
     if follow_symlinks:
         config.follow_symlinks = True
     if no_ignore:
@@ -362,8 +374,13 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
 
             index = read_index(Path(index_path), available)
             scanner.reuse = ReuseChecker(index, packs, config, [])
+        aside = scanner.reuse.source_roots if scanner.reuse else ()
         if files is not None:
-            files = gitfiles.narrow(files, given, scanner.reuse.source_roots if scanner.reuse else ())
+            files = gitfiles.narrow(files, given, aside)
+        else:
+            files = router.items(paths, config, _input_options(input_format, fields, stdin_kind, stdin_name,
+                                                                 urls_file, config),
+                                 aside, ASIDE_REASON, config.respect_gitignore)
         result = scanner.run(paths, files)
         if dirs:  # a source that could not be indexed is a file not checked against, like one not scanned
             result.skipped.extend(replace(s, reason=f"source not indexed: {s.reason}") for s in stats.skipped)
@@ -378,10 +395,27 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, sta
         if config.path:
             _err(f"rightscheck: config {config.path}")
         for skipped in result.skipped:
-            _err(f"rightscheck: skipped {skipped.path}: {skipped.reason}")
+            _err(f"rightscheck: skipped {skipped.place()}: {skipped.reason}")
         for path, note in result.notes:
             _err(f"rightscheck: {path}: {note}")
     return _Run(result, packs, available, config, strict)
+
+
+def _input_options(input_format: str, fields: tuple[str, ...], stdin_kind: str | None, stdin_name: str | None,
+                   urls_file: str | None, config):
+    """How the arguments are read: the command line's fields replace the config's, names as in KINDS."""
+    from rightscheck.inputs.router import InputOptions
+
+    urls: tuple[str, ...] = ()
+    if urls_file:
+        from rightscheck.inputs.web import read_url_list
+
+        try:
+            urls = tuple(read_url_list(urls_file))
+        except OSError as exc:
+            raise RightscheckError(f"cannot read: {exc.strerror or exc}", urls_file, key="--urls") from None
+    kind = {"md": "markdown", "txt": "text"}.get(stdin_kind, stdin_kind)
+    return InputOptions(input_format, tuple(fields) or config.fields, kind, stdin_name, extra_urls=urls)
 
 
 def _exit_on_errors(run: _Run) -> None:

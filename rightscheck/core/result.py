@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from rightscheck.core.findings import Finding
+from rightscheck.core.findings import Finding, place
 
 
 @dataclass(frozen=True)
@@ -19,6 +19,10 @@ class Skipped:
     reason: str
     problem: bool = True
     record: dict | None = None
+
+    def place(self) -> str:
+        """Where a person finds it: the path, with the record in brackets for one inside a container."""
+        return place(self.path, self.record)
 
 
 @dataclass

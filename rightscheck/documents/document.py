@@ -62,8 +62,10 @@ class SkipFile(Exception):
     """The file cannot be scanned as text; the reason is reported, the scan goes on."""
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """Decode bytes to text: BOM, then strict UTF-8, then a detected charset; raise SkipFile for binary data."""
+def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
+    """Decode bytes to text: BOM, then strict UTF-8, then the charset the container ``declared`` (an HTTP
+    header) if the bytes fit it, then a detected charset; raise SkipFile for binary data. Valid UTF-8 wins
+    over a declaration, which pages get wrong far more often than UTF-8 happens to validate."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding
@@ -81,6 +83,11 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if declared:
+        try:
+            return data.decode(declared), codecs.lookup(declared).name
+        except (LookupError, UnicodeDecodeError):
+            pass  # an unknown name, or bytes the declaration does not fit: detected like any file
     from charset_normalizer import from_bytes  # deferred: only non-UTF-8 files pay for the import
 
     matches = from_bytes(data)
@@ -297,12 +304,13 @@ class Document:
 
 
 
-def parse(path: str, data: bytes, kind: str = "text", scope: str = "article") -> Document:
+def parse(path: str, data: bytes, kind: str = "text", scope: str = "article", charset: str | None = None) -> Document:
     """Build a Document from raw bytes; ``path`` is the display path used in findings. With ``scope``
     "article", an HTML page's chrome is blanked from the text (offsets kept) and its links and images
     dropped, so packs judge only the article and count lines from it; "page" keeps the whole page. ``data``
-    is let go once decoded (when the caller holds no reference of its own)."""
-    source, encoding = decode(data)
+    is let go once decoded (when the caller holds no reference of its own); ``charset`` is the encoding a
+    container declares for it (see :func:`decode`)."""
+    source, encoding = decode(data, charset)
     lookalikes, formats = utf8_hints(data) if encoding == "utf-8" else (None, None)
     del data  # not kept while the text is read: for a big file, the bytes were a third of the peak
     fragment = encoding.split("+")[1:]  # "utf-8+utf-16-le": a UTF-16 passage decoded apart from the rest

@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from rightscheck.checks.attribution import check, signal_matches
 from rightscheck.checks import suppress
 from rightscheck.config import Config, file_licences
+from rightscheck.core.findings import place
 from rightscheck.core.result import ScanResult, Skipped
+from rightscheck.inputs.base import Record
 from rightscheck.inputs.files import ASIDE_REASON, Candidate, Reader, discover, read_file
 from rightscheck.documents.document import Document, SkipFile, parse
 from rightscheck.core.findings import SNIPPET_LIMIT, Finding, cut
@@ -29,6 +31,8 @@ if TYPE_CHECKING:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from rightscheck.checks.reuse import ReuseChecker  # numpy is imported only when sources are used
+
+Item = Candidate | Record | Skipped  # what any input yields: a file to read, a document in hand, or a skip
 
 
 @dataclass
@@ -58,8 +62,8 @@ class Scanner:
         self.prefilter = Prefilter(self.packs)
         self.known = self.known or frozenset(p.id for p in self.packs)
 
-    def run(self, paths: Iterable[str] = (), files: Iterable[Candidate | Skipped] | None = None) -> ScanResult:
-        """Scan ``paths`` (or the given ``files`` instead of a folder walk); findings come back sorted by
+    def run(self, paths: Iterable[str] = (), files: Iterable[Item] | None = None) -> ScanResult:
+        """Scan ``paths`` (or the given ``files``, any input's items, instead of a folder walk); findings come back sorted by
         path, line, column and rule (or go to :attr:`stream` in the walk's order), the same for any number
         of ``jobs``. Files are walked, read and forgotten one after another: the memory a scan takes does
         not grow with the number of files, but for the (device, inode) of each (see :func:`_once_each`)."""
@@ -86,7 +90,7 @@ class Scanner:
         result.suppressions.sort(key=lambda pair: (pair[0].sort_key(), pair[1]))
         return result
 
-    def _results(self, items: Iterator[Candidate | Skipped]) -> Iterator[tuple[int, int | None, ScanResult]]:
+    def _results(self, items: Iterator[Item]) -> Iterator[tuple[int, int | None, ScanResult]]:
         """(items done, items in all or None while the walk goes on, their result), in order: here one by
         one, or from worker processes a chunk at a time for a big enough scan (one result per chunk keeps
         what crosses between processes small). Workers start as soon as the walk has found enough files for
@@ -137,7 +141,7 @@ class Scanner:
             _FORKED = None
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # also when no worker could be started
 
-    def _scan_all(self, items: list[Candidate | Skipped]) -> ScanResult:
+    def _scan_all(self, items: list[Item]) -> ScanResult:
         result = ScanResult()
         for item in items:
             if isinstance(item, Skipped):
@@ -146,20 +150,26 @@ class Scanner:
                 self.scan_file(item, result)
         return result
 
-    def scan_file(self, item: Candidate, result: ScanResult) -> None:
-        """Read and check one file, recording a skip (not raising) when it cannot be read as text."""
+    def scan_file(self, item: Candidate | Record, result: ScanResult) -> None:
+        """Read and check one file or record, recording a skip (not raising) when it cannot be read as text."""
         config = self.config
+        record = item.record if isinstance(item, Record) else None
         try:  # the bytes are not kept once parsed: a big file's text is what the scan holds
-            doc = parse(item.path, self._read_within_limit(item), item.kind, config.scope)
+            if not isinstance(item, Record):
+                doc = parse(item.path, self._read_within_limit(item), item.kind, config.scope)
+            elif len(item.data) > config.max_file_size:
+                raise SkipFile(f"larger than max_file_size ({config.max_file_size} bytes)")
+            else:
+                doc = parse(item.path, item.data, item.kind, config.scope, item.charset)
         except OSError as exc:
             result.skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
             return
         except SkipFile as exc:
-            result.skipped.append(Skipped(item.path, str(exc)))
+            result.skipped.append(Skipped(item.path, str(exc), record=record))
             return
         result.files += 1
         if self.listed(item.path):
-            result.paths.append(item.path)
+            result.paths.append(place(item.path, record))
         result.notes.extend((item.path, note) for note in doc.notes)
         self.prefilter.apply(doc)
         own, errors = file_licences(doc.front_matter, doc.front_matter_lines.get("rightscheck"), item.path,
@@ -181,8 +191,9 @@ class Scanner:
             findings, suppressed = suppress.apply(doc, findings, self.suppression_rules)
             result.suppressed += len(suppressed)
             if self.keep_suppressed:
-                result.suppressions.extend((_with_snippet(doc, finding), why) for finding, why in suppressed)
-        result.findings.extend(sorted((_with_snippet(doc, finding) for finding in findings), key=Finding.sort_key))
+                result.suppressions.extend((_with_snippet(doc, finding, record), why) for finding, why in suppressed)
+        result.findings.extend(sorted((_with_snippet(doc, finding, record) for finding in findings),
+                                      key=Finding.sort_key))
 
     def _read_within_limit(self, item: Candidate) -> bytes:
         data = self.read(item, self.config.max_file_size + 1)
@@ -197,10 +208,11 @@ class Scanner:
                                  self.idle_suppressions)
 
 
-def _with_snippet(doc: Document, finding: Finding) -> Finding:
-    """``finding`` with the file's text in its region (:attr:`Finding.snippet`): only here is the file at hand."""
+def _with_snippet(doc: Document, finding: Finding, record: dict | None) -> Finding:
+    """``finding`` with the file's text in its region (:attr:`Finding.snippet`), and the document's place in
+    its container: only here is the document at hand."""
     region = doc.source_between(finding.line, finding.column, finding.end_line, finding.end_column)
-    return replace(finding, snippet=cut(region, SNIPPET_LIMIT))
+    return replace(finding, snippet=cut(region, SNIPPET_LIMIT), record=record)
 
 
 MIN_FILES_PER_JOB = 64  # below this many files per worker, starting workers costs more than it saves
@@ -226,14 +238,14 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
         process.kill()
 
 
-def _scan_in_worker(items: list[Candidate | Skipped]) -> ScanResult:
+def _scan_in_worker(items: list[Item]) -> ScanResult:
     result = _FORKED._scan_all(items)
     result.slow.update(slow_patterns(_FORKED.packs))
     result.disabled.update(disabled_patterns(_FORKED.packs))  # a pattern disabled in this worker, reported by the parent
     return result
 
 
-def _once_each(files: Iterable[Candidate | Skipped]) -> Iterator[Candidate | Skipped]:
+def _once_each(files: Iterable[Item]) -> Iterator[Item]:
     """``files`` without repeats: the same file reached by two paths (a hard link, a symlink, two arguments)
     is read once. This is what a scan keeps of every file: its inode number, in a set per device (about
     60 bytes a file, where a (device, inode) tuple would take 150). Which files can be reached twice is

@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator
 
 from rightscheck.config import Config
 from rightscheck.core.result import Skipped
-from rightscheck.inputs.base import kind_for
+from rightscheck.inputs.base import DOCUMENT_KINDS, kind_for
 from rightscheck.core.errors import RightscheckError
 from rightscheck.inputs.worktree import Ignored, relative_to_root, root_of
 
@@ -51,12 +51,23 @@ def read_file(item: Candidate, limit: int) -> bytes:
         os.close(fd)
 
 
+KindOf = Callable[[str, bool], "str | None"]  # (path, named on the command line?) -> kind, None: not picked up
+
+
+def document_kind(path: str, named: bool) -> str | None:
+    """A document's kind by extension; a file named on the command line is read as text whatever its name."""
+    return kind_for(path) or ("text" if named else None)
+
+
 def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
-             aside_reason: str = "", ignore: bool = True) -> Iterator[Candidate | Skipped]:
+             aside_reason: str = "", ignore: bool = True, kind_of: KindOf = document_kind
+             ) -> Iterator[Candidate | Skipped]:
     """Yield scan candidates and skips, in a stable (sorted) order per argument. Folders and files whose
     real path is in ``aside`` are skipped with ``aside_reason`` (the wire archive is not articles). In a
     git work tree, paths are shown relative to its root and (with ``ignore``) a folder walk leaves out
-    what git ignores; files named on the command line are scanned whatever git thinks of them."""
+    what git ignores; files named on the command line are scanned whatever git thinks of them. ``kind_of``
+    says which files are picked up and as what: a document kind, or a container an input opens (which
+    max_file_size does not limit: it applies to each document inside)."""
     excluded = exclude_matcher(config)
     aside = frozenset(aside)
     paths = list(paths)
@@ -69,13 +80,13 @@ def discover(paths: Iterable[str], config: Config, aside: Iterable[str] = (),
         if under(os.path.realpath(arg), aside):  # a sources folder, or a file in one
             yield Skipped(show(arg), aside_reason, problem=False)
         elif os.path.isdir(arg):
-            yield from _walk(arg, root, config, excluded, aside, aside_reason, show, ignore)
+            yield from _walk(arg, root, config, excluded, aside, aside_reason, show, ignore, kind_of)
         else:
-            yield from _file(arg, kind_for(arg) or "text", root, config, excluded, show(arg))
+            yield from _file(arg, kind_of(arg, True), root, config, excluded, show(arg))
 
 
 def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str], aside_reason: str,
-          show: Callable[[str], str], ignore: bool) -> Iterator[Candidate | Skipped]:
+          show: Callable[[str], str], ignore: bool, kind_of: KindOf = document_kind) -> Iterator[Candidate | Skipped]:
     """Depth first, in os.walk's order (a folder's skipped subfolders, its files, then each subfolder's
     contents), but with a stack instead of recursion: a tree thousands of folders deep is walked to the
     bottom. A folder is entered once, whatever links (or bind mounts) lead to it again. What the walk
@@ -118,7 +129,7 @@ def _walk(top: str, root: str, config: Config, excluded, aside: frozenset[str], 
         prefix = "" if shown == "." else shown if shown.endswith("/") else shown + "/"  # "/" is a root
         for entry in files:
             name = entry.name
-            kind = kind_for(name)
+            kind = kind_of(name, False)
             if kind:
                 display = prefix + name if name.isascii() else None
                 yield from _file(entry.path, kind, root, config, excluded, display or show(entry.path))
@@ -183,7 +194,7 @@ def _file(path: str, kind: str, root: str, config: Config, excluded, display: st
     if not S_ISREG(stat.st_mode):
         yield Skipped(display, "not a regular file")  # a pipe or device would block or never end
         return
-    if stat.st_size > config.max_file_size:
+    if stat.st_size > config.max_file_size and kind in DOCUMENT_KINDS:
         yield Skipped(display, f"larger than max_file_size ({stat.st_size} > {config.max_file_size} bytes)")
         return
     yield Candidate(display, path, kind, (stat.st_dev, stat.st_ino), stat.st_size, stat.st_mtime_ns)

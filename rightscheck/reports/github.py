@@ -18,10 +18,16 @@ def render(result: ScanResult, options: Options = Options()) -> str:
 
 
 def _annotation(f: Finding) -> str:
-    props = {"file": f.path, "line": f.line, "col": f.column, "endLine": f.end_line, "endColumn": f.end_column,
-             "title": f.rule}
-    fields = ",".join(f"{key}={_command_text(str(value), True)}" for key, value in props.items())
-    return f"::{_GITHUB_LEVELS[f.severity]} {fields}::{_command_text(f.message, False)}"
+    """A file's finding annotates its lines; a record's annotates the container's line where the record
+    starts (a JSON Lines row), or the container file as a whole (a WARC), the message naming the record."""
+    if f.record is None:
+        props = {"file": f.path, "line": f.line, "col": f.column, "endLine": f.end_line, "endColumn": f.end_column}
+    else:
+        line = f.container_line()
+        props = {"file": f.path, **({"line": line} if line else {})}
+    fields = ",".join(f"{key}={_command_text(str(value), True)}" for key, value in {**props, "title": f.rule}.items())
+    message = f.message if f.record is None else f"{f.place()}:{f.line}:{f.column}: {f.message}"
+    return f"::{_GITHUB_LEVELS[f.severity]} {fields}::{_command_text(message, False)}"
 
 
 def _command_text(value: str, prop: bool) -> str:

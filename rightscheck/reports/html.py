@@ -22,7 +22,7 @@ from typing import Any
 from rightscheck import __version__
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.jsonfile import load_json
-from rightscheck.core.findings import SEVERITY_RANK
+from rightscheck.core.findings import SEVERITY_RANK, place
 from rightscheck.core.result import ScanResult
 from rightscheck.reports.jsonreport import JSON_VERSION, report_data, summary_text
 from rightscheck.reports.options import Options
@@ -87,6 +87,7 @@ def check_report(data: Any, name: str = "<report>") -> dict:
             need(finding, key, int, where)
         if finding.get("severity") not in SEVERITIES:
             raise fail(f"{where}severity", f"expected one of {', '.join(SEVERITIES)}")
+        need(finding, "record", dict, where, optional=True)
         source = need(finding, "source", dict, where, optional=True)
         if source is not None:
             need(source, "path", str, f"{where}source.")
@@ -158,7 +159,7 @@ def _summary(data: dict) -> str:
     out = [f'<div class="cards">{"".join(cards)}</div>', f'<div class="breakdown">{"".join(tables)}</div>']
     skipped = data["skipped"]
     if skipped:
-        items = "".join(f'<li><span class="path mono">{esc(s["path"])}</span>: {esc(s["reason"])}</li>'
+        items = "".join(f'<li><span class="path mono">{esc(_place(s))}</span>: {esc(s["reason"])}</li>'
                         for s in skipped)
         opened = " open" if len(skipped) <= 20 else ""
         out.append(f'<details class="skipped" id="skipped"{opened}><summary>Skipped files ({len(skipped)})</summary>'
@@ -213,8 +214,14 @@ def _toolbar(findings: list[dict], packs: dict) -> str:
             f'{"".join(sets)}{sort}<p class="status" id="shown" aria-live="polite"></p></div>')
 
 
+def _place(item: dict) -> str:
+    """A finding's or skip's document: its file, or its container with the record in brackets."""
+    record = item.get("record")
+    return place(item["path"], record if isinstance(record, dict) else None)
+
+
 def _finding(i: int, f: dict, pack: dict | None) -> str:
-    where = f'<span class="path">{esc(f["path"])}</span>:{esc(f["line"])}:{esc(f["column"])}'
+    where = f'<span class="path">{esc(_place(f))}</span>:{esc(f["line"])}:{esc(f["column"])}'
     row = (f'<tr class="row"><td class="where">{where}</td>'
            f'<td><span class="badge {esc(f["severity"])}">{esc(f["severity"])}</span></td>'
            f'<td><code>{esc(f["rule"])}</code></td><td>{esc(f["message"])}</td></tr>')
@@ -351,7 +358,7 @@ def _reuse(f: dict, pack: dict | None) -> str:
         words = f" ({passage['words']} words)" if isinstance(passage.get("words"), int) and len(passages) > 1 else ""
         panes.append(
             f'<div class="sbs">'
-            f'<figure class="pane scanned"><figcaption>Scanned: <span class="mono">{esc(f["path"])}:'
+            f'<figure class="pane scanned"><figcaption>Scanned: <span class="mono">{esc(_place(f))}:'
             f'{esc(first)}–{esc(last)}</span>{esc(words)}</figcaption><p>{_marked(scanned)}</p></figure>'
             f'<figure class="pane source"><figcaption>Source: <span class="mono">{esc(passage.get("path", ""))}:'
             f"{esc(source_span)}</span></figcaption><p>{_marked(original)}</p></figure></div>")

@@ -78,7 +78,8 @@ def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) 
         "version": JSON_VERSION,
         "findings": findings,
         "summary": summary(result),
-        "skipped": [{"path": s.path, "reason": s.reason} for s in result.skipped],
+        "skipped": [{"path": s.path, "reason": s.reason, **({"record": s.record} if s.record else {})}
+                    for s in result.skipped],
         "suppressed": [{**finding.to_dict(), "justification": why} for finding, why in result.suppressions],
         "packs": {pack_id: pack_info(by_id[pack_id], config) for pack_id in used},
         **({} if result.stale is None else {"stale": result.stale}),

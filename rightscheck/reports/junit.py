@@ -23,9 +23,9 @@ _NOT_XML = regex.compile(r"[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD\U00010000-\U00
 def render(result: ScanResult, options: Options = Options()) -> str:
     """The scan as one JUnit XML document: for each scanned file in scan order its findings' cases (or its
     passing case), then the skipped files."""
-    by_path = defaultdict(list)
+    by_path = defaultdict(list)  # keyed by the place: a container's records are cases of their own
     for finding in result.findings:
-        by_path[finding.path].append(finding)
+        by_path[finding.place()].append(finding)
     clean = [path for path in result.paths if path not in by_path]
     counts = {"tests": str(len(result.findings) + len(clean) + len(result.skipped)),
               "failures": str(len(result.findings)), "errors": "0", "skipped": str(len(result.skipped))}
@@ -36,13 +36,13 @@ def render(result: ScanResult, options: Options = Options()) -> str:
             ET.SubElement(suite, "testcase", classname="rightscheck", name=_clean(path), file=_clean(path))
         for f in by_path.get(path, ()):
             case = ET.SubElement(suite, "testcase", classname="rightscheck",
-                                 name=_clean(f"{f.path}:{f.line}:{f.column}: {f.rule}"), file=_clean(f.path),
-                                 line=str(f.line))
+                                 name=_clean(f"{f.place()}:{f.line}:{f.column}: {f.rule}"), file=_clean(f.path),
+                                 line=str(f.line if f.record is None else f.container_line() or 1))
             failure = ET.SubElement(case, "failure", type=_clean(f.rule), message=_clean(f"{f.rule}: {f.message}"))
-            failure.text = (f"{_clean(f'{f.path}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}')}\n"
+            failure.text = (f"{_clean(f'{f.place()}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}')}\n"
                             f"evidence: {_clean(f.evidence)}")
     for skipped in result.skipped:
-        case = ET.SubElement(suite, "testcase", classname="rightscheck", name=_clean(skipped.path))
+        case = ET.SubElement(suite, "testcase", classname="rightscheck", name=_clean(skipped.place()))
         ET.SubElement(case, "skipped", message=_clean(skipped.reason))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")

@@ -85,12 +85,13 @@ def _result(finding: Finding, rule_index: int | None, fingerprint: str) -> dict:
         "ruleId": finding.rule,
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
-        "locations": [{"physicalLocation": {"artifactLocation": _artifact(finding.path), "region": region}}],
+        "locations": [_location(finding, region)],
         "partialFingerprints": {FINGERPRINT_KEY: fingerprint},
     }
     if rule_index is not None:
         result["ruleIndex"] = rule_index
-    where = {key: value for key, value in (("region", finding.region), ("occurrences", finding.occurrences)) if value}
+    where = {key: value for key, value in (("region", finding.region), ("occurrences", finding.occurrences),
+                                           ("record", finding.record)) if value}
     if where:  # HTML pages: article or chrome, and how often a repeated image stands on the page
         result["properties"] = where
     if finding.source:
@@ -104,7 +105,24 @@ def _result(finding: Finding, rule_index: int | None, fingerprint: str) -> dict:
     return result
 
 
+def _location(finding: Finding, region: dict) -> dict:
+    """A file's finding: the file and the region. A record's: the container, with the line where the record
+    starts when it has one (a JSON Lines row), and the record as a logical location (its URL or id); the
+    region within the record is kept in the result's ``record`` and ``documentRegion`` properties."""
+    if finding.record is None:
+        return {"physicalLocation": {"artifactLocation": _artifact(finding.path), "region": region}}
+    physical = {"artifactLocation": _artifact(finding.path)}
+    line = finding.container_line()
+    if line:
+        physical["region"] = {"startLine": line}
+    return {"physicalLocation": physical, "logicalLocations": [{"fullyQualifiedName": finding.place(),
+                                                                "kind": "resource"}],
+            "properties": {"documentRegion": region}}
+
+
 def _artifact(path: str) -> dict:
+    if "://" in path:  # a web page: its URL is the artifact's
+        return {"uri": path}
     if os.path.isabs(path):
         return {"uri": _uri(path)}
     return {"uri": quote(path.replace(os.sep, "/")), "uriBaseId": "SRCROOT"}

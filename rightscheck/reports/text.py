@@ -21,7 +21,7 @@ def render(result: ScanResult, options: Options = Options()) -> str:
     lines = []
     shown = None
     for f in result.findings:
-        lines.append(f"{paint(f'{_shown_path(f.path)}:{f.line}:{f.column}:', bold=True)} "
+        lines.append(f"{paint(f'{_shown_path(f.place())}:{f.line}:{f.column}:', bold=True)} "
                      f"{paint(f.severity, **SEVERITY_STYLE[f.severity])} {paint(visible(f.rule), fg='cyan')} "
                      f"{visible(f.message)}")
         passage = f.source and (f.path, f.line, f.column, f.source["path"], f.source["line"])
@@ -44,7 +44,7 @@ def _side_by_side(finding) -> list[str]:
     src = finding.source
     share = f", {src['share']:.0%} of the source" if src.get("share") else ""
     return [
-        f"    scanned {visible(finding.path)}:{finding.line}-{finding.end_line} ({src['words']} words{share})",
+        f"    scanned {visible(finding.place())}:{finding.line}-{finding.end_line} ({src['words']} words{share})",
         f"      {visible(src['scanned_excerpt'])}",
         f"    source  {visible(src['path'])}:{src['line']}-{src['end_line']}",
         f"      {visible(src['source_excerpt'])}",

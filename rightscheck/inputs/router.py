@@ -1,0 +1,167 @@
+"""Which input reads each command-line argument, and the items they all yield in argument order: ``-`` is
+standard input, ``http(s)://`` a web page or sitemap, a container file (WARC, WXR, JSON Lines, CSV) its
+records, a folder its files, containers found in it included. Detection is by name, then by the first
+bytes of the file (a crawl named without ``.warc``); ``--input-format`` forces one reader for the files
+named on the command line."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator
+
+from rightscheck.config import Config
+from rightscheck.core.errors import RightscheckError
+from rightscheck.core.result import Skipped
+from rightscheck.inputs.base import DOCUMENT_KINDS, Record, kind_for
+from rightscheck.inputs.files import Candidate, discover
+from rightscheck.inputs.stdin import STDIN_PATH, stdin_record
+
+INPUT_FORMATS = ("auto", "files", "warc", "wxr", "jsonl", "csv")
+CONTAINERS = ("warc", "wxr", "jsonl", "csv")
+_XML = "xml"  # a file a walk finds by name that may be a WXR export: its first bytes decide
+HEAD = 4096  # bytes of a file read to tell what it holds
+
+
+@dataclass(frozen=True)
+class InputOptions:
+    """How arguments are read beyond the config: the forced format, the fields of JSON Lines and CSV rows
+    (``--field``; rows in a folder walk are read only when fields are given), standard input's kind and
+    name, and the web fetcher's options (built on first use: the HTTP client is imported only then)."""
+
+    input_format: str = "auto"
+    fields: tuple[str, ...] = ()
+    stdin_kind: str | None = None
+    stdin_name: str | None = None
+    web: Any = None  # rightscheck.inputs.web.WebOptions
+    stdin: Any = None  # a binary stream; default sys.stdin.buffer
+    extra_urls: tuple[str, ...] = field(default=())  # from --urls FILE
+
+
+def items(paths: Iterable[str], config: Config, options: InputOptions = InputOptions(), aside: Iterable[str] = (),
+          aside_reason: str = "", ignore: bool = True) -> Iterator[Candidate | Record | Skipped]:
+    """Every document and skip of ``paths`` (then ``options.extra_urls``), in order. Bad arguments (a missing
+    file, ``-`` twice, a field spec that does not parse) fail before anything is read."""
+    paths = list(paths)
+    fields = _fields(options.fields)
+    if paths.count(STDIN_PATH) > 1:
+        raise RightscheckError("standard input can be read once", key="-")
+    for arg in paths:
+        if arg != STDIN_PATH and not _is_url(arg) and not os.path.lexists(arg):
+            raise RightscheckError("no such file or directory", arg)
+    urls: list[str] = []
+    for arg in [*paths, *options.extra_urls]:
+        if _is_url(arg):
+            urls.append(arg)
+            continue
+        yield from _fetched(urls, config, options)  # URLs given together are fetched together
+        urls = []
+        if arg == STDIN_PATH:
+            import sys
+
+            stream = options.stdin or sys.stdin.buffer
+            yield stdin_record(stream, config.max_file_size, options.stdin_name, options.stdin_kind)
+            continue
+        kind_of = _kind_finder(options.input_format, fields is not None)
+        for item in discover([arg], config, aside, aside_reason, ignore, kind_of):
+            if isinstance(item, Candidate) and item.kind not in DOCUMENT_KINDS:
+                yield from _opened(item, config, fields, named=not os.path.isdir(arg))
+            else:
+                yield item
+    yield from _fetched(urls, config, options)
+
+
+def _is_url(arg: str) -> bool:
+    return arg[:8].lower().startswith(("http://", "https://"))
+
+
+def _fields(specs: tuple[str, ...]):
+    """Parsed ``--field`` specs, or None when none are given (rows in a walk are then left alone)."""
+    if not specs:
+        return None
+    from rightscheck.inputs.rows import parse_fields
+
+    try:
+        return parse_fields(specs)
+    except ValueError as exc:
+        raise RightscheckError(str(exc), key="--field") from None
+
+
+def _kind_finder(forced: str, rows: bool):
+    """The ``kind_of`` for :func:`discover`: documents by extension; containers by name (rows only when
+    fields are given, or named); with a forced format, every named file is read with it."""
+
+    def kind_of(path: str, named: bool) -> str | None:
+        if named and forced not in ("auto", "files"):
+            return forced
+        name = os.path.basename(path).lower()
+        if forced != "files":
+            if name.endswith((".warc", ".warc.gz", ".wet", ".wet.gz")):
+                return "warc"
+            if name.endswith((".jsonl", ".ndjson")) and (rows or named):
+                return "jsonl"
+            if name.endswith((".csv", ".tsv")) and (rows or named):
+                return "csv"
+            if name.endswith((".xml", ".wxr")):
+                return _XML
+            if named and not kind_for(name):
+                return _XML  # an unknown name: its first bytes say if it is a crawl or an export
+        return kind_for(path) or ("text" if named else None)
+
+    return kind_of
+
+
+def _opened(item: Candidate, config: Config, fields, named: bool) -> Iterator[Record | Skipped]:
+    """The records of a container file; a file a walk took for an export that is not one is left out (a
+    named one is read as the text it is)."""
+    kind = item.kind
+    if kind == _XML:
+        kind = _sniffed(item)
+        if kind is None:
+            if named:
+                yield Candidate(item.path, item.fs_path, kind_for(item.path) or "text", item.key, item.size,
+                                item.mtime_ns)
+            return
+    limit = config.max_file_size
+    try:
+        if kind == "warc":
+            from rightscheck.inputs.warc import warc_records
+
+            yield from warc_records(item.fs_path, item.path, limit)
+        elif kind == "wxr":
+            from rightscheck.inputs.wxr import wxr_records
+
+            yield from wxr_records(item.fs_path, item.path, limit)
+        else:
+            from rightscheck.inputs import rows
+
+            read = rows.jsonl_records if kind == "jsonl" else rows.csv_records
+            yield from read(item.fs_path, item.path, fields or rows.Fields(), limit)
+    except OSError as exc:
+        yield Skipped(item.path, f"cannot read: {exc.strerror or exc}")
+
+
+def _sniffed(item: Candidate) -> str | None:
+    """``warc`` or ``wxr`` from the file's first bytes, or None."""
+    from rightscheck.inputs.warc import is_warc
+    from rightscheck.inputs.wxr import is_wxr
+
+    try:
+        with open(item.fs_path, "rb") as file:
+            head = file.read(HEAD)
+    except OSError:
+        return None
+    name = os.path.basename(item.path)
+    return "warc" if is_warc(name, head) else "wxr" if is_wxr(name, head) else None
+
+
+def _fetched(urls: list[str], config: Config, options: InputOptions) -> Iterator[Record | Skipped]:
+    if not urls:
+        return
+    from rightscheck.inputs.web import WebOptions, fetch_pages
+
+    from rightscheck import __version__
+
+    web = options.web or WebOptions(user_agent=f"rightscheck/{__version__} (+https://github.com/rightscheck/rightscheck)",
+                                    limit=config.max_file_size)
+    yield from fetch_pages(urls, web)
