@@ -15,6 +15,7 @@ from rightscheck.core.errors import RightscheckError
 from rightscheck.core.result import Skipped
 from rightscheck.inputs.base import DOCUMENT_KINDS, Record, kind_for
 from rightscheck.inputs.files import Candidate, discover
+from rightscheck.inputs.rows import is_csv, is_jsonl
 from rightscheck.inputs.stdin import STDIN_PATH, stdin_record
 
 INPUT_FORMATS = ("auto", "files", "warc", "wxr", "jsonl", "csv")
@@ -98,9 +99,9 @@ def _kind_finder(forced: str, rows: bool):
         if forced != "files":
             if name.endswith((".warc", ".warc.gz", ".wet", ".wet.gz")):
                 return "warc"
-            if name.endswith((".jsonl", ".ndjson")) and (rows or named):
+            if is_jsonl(name) and (rows or named):
                 return "jsonl"
-            if name.endswith((".csv", ".tsv")) and (rows or named):
+            if is_csv(name) and (rows or named):
                 return "csv"
             if name.endswith((".xml", ".wxr")):
                 return _XML
