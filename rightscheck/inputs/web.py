@@ -20,7 +20,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.robotparser import RobotFileParser
 from xml.etree.ElementTree import ParseError
@@ -119,7 +119,7 @@ def fetch_pages(urls: Iterable[str], options: WebOptions) -> Iterator[Record | S
 class _Budget:
     """URLs one given URL's sitemaps may still list: shared by every sitemap under it."""
 
-    left: int = MAX_SITEMAP_URLS
+    left: int = field(default_factory=lambda: MAX_SITEMAP_URLS)
 
 
 @dataclass
@@ -240,7 +240,10 @@ class _Rules:
 
 @dataclass
 class _Redirect:
+    """A redirect to follow: the resolved URL, and the Location as the server wrote it (for messages)."""
+
     location: httpx.URL
+    said: str
 
 
 class _Fetcher:
@@ -308,12 +311,12 @@ class _Fetcher:
         """Follow ``given`` hop by hop: each hop's scheme and robots.txt checked, each request spaced at
         its host. ``where`` is kept pointing at the current hop for the skip an error becomes."""
         clock = _Clock(self.options.deadline)
-        url = httpx.URL(given)
+        url, said = httpx.URL(given), given
         for hop in range(self.options.max_redirects + 1):
             where["uri"] = str(url) if hop else given
             if url.scheme not in ("http", "https"):
                 reason = ("only http and https URLs are fetched" if hop == 0
-                          else f"redirected to a non-HTTP URL ({url})")
+                          else f"redirected to a non-HTTP URL ({said})")
                 return Skipped(given, reason, record=dict(where))
             if not url.host:
                 return Skipped(given, "not a URL: no host", record=dict(where))
@@ -325,7 +328,7 @@ class _Fetcher:
                 outcome = await clock.within(self._exchange(given, url, cap, sitemap))
             if not isinstance(outcome, _Redirect):
                 return outcome
-            url = outcome.location
+            url, said = outcome.location, outcome.said
         return Skipped(given, f"too many redirects ({self.options.max_redirects})", record=dict(where))
 
     @contextlib.asynccontextmanager
@@ -402,7 +405,7 @@ class _Fetcher:
         async with self.client.stream("GET", url) as response:
             status = response.status_code
             if status in _REDIRECTS and response.headers.get("location"):
-                return _Redirect(url.join(response.headers["location"]))
+                return _Redirect(url.join(response.headers["location"]), response.headers["location"])
             if status == 429 or status >= 500:
                 return f"robots.txt unreachable (HTTP {status}): host treated as disallowed"
             if status >= 300:
@@ -417,7 +420,7 @@ class _Fetcher:
         async with self.client.stream("GET", url) as response:
             status = response.status_code
             if status in _REDIRECTS and response.headers.get("location"):
-                return _Redirect(url.join(response.headers["location"]))
+                return _Redirect(url.join(response.headers["location"]), response.headers["location"])
             where = {"uri": str(url), "status": status,
                      "fetched": datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")}
             if given != str(url):
@@ -442,7 +445,7 @@ class _Fetcher:
         if len(data) > self.options.limit:
             return Skipped(given, f"larger than max_file_size ({self.options.limit} bytes)", record=where)
         if kind is None:  # no Content-Type at all: a sitemap by its look, else sniffed
-            found = _parse_sitemap(data, str(url), cap)
+            found = _parse_sitemap(data, given, str(url), cap, where)
             if found is not None:
                 return found
             kind = sniff_kind(data)
@@ -569,11 +572,12 @@ class _SitemapReader:
 
     def __init__(self, cap: int):
         self.target = _SitemapTarget(cap)
-        self.parser = DefusedXMLParser(target=self.target, forbid_dtd=True)
+        self.parser = DefusedXMLParser(target=self.target)
         self.inflate: zlib._Decompress | None = None
         self.head = b""
         self.size = 0
         self.problem: str | None = None
+        self.failed = False  # unreadable whatever it is: refused XML, a broken Content-Encoding
 
     @property
     def is_sitemap(self) -> bool | None:
@@ -598,7 +602,10 @@ class _SitemapReader:
                 self.problem = f"sitemap cut: larger than {MAX_SITEMAP_BYTES} bytes, read up to there"
                 return False
             self.parser.feed(chunk)
-        except (ParseError, DefusedXmlException, zlib.error) as exc:
+        except DefusedXmlException as exc:
+            self.problem, self.failed = f"XML refused: {exc}", True
+            return False
+        except (ParseError, zlib.error) as exc:
             self.problem = f"bad sitemap: {_xml_error(exc)}"
             return False
         return self.is_sitemap is not False and not self.target.more
@@ -637,17 +644,23 @@ async def _read_sitemap(response: httpx.Response, given: str, url: str, media: s
             else:
                 reader.finish()
     except (ValueError, zlib.error) as exc:
-        reader.problem = reader.problem or f"cannot decode body: {exc}"
-    if not reader.is_sitemap:
-        return Skipped(given, f"not text ({media})", problem=False, record=where)
-    return _Sitemap(url, reader.target.locs, reader.target.more, reader.problem)
+        reader.problem, reader.failed = f"cannot decode body: {exc}", True
+    found = _found(reader, given, url, where)
+    return Skipped(given, f"not text ({media})", problem=False, record=where) if found is None else found
 
 
-def _parse_sitemap(data: bytes, url: str, cap: int) -> _Sitemap | None:
+def _parse_sitemap(data: bytes, given: str, url: str, cap: int, where: dict) -> _Sitemap | Skipped | None:
     """A body that came without a Content-Type, read as a sitemap if it is one."""
     reader = _SitemapReader(cap)
     if reader.feed(data):
         reader.finish()
+    return _found(reader, given, url, where)
+
+
+def _found(reader: _SitemapReader, given: str, url: str, where: dict) -> _Sitemap | Skipped | None:
+    """What a read body was: a sitemap, an unreadable body, or (None) some other XML or bytes."""
+    if reader.failed:
+        return Skipped(given, reader.problem, record=where)
     if not reader.is_sitemap:
         return None
     return _Sitemap(url, reader.target.locs, reader.target.more, reader.problem)
