@@ -191,6 +191,8 @@ def _expand(sitemap: _Sitemap, job: _Job, queue: deque) -> Iterator[Skipped]:
                       f"(with the sitemaps under it) are fetched", record=record)
     if sitemap.problem:
         yield Skipped(sitemap.url, sitemap.problem, record=record)
+    elif not sitemap.locs:
+        yield Skipped(sitemap.url, "sitemap lists no URLs", problem=False, record=record)
     queue.appendleft((loc, job.depth + 1, job.budget, sitemap.url) for loc in take)
 
 
@@ -453,8 +455,9 @@ class _Fetcher:
 
 
 def _content_type(value: str) -> tuple[str, str | None]:
-    """Media type (lowercase, "" when absent) and charset parameter of a Content-Type header."""
-    media, *params = value.split(";")
+    """Media type (lowercase, "" when absent) and charset parameter of a Content-Type header (the first,
+    when a server sent the header twice and httpx joined them with a comma)."""
+    media, *params = value.split(",")[0].split(";")
     charset = None
     for param in params:
         name, _, arg = param.partition("=")

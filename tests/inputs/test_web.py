@@ -360,6 +360,12 @@ def test_a_sitemap_with_entity_declarations_is_refused(site):
     assert skip.reason.startswith("XML refused: EntitiesForbidden") and skip.problem
 
 
+def test_an_empty_sitemap_says_so(site):
+    site.routes["/sitemap.xml"] = lambda r: r.reply(urlset(), "application/xml")
+    [skip] = fetch([site.url("/sitemap.xml")])
+    assert (skip.reason, skip.problem) == ("sitemap lists no URLs", False)
+
+
 def test_an_xml_body_that_is_no_sitemap_is_not_text(site):
     site.routes["/feed"] = lambda r: r.reply(b'<?xml version="1.0"?><rss><channel/></rss>', "application/rss+xml")
     [skip] = fetch([site.url("/feed")])
