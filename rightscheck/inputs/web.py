@@ -471,9 +471,10 @@ def _cause(exc: BaseException) -> str:
     known") on one line."""
     while exc.__cause__ is not None or exc.__context__ is not None:
         inner = exc.__cause__ or exc.__context__
-        if isinstance(inner, OSError) and (inner.errno or inner.strerror):
-            # asyncio words a refused connect as "Connect call failed (...)": the errno says it plainly
-            return os.strerror(inner.errno) if isinstance(inner.errno, int) and inner.errno > 0 else inner.strerror
+        if isinstance(inner, ConnectionError) and inner.errno:
+            return os.strerror(inner.errno)  # asyncio words it "Connect call failed (...)"
+        if isinstance(inner, OSError) and inner.strerror:  # DNS, TLS
+            return inner.strerror
         exc = inner
     text = str(exc).splitlines()
     return text[0] if text and text[0] else type(exc).__name__
