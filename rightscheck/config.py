@@ -60,6 +60,7 @@ class Config:
     index: Path | None = None
     quotation: dict[str, dict[str, Any]] = field(default_factory=dict)
     fields: tuple[str, ...] = ()  # JSON Lines and CSV fields as --field specs, "text=body"
+    web: dict[str, Any] = field(default_factory=dict)  # live pages: interval, concurrency, timeout, deadline, robots
     lines: LineMap = field(default_factory=LineMap)
 
     def check_pack_ids(self, known: Iterable[str]) -> None:
@@ -160,6 +161,7 @@ def load_config(path: Path | None) -> Config:
         index=base / data["index"] if "index" in data else None,
         quotation=dict(data.get("quotation", {})),
         fields=tuple(f"{name}={value}" for name, value in data.get("fields", {}).items()),
+        web=dict(data.get("web", {})),
     )
 
 

@@ -331,13 +331,14 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, inp
     from rightscheck.packs.pack import select_packs
     from rightscheck.engine.scanner import Scanner, default_jobs
     from rightscheck.inputs import router
+    from rightscheck.inputs.base import is_url
     from rightscheck.inputs.files import ASIDE_REASON, read_file
 
     if staged and since:
         raise RightscheckError("use --staged or --since, not both", key="--staged")
     given = list(paths)
     paths = given or ([] if urls_file else ["."])
-    config, available = _setup([p for p in paths if p != "-" and "://" not in p] or ["."], config_file, rules)
+    config, available = _setup([p for p in paths if p != "-" and not is_url(p)] or ["."], config_file, rules)
     if follow_symlinks:
         config.follow_symlinks = True
     if no_ignore:

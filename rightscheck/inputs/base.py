@@ -9,11 +9,12 @@ fetched (stdin, a web page) is a :class:`Record`, which carries its bytes and it
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from rightscheck.core.result import Skipped
 
-__all__ = ["DOCUMENT_KINDS", "KINDS", "Record", "Skipped", "kind_for", "sniff_kind"]
+__all__ = ["DOCUMENT_KINDS", "KINDS", "Record", "Skipped", "is_url", "kind_for", "sniff_kind"]
 
 # File extensions a folder walk picks up, and the kind of document each is read as.
 KINDS = {
@@ -54,3 +55,12 @@ def sniff_kind(data: bytes) -> str:
     container does not say (a JSON Lines body, a CMS export's content field)."""
     head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     return "html" if head.startswith(_MARKUP) or b"</p>" in data[:4096].lower() else "text"
+
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def is_url(arg: str) -> bool:
+    """Whether a command-line argument names a resource by URL (``scheme://``) rather than a path: the web
+    input fetches ``http`` and ``https`` ones and refuses the rest (``file://``, ``ftp://``) with a reason."""
+    return _URL.match(arg) is not None

@@ -7,13 +7,14 @@ named on the command line."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+import sys
+from dataclasses import dataclass
+from typing import Iterable, Iterator
 
 from rightscheck.config import Config
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.result import Skipped
-from rightscheck.inputs.base import DOCUMENT_KINDS, Record, kind_for
+from rightscheck.inputs.base import DOCUMENT_KINDS, Record, is_url, kind_for
 from rightscheck.inputs.files import Candidate, discover
 from rightscheck.inputs.rows import is_csv, is_jsonl
 from rightscheck.inputs.stdin import STDIN_PATH, stdin_record
@@ -28,15 +29,13 @@ HEAD = 4096  # bytes of a file read to tell what it holds
 class InputOptions:
     """How arguments are read beyond the config: the forced format, the fields of JSON Lines and CSV rows
     (``--field``; rows in a folder walk are read only when fields are given), standard input's kind and
-    name, and the web fetcher's options (built on first use: the HTTP client is imported only then)."""
+    name, and URLs from ``--urls FILE``."""
 
     input_format: str = "auto"
     fields: tuple[str, ...] = ()
     stdin_kind: str | None = None
     stdin_name: str | None = None
-    web: Any = None  # rightscheck.inputs.web.WebOptions
-    stdin: Any = None  # a binary stream; default sys.stdin.buffer
-    extra_urls: tuple[str, ...] = field(default=())  # from --urls FILE
+    extra_urls: tuple[str, ...] = ()  # from --urls FILE
 
 
 def items(paths: Iterable[str], config: Config, options: InputOptions = InputOptions(), aside: Iterable[str] = (),
@@ -48,20 +47,17 @@ def items(paths: Iterable[str], config: Config, options: InputOptions = InputOpt
     if paths.count(STDIN_PATH) > 1:
         raise RightscheckError("standard input can be read once", key="-")
     for arg in paths:
-        if arg != STDIN_PATH and not _is_url(arg) and not os.path.lexists(arg):
+        if arg != STDIN_PATH and not is_url(arg) and not os.path.lexists(arg):
             raise RightscheckError("no such file or directory", arg)
     urls: list[str] = []
     for arg in [*paths, *options.extra_urls]:
-        if _is_url(arg):
+        if is_url(arg):
             urls.append(arg)
             continue
-        yield from _fetched(urls, config, options)  # URLs given together are fetched together
+        yield from _fetched(urls, config)  # URLs given together are fetched together
         urls = []
         if arg == STDIN_PATH:
-            import sys
-
-            stream = options.stdin or sys.stdin.buffer
-            yield stdin_record(stream, config.max_file_size, options.stdin_name, options.stdin_kind)
+            yield stdin_record(sys.stdin.buffer, config.max_file_size, options.stdin_name, options.stdin_kind)
             continue
         kind_of = _kind_finder(options.input_format, fields is not None)
         for item in discover([arg], config, aside, aside_reason, ignore, kind_of):
@@ -69,11 +65,7 @@ def items(paths: Iterable[str], config: Config, options: InputOptions = InputOpt
                 yield from _opened(item, config, fields, named=not os.path.isdir(arg))
             else:
                 yield item
-    yield from _fetched(urls, config, options)
-
-
-def _is_url(arg: str) -> bool:
-    return arg[:8].lower().startswith(("http://", "https://"))
+    yield from _fetched(urls, config)
 
 
 def _fields(specs: tuple[str, ...]):
@@ -156,13 +148,15 @@ def _sniffed(item: Candidate) -> str | None:
     return "warc" if is_warc(name, head) else "wxr" if is_wxr(name, head) else None
 
 
-def _fetched(urls: list[str], config: Config, options: InputOptions) -> Iterator[Record | Skipped]:
+def _fetched(urls: list[str], config: Config) -> Iterator[Record | Skipped]:
     if not urls:
         return
     from rightscheck.inputs.web import WebOptions, fetch_pages
 
     from rightscheck import __version__
 
-    web = options.web or WebOptions(user_agent=f"rightscheck/{__version__} (+https://github.com/rightscheck/rightscheck)",
-                                    limit=config.max_file_size)
+    names = {"interval": "per_host_interval"}  # the config's names for WebOptions' fields
+    web = WebOptions(user_agent=f"rightscheck/{__version__} (+https://github.com/rightscheck/rightscheck)",
+                                    limit=config.max_file_size,
+                                    **{names.get(key, key): value for key, value in config.web.items()})
     yield from fetch_pages(urls, web)

@@ -80,11 +80,6 @@ class WebOptions:
     respect_robots: bool = True
 
 
-def is_url(arg: str) -> bool:
-    """True for an ``http://`` or ``https://`` argument (scheme in any case): fetched, not a path."""
-    return arg[:8].lower().startswith(("http://", "https://"))
-
-
 def read_url_list(fs_path: str) -> list[str]:
     """The URLs of a ``--urls FILE``: one a line, blank lines and ``#`` comment lines ignored. Raises
     OSError when the file cannot be read, or is not UTF-8 (with the byte offset, EILSEQ)."""

@@ -5,6 +5,7 @@ each container, scanned, and their findings compared document by document with t
 from __future__ import annotations
 
 import csv
+import os
 import json
 import shutil
 from pathlib import Path
@@ -111,3 +112,57 @@ def test_standard_input_takes_its_kind_from_the_option(newsroom, cli_here):
     as_text = _scan(cli_here, "-", "--stdin-kind", "txt", input=page)
     assert as_html["findings"] and {f["path"] for f in as_html["findings"]} == {"-"}
     assert as_html["findings"] != as_text["findings"]  # markup is text to a text document
+
+
+def test_a_web_archive_reports_the_folder_scans_findings(newsroom, cli_here):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+    import io
+
+    types = {"html": "text/html; charset=utf-8", "markdown": "text/markdown", "text": "text/plain; charset=utf-8"}
+    with open("crawl.warc.gz", "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for name, kind, data in _documents(newsroom):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", types[kind])], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://news.example/{name}", "response",
+                                                          payload=io.BytesIO(data), http_headers=headers))
+    report = _scan(cli_here, "crawl.warc.gz")
+    found = _by_document(report["findings"], lambda f: f["record"]["uri"].removeprefix("https://news.example/"))
+    assert found == _folder(cli_here)
+    assert all(f["record"]["container"] == "crawl.warc.gz" and f["record"]["offset"] >= 0 for f in report["findings"])
+
+
+def test_live_pages_from_a_sitemap_report_the_folder_scans_findings(newsroom, cli_here):
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    docs = _documents(newsroom)
+    types = {"html": "text/html; charset=utf-8", "markdown": "text/markdown; charset=utf-8",
+             "text": "text/plain; charset=utf-8"}
+    kinds = {name: kind for name, kind, _ in docs}
+
+    class Site(SimpleHTTPRequestHandler):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, directory=str(newsroom / "site"), **kwargs)
+
+        def guess_type(self, path):
+            return types.get(kinds.get(os.path.relpath(path, newsroom / "site")), "application/octet-stream")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Site)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    (newsroom / "site" / "sitemap.xml").write_text(
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + "".join(f"<url><loc>{base}/{name}</loc></url>" for name, _, _ in docs) + "</urlset>")
+    with open(".rightscheck.yaml", "a", encoding="utf-8") as config:
+        config.write("\nweb: {interval: 0}\n")  # one local host: no need to be polite to ourselves
+    try:
+        report = _scan(cli_here, f"{base}/sitemap.xml")
+    finally:
+        server.shutdown()
+        (newsroom / "site" / "sitemap.xml").unlink()
+    assert {f["record"]["status"] for f in report["findings"]} == {200}
+    assert _by_document(report["findings"], lambda f: f["path"].removeprefix(base + "/")) == _folder(cli_here)

@@ -15,7 +15,8 @@ import pytest
 
 from rightscheck.inputs import web
 from rightscheck.inputs.base import Record, Skipped
-from rightscheck.inputs.web import WebOptions, fetch_pages, is_url, read_url_list
+from rightscheck.inputs.base import is_url
+from rightscheck.inputs.web import WebOptions, fetch_pages, read_url_list
 
 AGENT = "rightscheck/0.1.0 (+https://github.com/rightscheck/rightscheck)"
 # Our group allows all but /private; every other crawler is kept out: the product token must match.
@@ -423,9 +424,10 @@ def test_closing_the_generator_early_does_not_wait_for_slow_fetches(site):
 # --- arguments ----------------------------------------------------------------------------------------
 
 
-def test_is_url_takes_http_and_https_in_any_case():
+def test_is_url_takes_any_scheme_in_any_case_and_leaves_paths_alone():
     assert is_url("https://example.org/a") and is_url("HTTP://example.org") and is_url("Https://x")
-    assert not is_url("ftp://example.org") and not is_url("stories/http://x.html") and not is_url("http:/x")
+    assert is_url("ftp://example.org") and is_url("file:///etc/passwd")  # refused by the fetcher, with a reason
+    assert not is_url("stories/http://x.html") and not is_url("http:/x") and not is_url("C:\\stories")
 
 
 def test_a_url_list_skips_blank_lines_and_comments(tmp_path):
