@@ -159,8 +159,8 @@ class SourceCache:
             self._texts.move_to_end(source.id)
             return self._texts[source.id]
         try:
-            with open(source.real_path, "rb") as handle:
-                text = Text(parse(source.path, handle.read(), source.kind))
+            data, charset = self._index.source_bytes(source)
+            text = Text(parse(source.path, data, source.kind, charset=charset))
             if text.ids != self.ids(source):
                 text = None
         except (OSError, SkipFile):

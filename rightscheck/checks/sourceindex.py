@@ -35,7 +35,10 @@ from rightscheck.checks.bloom import Bloom
 from rightscheck.checks.attribution import carries
 from rightscheck.config import Config, SourceDir
 from rightscheck.core.result import Skipped
-from rightscheck.inputs.files import Candidate, discover, under
+from rightscheck.core.findings import place
+from rightscheck.inputs import router
+from rightscheck.inputs.base import Record
+from rightscheck.inputs.files import Candidate, under
 from rightscheck.documents.document import Document, SkipFile, parse
 from rightscheck.core.errors import RightscheckError
 from rightscheck.packs.pack import Pack
@@ -43,7 +46,7 @@ from rightscheck.packs.prefilter import Prefilter
 from rightscheck.core.usercache import cache_dir
 
 INDEX_NAME = "index.sqlite"
-FORMAT = f"5/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
+FORMAT = f"6/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
 _BUSY_SECONDS = 120.0  # how long a reader waits for another process's commit (and it for the reader)
 # A row whose blobs cannot be what _store wrote: numpy would refuse them, or the lookup would misread them.
 _MISSHAPEN = """
@@ -75,7 +78,9 @@ CREATE TABLE postings (
 ) WITHOUT ROWID;
 CREATE TABLE folders (path BLOB PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 CREATE TABLE bloom (capacity INTEGER NOT NULL, bits BLOB NOT NULL);
+CREATE TABLE held (source INTEGER PRIMARY KEY, data BLOB NOT NULL, charset TEXT);  -- records' own bytes
 """
+HELD = "\0"  # in a real path, between an archive's path and a record's name: a record of a container
 TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
 _BUILD_CACHE_KB = 256 << 10  # while refreshing: room for sorting a new index's postings in memory
 _LOAD_BLOOM_AFTER = 32  # documents a process scans before it loads the Bloom filter whole
@@ -198,8 +203,7 @@ def _prepare_chunk(chunk: list[tuple[Candidate, str, str | None, "_Known | None"
             out.append((item, real, existing, existing.digest, None))
             continue
         try:
-            with open(item.fs_path, "rb") as handle:
-                data = handle.read()
+            data = item.data if isinstance(item, _Held) else _read(item.fs_path)
         except OSError as exc:
             out.append((item, real, existing, None, f"cannot read: {exc.strerror or exc}"))
             continue
@@ -208,13 +212,28 @@ def _prepare_chunk(chunk: list[tuple[Candidate, str, str | None, "_Known | None"
             out.append((item, real, existing, digest, None))
             continue
         try:
-            doc = parse(item.path, data, item.kind)
+            doc = parse(item.path, data, item.kind, charset=getattr(item, "charset", None))
         except SkipFile as exc:
             out.append((item, real, existing, digest, str(exc)))
             continue
         prefilter.apply(doc)
         out.append((item, real, existing, digest, (attribute(doc, mapped, packs), tokens.tokenize(doc.text).ids)))
     return out
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
+
+
+@dataclass(frozen=True)
+class _Held(Candidate):
+    """A source that is a record of a container (a row of an agency's JSON Lines archive, a WARC response):
+    its bytes in hand, its path the container with the record in brackets. It has no time of its own, so
+    its content hash alone tells whether it changed."""
+
+    data: bytes = b""
+    charset: str | None = None
 
 
 class _BlobBytes:
@@ -311,6 +330,7 @@ class SourceIndex:
                 for source_id in gone:
                     self._unpost(source_id)
                 self._db.executemany("DELETE FROM sources WHERE id = ?", [(source_id,) for source_id in gone])
+                self._db.executemany("DELETE FROM held WHERE source = ?", [(source_id,) for source_id in gone])
                 stats.removed = len(gone)
                 if staging:
                     self._db.execute("INSERT INTO postings SELECT hash, source, pos FROM staging "
@@ -344,9 +364,18 @@ class SourceIndex:
         real_folders: dict[str, str] = {}  # realpath() per file cost a big archive's scan half a second
         for source_dir in dirs:
             top = os.path.realpath(source_dir.path)
-            for item in discover([source_dir.path], config, ignore=False):  # an archive, named on purpose
+            if os.path.isfile(top):  # an archive in one file (JSON Lines, WARC): its time tells if it changed
+                folders.add(top)
+            # an archive, named on purpose (git's ignores do not apply); its containers read as their records
+            for item in router.items([source_dir.path], config, router.InputOptions(fields=config.fields),
+                                     ignore=False):
                 if isinstance(item, Skipped):
                     stats.skipped.append(item)
+                    continue
+                if isinstance(item, Record):
+                    shown = place(item.path, item.record)
+                    yield (_Held(shown, "", item.kind, size=len(item.data), data=item.data, charset=item.charset),
+                           f"{os.path.realpath(source_dir.path)}{HELD}{shown}", source_dir.pack)
                     continue
                 parent, name = os.path.split(item.fs_path)
                 if parent not in real_folders:
@@ -401,6 +430,8 @@ class SourceIndex:
             source_id = self._db.execute(
                 "INSERT INTO sources (real_path, display_path, kind, digest, size, mtime_ns, pack, attributed_by, "
                 "tokens, ids) VALUES (?,?,?,?,?,?,?,?,?,?)", row).lastrowid
+        if isinstance(item, _Held):  # no file to re-read it from when a passage is shown
+            self._db.execute("INSERT OR REPLACE INTO held VALUES (?, ?, ?)", (source_id, item.data, item.charset))
         hashes, positions = fingerprints.fingerprint(ids)
         self._db.executemany(f"INSERT INTO {'staging' if staging else 'postings'} VALUES (?, ?, ?)",
                              _postings(source_id, hashes, positions))
@@ -526,6 +557,16 @@ class SourceIndex:
             "WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),))
         return {row[0]: (Source(row[0], row[1], os.fsdecode(row[2]), *row[3:6]),
                          np.frombuffer(row[6], dtype=np.uint32)) for row in rows}
+
+    def source_bytes(self, source: Source) -> tuple[bytes, str | None]:
+        """A source's bytes as they are now (its file re-read; a record's as indexed) and its declared charset.
+        Raises OSError when the file is gone."""
+        if HELD not in source.real_path:
+            return _read(source.real_path), None
+        row = self.reader().execute("SELECT data, charset FROM held WHERE source = ?", (source.id,)).fetchone()
+        if row is None:
+            raise FileNotFoundError(source.real_path)
+        return row[0], row[1]
 
     def token_ids(self, source_id: int) -> np.ndarray:
         row = self.reader().execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()

@@ -345,6 +345,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, inp
         config.respect_gitignore = False
     if scope:
         config.scope = scope
+    if fields:  # the command line's fields replace the config's, for the scanned files and the sources alike
+        config.fields = tuple(fields)
     packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
     idle = "error" if fail_on_unused_suppressions or config.fail_on_unused_suppressions else "warning"
     scanner = Scanner(packs, config, known=frozenset(p.id for p in available), suppressions=not no_suppress,
@@ -379,8 +381,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, inp
         if files is not None:
             files = gitfiles.narrow(files, given, aside)
         else:
-            files = router.items(paths, config, _input_options(input_format, fields, stdin_kind, stdin_name,
-                                                                 urls_file, config),
+            files = router.items(paths, config, _input_options(input_format, stdin_kind, stdin_name, urls_file,
+                                                                 config),
                                  aside, ASIDE_REASON, config.respect_gitignore)
         result = scanner.run(paths, files)
         if dirs:  # a source that could not be indexed is a file not checked against, like one not scanned
@@ -402,9 +404,9 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, inp
     return _Run(result, packs, available, config, strict)
 
 
-def _input_options(input_format: str, fields: tuple[str, ...], stdin_kind: str | None, stdin_name: str | None,
-                   urls_file: str | None, config):
-    """How the arguments are read: the command line's fields replace the config's, names as in KINDS."""
+def _input_options(input_format: str, stdin_kind: str | None, stdin_name: str | None, urls_file: str | None,
+                   config):
+    """How the arguments are read (standard input's kind named as a document kind)."""
     from rightscheck.inputs.router import InputOptions
 
     urls: tuple[str, ...] = ()
@@ -416,7 +418,7 @@ def _input_options(input_format: str, fields: tuple[str, ...], stdin_kind: str |
         except OSError as exc:
             raise RightscheckError(f"cannot read: {exc.strerror or exc}", urls_file, key="--urls") from None
     kind = {"md": "markdown", "txt": "text"}.get(stdin_kind, stdin_kind)
-    return InputOptions(input_format, tuple(fields) or config.fields, kind, stdin_name, extra_urls=urls)
+    return InputOptions(input_format, config.fields, kind, stdin_name, extra_urls=urls)
 
 
 def _exit_on_errors(run: _Run) -> None:

@@ -166,3 +166,22 @@ def test_live_pages_from_a_sitemap_report_the_folder_scans_findings(newsroom, cl
         (newsroom / "site" / "sitemap.xml").unlink()
     assert {f["record"]["status"] for f in report["findings"]} == {200}
     assert _by_document(report["findings"], lambda f: f["path"].removeprefix(base + "/")) == _folder(cli_here)
+
+
+def test_an_agency_archive_in_json_lines_is_a_source_like_a_folder_of_files(newsroom, cli_here):
+    """The wire archive as one JSON Lines file: each row a source; the same passages are found, the source
+    named as the archive with the row's id."""
+    with open("wire.jsonl", "w", encoding="utf-8") as out:
+        for path in sorted((newsroom / "sources").iterdir()):
+            out.write(json.dumps({"id": path.name, "text": path.read_text("utf-8")}) + "\n")
+    from_folder = _scan(cli_here, "site", "--sources", "sources")["findings"]
+    from_rows = _scan(cli_here, "site", "--sources", "wire.jsonl", "--field", "id=id")["findings"]
+    reused = [f for f in from_folder if f.get("source")]
+    assert reused and len(from_rows) == len(from_folder)
+    for folder_finding, row_finding in zip(from_folder, from_rows):
+        source = folder_finding.get("source")
+        if source:  # the source is named as the row of the archive, wherever the finding names it
+            name = source["path"].removeprefix("sources/")
+            assert row_finding["source"]["path"] == f"wire.jsonl [id {name}]"
+            folder_finding = json.loads(json.dumps(folder_finding).replace(source["path"], f"wire.jsonl [id {name}]"))
+        assert row_finding == folder_finding
