@@ -8,7 +8,10 @@ between records) or passes over without a word (a truncated last record is dropp
 the end of a plain file swallows every record after it). Here a record counts only when its block ends
 where its Content-Length says (followed by the blank lines that close a record, or the end of its gzip
 member); anything else is a Skipped with the record's offset, and reading resumes at the next gzip member
-that opens a WARC record, or in an uncompressed file at the next ``WARC/1.`` line.
+that opens a WARC record, or in an uncompressed file at the next ``WARC/1.`` line. HTTP bodies are
+unchunked and gunzipped here too: warcio's readers hold a whole chunk in memory, write a gzip error halfway
+through a body to stderr and return the body cut short, and raise on ``br`` with Google's brotli package
+(warcio expects brotlipy); ``br`` is not decoded, so such a body is a skip.
 
 Memory is flat in the archive's size: the file is read and gunzipped 64 KB at a time, a payload is kept
 only up to ``limit`` bytes (decoded), and whatever is past that is read through without being kept."""
@@ -64,7 +67,8 @@ def warc_records(fs_path: str, shown: str, limit: int) -> Iterator[Record | Skip
     """The documents of the archive at ``fs_path`` (gzipped per record, as one gzip stream, or not at all),
     in file order; every record that is not one is a Skipped, a damaged one with ``problem`` set. Each
     location is ``{"container": shown, "offset", "uri", "date", "id"}``, ``offset`` being where the record
-    starts in the file as stored: for a gzipped archive, the start of the gzip member it begins in."""
+    starts in the file as stored: for a gzipped archive, the start of the gzip member it begins in. Only
+    opening the file raises (OSError); anything wrong after that is a Skipped."""
     with open(fs_path, "rb") as file:
         yield from _records(_Stream(file), shown, limit)
 
@@ -270,18 +274,21 @@ _HTTP = StatusAndHeadersParser([], verify=False)
 
 def _records(stream: _Stream, shown: str, limit: int) -> Iterator[Record | Skipped]:
     """Read records one after another; after damage, one Skipped and on from the next record."""
+    resume = None  # the offset of the damage to read on from
     while True:
         start = None
         try:
+            if resume is not None and not stream.resync(resume):
+                return
+            resume = None
             if not stream.skip_newlines():
                 return
             start = stream.origin()
             result = _record(stream, start, shown, limit)
         except _Damage as damage:
-            at = damage.at if start is None else start
-            yield Skipped(shown, f"record at offset {at}: {damage}", record={"container": shown, "offset": at})
-            if not stream.resync(at):
-                return
+            resume = damage.at if start is None else start
+            yield Skipped(shown, f"record at offset {resume}: {damage}",
+                          record={"container": shown, "offset": resume})
             continue
         except OSError as exc:
             at = start if start is not None else stream.raw_at
@@ -324,7 +331,7 @@ def _record(stream: _Stream, start: int, shown: str, limit: int) -> Record | Ski
         except _Unreadable as exc:
             result = Skipped(shown, f"{where}: {exc}", record=location)
     else:
-        result = Skipped(shown, f"{where}: WARC {rec_type or 'untyped'} record", problem=rec_type is None,
+        result = Skipped(shown, f"{where}: WARC {(rec_type or 'untyped')[:40]} record", problem=rec_type is None,
                          record=location)
     block = record.raw_stream
     while block.read(_CHUNK):
@@ -348,7 +355,8 @@ def _document(stream: _Stream, record, where: str, location: dict, limit: int) -
     headers, block, shown = record.rec_headers, record.raw_stream, location["container"]
     content_type = headers.get_header("Content-Type")
     chunked, encoding = False, ""
-    if record.rec_type == "response" and (content_type or "application/http").lower().startswith("application/http"):
+    in_http = (content_type or "application/http").lower().startswith("application/http")
+    if record.rec_type == "response" and in_http:
         stream.budget = _HEADERS_MAX
         try:
             http = _HTTP.parse(block)
@@ -368,10 +376,11 @@ def _document(stream: _Stream, record, where: str, location: dict, limit: int) -
     media, charset = _media_type(content_type)
     kind = KINDS.get(media)
     if kind is None:
-        return Skipped(shown, f"{where}: not HTML or text ({media or 'no Content-Type'})", problem=False,
+        return Skipped(shown, f"{where}: not HTML or text ({media[:80] or 'no Content-Type'})", problem=False,
                        record=location)
-    if headers.get_header("WARC-Truncated"):
-        raise _Unreadable(f"payload cut short by the crawler (WARC-Truncated: {headers.get_header('WARC-Truncated')})")
+    cut = headers.get_header("WARC-Truncated")
+    if cut:
+        raise _Unreadable(f"payload cut short by the crawler (WARC-Truncated: {cut[:40]})")
     if headers.get_header("WARC-Segment-Number"):
         raise _Unreadable("a segmented record (its continuation records are not joined)")
     if not chunked and encoding in ("", "identity") and block.limit > limit:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import struct
 import tracemalloc
 import zlib
 
@@ -16,7 +17,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from rightscheck.inputs.base import Record, Skipped
-from rightscheck.inputs.warc import is_warc, warc_records
+from rightscheck.inputs.warc import _CHUNK, is_warc, warc_records
 
 LIMIT = 1 << 20
 PAGE = b"<!DOCTYPE html><html><body><p>Storm hits the coast. (c) Example Wire</p></body></html>"
@@ -161,6 +162,7 @@ def test_chunked_and_compressed_http_bodies_are_decoded(tmp_path):
         response("https://a/5", raw_deflate(PAGE), headers=[(ce, "deflate")]),
         # stored decoded under its original headers, as some crawlers do: taken as it is
         response("https://a/6", PAGE, headers=[te, (ce, "gzip")]),
+        response("https://a/7", PAGE, headers=[(ce, "deflate")]),
     ])
     assert read(path) == [("doc", offset, "html", PAGE, "utf-8") for offset in offsets]
 
@@ -278,6 +280,24 @@ def test_a_large_record_is_read_past_without_being_held(tmp_path):
     assert peak < 2_000_000  # the record is 30 MB
 
 
+def test_a_header_that_never_ends_is_a_skip_not_a_line_held_in_memory(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    offsets = write(path, pages(2))
+    endless = lambda r: r.replace(b"\r\n", b"\r\nX-Junk: " + b"a" * 20_000_000 + b"\r\n", 1)  # noqa: E731
+    old = path.read_bytes()
+    path.write_bytes(regzip(old, offsets, 0, endless))
+    shift = path.stat().st_size - len(old)
+    tracemalloc.start()
+    try:
+        result = read(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result == [("skip", 0, "record at offset 0: headers longer than 262144 bytes", True),
+                      doc(offsets[1] + shift, 1)]
+    assert peak < 2_000_000
+
+
 def member(data: bytes, offsets: list[int], i: int) -> bytes:
     end = offsets[i + 1] if i + 1 < len(offsets) else len(data)
     return data[offsets[i]:end]
@@ -325,6 +345,25 @@ def test_a_member_whose_checksum_fails_is_not_handed_on(tmp_path):
                            "incorrect data check)", True), doc(offsets[1], 1)]
 
 
+@pytest.mark.parametrize("late", [5, 8])  # the whole CRC-32 in the next read
+def test_a_record_is_not_handed_on_before_its_members_checksum_is_read(tmp_path, late):
+    """The checksum ends a member: when it comes in a later read of the file than the record's bytes, the
+    record still waits for it."""
+    path = tmp_path / "crawl.warc.gz"
+    offsets = write(path, pages(2), gz=False)
+    data = path.read_bytes()
+    record = data[:offsets[1]]
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, -15)
+    deflated = squeeze.compress(record) + squeeze.flush()
+    name = b"n" * (_CHUNK + late - 8 - 10 - 1 - len(deflated))  # the member's last `late` bytes in the next read
+    first = b"\x1f\x8b\x08\x08" + bytes(6) + name + b"\0" + deflated + struct.pack("<II", zlib.crc32(record) ^ 1,
+                                                                                  len(record))
+    assert len(first) == _CHUNK + late
+    path.write_bytes(first + gzip.compress(data[offsets[1]:]))
+    assert read(path) == [("skip", 0, "record at offset 0: corrupt gzip data (Error -3 while decompressing data: "
+                           "incorrect data check)", True), doc(len(first), 1)]
+
+
 def regzip(data: bytes, offsets: list[int], i: int, change) -> bytes:
     """The archive with member ``i`` gunzipped, changed and gzipped again."""
     old = member(data, offsets, i)
@@ -333,7 +372,8 @@ def regzip(data: bytes, offsets: list[int], i: int, change) -> bytes:
 
 @pytest.mark.parametrize("change, reason", [
     (lambda r: r.replace(b"WARC/1.0", b"WARC/9.9", 1), "broken WARC header"),
-    (lambda r: r.replace(b"Content-Length:", b"Content-Lenxth:", 1), "WARC header without a valid Content-Length ('')"),
+    (lambda r: r.replace(b"Content-Length:", b"Content-Lenxth:", 1),
+     "WARC header without a valid Content-Length ('')"),
     (lambda r: b"<html>" + r, "no WARC record here (stray bytes or a damaged record)"),
 ])
 def test_a_record_with_a_broken_header_is_skipped_and_the_rest_read(tmp_path, change, reason):
@@ -358,7 +398,8 @@ def test_stray_bytes_between_gzip_members_are_one_skip_and_the_rest_read(tmp_pat
     data = path.read_bytes()
     path.write_bytes(data[:offsets[1]] + b"\x1f\x8bjunk" * 40 + data[offsets[1]:])
     assert read(path) == [doc(offsets[0], 0),
-                          ("skip", offsets[1], f"record at offset {offsets[1]}: bytes that are not a gzip member", True),
+                          ("skip", offsets[1], f"record at offset {offsets[1]}: bytes that are not a gzip member",
+                           True),
                           doc(offsets[1] + 240, 1), doc(offsets[2] + 240, 2)]
 
 
