@@ -20,6 +20,7 @@ import click
 from rightscheck import __version__
 from rightscheck.cli.console import ProgressBar, interactive, use_colour
 from rightscheck.core.errors import RightscheckError
+from rightscheck.inputs.router import INPUT_FORMATS
 from rightscheck.reports.render import FORMATS
 from rightscheck.core.visible import inert, visible
 
@@ -113,7 +114,7 @@ def _scan_options(command):
         click.option("--index", "index_path", type=click.Path(dir_okay=False),
                      help="Source index file [default: one per set of sources in the user's cache folder]; without "
                           "--sources, an index built before, used as it is (read-only, no refresh)."),
-        click.option("--input-format", type=click.Choice(["auto", "files", "warc", "wxr", "jsonl", "csv"]),
+        click.option("--input-format", type=click.Choice(INPUT_FORMATS),
                      default="auto", show_default=True,
                      help="Read the files named as this input (auto: by name, then content; files: as documents)."),
         click.option("--field", "fields", multiple=True, metavar="NAME=KEY",
@@ -528,14 +529,18 @@ def index_group() -> None:
 @click.option("--rules", "rules", multiple=True, type=click.Path(), help="Extra rule-pack file or folder.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes reading and fingerprinting sources [default: the number of CPU cores].")
-def index_build(sources, index_path, config_file, rules, jobs) -> None:
-    """Index (or refresh) source folders; only files whose content changed are re-read, and every file's
-    time is looked at (a scan trusts folder times for big indexes)."""
+@click.option("--field", "fields", multiple=True, metavar="NAME=KEY",
+              help="Fields of sources kept as JSON Lines or CSV: text=body, id=guid (as for `scan`).")
+def index_build(sources, index_path, config_file, rules, jobs, fields) -> None:
+    """Index (or refresh) source folders and archives (JSON Lines, CSV, WARC: each record a source); only
+    files whose content changed are re-read, and every file's time is looked at (a scan trusts folder times
+    for big indexes)."""
     from rightscheck.packs.pack import pattern_errors
     from rightscheck.engine.scanner import default_jobs
     from rightscheck.checks.sourceindex import build_index
 
     config, available = _setup(list(sources) or ["."], config_file, rules)
+    config.fields = tuple(fields) or config.fields
     dirs = _source_dirs(sources, config)
     index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None,
                                trust_folders=False, jobs=jobs or default_jobs())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import import_module
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -16,11 +17,14 @@ from rightscheck.core.errors import RightscheckError
 from rightscheck.core.result import Skipped
 from rightscheck.inputs.base import DOCUMENT_KINDS, Record, is_url, kind_for
 from rightscheck.inputs.files import Candidate, discover
-from rightscheck.inputs.rows import is_csv, is_jsonl
 from rightscheck.inputs.stdin import STDIN_PATH, stdin_record
 
-INPUT_FORMATS = ("auto", "files", "warc", "wxr", "jsonl", "csv")
-CONTAINERS = ("warc", "wxr", "jsonl", "csv")
+# The reader of each kind of container: a module of this package and its generator of records (a new
+# container format is a module and a line here). Rows also take the fields that name their text and id.
+READERS = {"warc": "warc:warc_records", "wxr": "wxr:wxr_records", "jsonl": "rows:jsonl_records",
+           "csv": "rows:csv_records"}
+ROWS = ("jsonl", "csv")
+INPUT_FORMATS = ("auto", "files", *READERS)
 _XML = "xml"  # a file a walk finds by name that may be a WXR export: its first bytes decide
 HEAD = 4096  # bytes of a file read to tell what it holds
 
@@ -84,6 +88,8 @@ def _kind_finder(forced: str, rows: bool):
     """The ``kind_of`` for :func:`discover`: documents by extension; containers by name (rows only when
     fields are given, or named); with a forced format, every named file is read with it."""
 
+    from rightscheck.inputs.rows import is_csv, is_jsonl  # here: a pre-commit run reads no rows
+
     def kind_of(path: str, named: bool) -> str | None:
         if named and forced not in ("auto", "files"):
             return forced
@@ -115,21 +121,15 @@ def _opened(item: Candidate, config: Config, fields, named: bool) -> Iterator[Re
                 yield Candidate(item.path, item.fs_path, kind_for(item.path) or "text", item.key, item.size,
                                 item.mtime_ns)
             return
-    limit = config.max_file_size
+    module, function = READERS[kind].split(":")
+    read = getattr(import_module(f"rightscheck.inputs.{module}"), function)
     try:
-        if kind == "warc":
-            from rightscheck.inputs.warc import warc_records
+        if kind in ROWS:
+            from rightscheck.inputs.rows import Fields
 
-            yield from warc_records(item.fs_path, item.path, limit)
-        elif kind == "wxr":
-            from rightscheck.inputs.wxr import wxr_records
-
-            yield from wxr_records(item.fs_path, item.path, limit)
+            yield from read(item.fs_path, item.path, fields or Fields(), config.max_file_size)
         else:
-            from rightscheck.inputs import rows
-
-            read = rows.jsonl_records if kind == "jsonl" else rows.csv_records
-            yield from read(item.fs_path, item.path, fields or rows.Fields(), limit)
+            yield from read(item.fs_path, item.path, config.max_file_size)
     except OSError as exc:
         yield Skipped(item.path, f"cannot read: {exc.strerror or exc}")
 
