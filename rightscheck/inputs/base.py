@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from rightscheck.core.result import Skipped
 
-__all__ = ["DOCUMENT_KINDS", "KINDS", "Record", "Skipped", "is_url", "kind_for", "sniff_kind"]
+__all__ = ["DOCUMENT_KINDS", "KINDS", "WARC_NAMES", "Record", "Skipped", "is_url", "kind_for", "sniff_kind"]
 
 # File extensions a folder walk picks up, and the kind of document each is read as.
 KINDS = {
@@ -23,6 +23,7 @@ KINDS = {
     ".html": "html", ".htm": "html", ".xhtml": "html",
 }
 DOCUMENT_KINDS = ("html", "markdown", "text")
+WARC_NAMES = (".warc", ".warc.gz", ".wet", ".wet.gz")  # web archives, by the names crawlers give them
 
 
 def kind_for(path: str) -> str | None:

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 from rightscheck.config import Config
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.result import Skipped
-from rightscheck.inputs.base import DOCUMENT_KINDS, Record, is_url, kind_for
+from rightscheck.inputs.base import DOCUMENT_KINDS, WARC_NAMES, Record, is_url, kind_for
 from rightscheck.inputs.files import Candidate, discover
 from rightscheck.inputs.stdin import STDIN_PATH, stdin_record
 
@@ -95,7 +95,7 @@ def _kind_finder(forced: str, rows: bool):
             return forced
         name = os.path.basename(path).lower()
         if forced != "files":
-            if name.endswith((".warc", ".warc.gz", ".wet", ".wet.gz")):
+            if name.endswith(WARC_NAMES):
                 return "warc"
             if is_jsonl(name) and (rows or named):
                 return "jsonl"
