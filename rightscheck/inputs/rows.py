@@ -13,6 +13,8 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import re
+import sys
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -25,7 +27,13 @@ _NAMES = ("text", "id", "url", "kind")
 _KINDS = {**{kind: kind for kind in DOCUMENT_KINDS}, "md": "markdown", "txt": "text",
           "text/html": "html", "text/markdown": "markdown", "text/plain": "text"}
 _MISSING = object()
+_CUT = object()  # a CSV row the read-ahead buffer holds only part of
 _CHUNK = 1 << 16
+_READ = 1 << 20  # CSV read-ahead, from which whole rows are taken
+# A quote in a quoted CSV field. re's sub() undoes HTML's many faster than bytes.replace(), but holds a piece
+# per quote until it joins them: fields longer than _SUB_MAX take replace().
+_DOUBLED = re.compile(b'""')
+_SUB_MAX = 1 << 18
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -131,15 +139,18 @@ def csv_records(fs_path: str, shown: str, fields: Fields, limit: int) -> Iterato
     that also holds a stray quote inside an unquoted field (which CSV readers take as text) looks like it
     opens a quoted field, and the skip runs on to the next line that pairs it; the reason gives the lines.
 
-    The ``csv`` module's field size limit is process-wide; it is raised to the cap (never lowered), since
-    no row reaches the module longer than that."""
+    Rows in plain quoting are split without the ``csv`` module (see :meth:`_Lines.plain_row`), the rest
+    go through it line by line. The ``csv`` module's field size limit is process-wide; it is raised to the
+    cap (never lowered), since no row reaches the module longer than that."""
     cap = row_cap(limit)
     if csv.field_size_limit() < cap:
         csv.field_size_limit(cap)
+    delimiter = "\t" if fs_path.lower().endswith(".tsv") else ","
     with open(fs_path, "rb") as stream:
-        lines = _Lines(stream, cap)
-        reader = csv.reader(lines, delimiter="\t" if fs_path.lower().endswith(".tsv") else ",", strict=True)
+        lines = _Lines(stream, cap, delimiter)
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
         header: dict[str, int] | None = None
+        text_column = None  # once the header is read, the text's column (kept as bytes) if no other field reads it
         resync = False
         while True:
             problem = None
@@ -148,7 +159,9 @@ def csv_records(fs_path: str, shown: str, fields: Fields, limit: int) -> Iterato
                     lines.read_past_row(ended=True)
                     resync = False
                 lines.new_row()
-                row = next(reader)
+                row = lines.plain_row(text_column)
+                if row is None:
+                    row = next(reader)
             except StopIteration:
                 return
             except _BadRow as exc:
@@ -175,6 +188,8 @@ def csv_records(fs_path: str, shown: str, fields: Fields, limit: int) -> Iterato
                 if fields.text not in header:
                     yield Skipped(shown, f"no '{fields.text}' column (columns: {', '.join(header)})", record=location)
                     return
+                if fields.text not in (fields.id, fields.url, fields.kind):
+                    text_column = header[fields.text]
             else:
                 yield _document(lambda name: _cell(row, header, name), fields, shown, where, location, limit)
 
@@ -190,9 +205,12 @@ def _document(get: Callable[[str], Any], fields: Fields, shown: str, where: str,
     text = get(fields.text)
     if text is _MISSING:
         return Skipped(shown, f"{where}: no '{fields.text}' field", record=location)
-    if not isinstance(text, str):
+    if isinstance(text, str):
+        data = text.encode("utf-8", "replace")  # a lone surrogate (JSON "\ud800", half an emoji) becomes "?"
+    elif isinstance(text, bytes):  # a CSV cell as read, known to be UTF-8: not decoded only to be encoded
+        data = text
+    else:
         return Skipped(shown, f"{where}: '{fields.text}' is {_describe(text)}, not a string", record=location)
-    data = text.encode("utf-8", "replace")  # a lone surrogate (JSON "\ud800", half an emoji) becomes "?"
     if len(data) > limit:
         return Skipped(shown, f"{where}: larger than max_file_size ({len(data)} > {limit} bytes)", record=location)
     if not data.strip():
@@ -250,25 +268,121 @@ class _BadRow(Exception):
 class _Lines:
     """A CSV file's lines, decoded, for csv.reader, which asks for one line at a time and hands back the
     row they make. Counts lines (for the line a row starts on), caps each row at ``cap`` bytes, and counts
-    quotes: a row ends at a line end where its quotes pair up, which is how a bad row is read past."""
+    quotes: a row ends at a line end where its quotes pair up, which is how a bad row is read past.
 
-    def __init__(self, stream: IO[bytes], cap: int) -> None:
+    A Python call per line and the csv module's parsing are most of what reading costs, so each row is
+    first tried whole by :meth:`plain_row`, from a read-ahead buffer that lines are also served from."""
+
+    def __init__(self, stream: IO[bytes], cap: int, delimiter: str) -> None:
         self.stream = stream
         self.cap = cap
         self.number = 0  # lines read
         self.start = 1  # line the current row starts on
         self.size = 0  # bytes of the current row so far
         self.quoted = 0  # 1 while the current row's quotes do not pair up: inside a quoted field
+        self.buffer = b""  # read ahead of the stream
+        self.at = 0  # where the unread part of the buffer starts
+        self.delimiter = delimiter.encode()
+        separator = re.escape(self.delimiter)
+        # A field in plain quoting (quoted all through with its quotes doubled, or without quotes) and the
+        # delimiter or line end after it; the closing quote is optional so that a field cut off by the end
+        # of the buffer still matches up to there. Possessive, or re would keep a backtracking point for
+        # every doubled quote: hundreds of MB for a long field. Before Python 3.11 (no possessive
+        # quantifiers) every row goes to csv.reader.
+        self.field = re.compile(rb'("[^"]*+(?:""[^"]*+)*+"?|[^"\r\n' + separator + rb']*+)(' + separator +
+                                rb'|\r?\n)?') if sys.version_info >= (3, 11) else None
 
     def new_row(self) -> None:
         """The reader is about to read a row."""
         self.start, self.size, self.quoted = self.number + 1, 0, 0
 
+    def plain_row(self, raw_column: int | None) -> list[str | bytes] | None:
+        """The next row's cells when it is in plain quoting: each field quoted all through (quotes doubled
+        inside) or holding no quote, the row ending LF or CRLF, UTF-8 and within the cap; ``[]`` for a
+        blank line. csv.reader (strict, default dialect) makes the same cells of such a row from the same
+        lines. Cell ``raw_column`` stays bytes, to be scanned as it is. None for any other row (a stray
+        quote, bad quoting, too long, the last line without an end): csv.reader then reads it line by line."""
+        while self.field is not None:
+            row = self._split(raw_column)
+            if row is not _CUT:
+                return row
+            if not self._fill():
+                break
+        return None
+
+    def _split(self, raw_column: int | None) -> list[str | bytes] | None | object:
+        """:meth:`plain_row` on what the buffer holds: the row, None, or _CUT when the buffer ends within
+        the row (or perhaps between its CR and LF) short of the cap."""
+        buffer, at, field, delimiter = self.buffer, self.at, self.field.match, self.delimiter
+        stop = min(len(buffer), at + self.cap)
+        position = at + 3 if self.number == 0 and buffer.startswith(_BOM, at) else at
+        if position > stop:  # a cap smaller than the BOM
+            return None
+        cells = []
+        if buffer.startswith((b"\n", b"\r\n"), position, stop):  # a blank line: a row of no cells
+            position = buffer.index(b"\n", position) + 1
+        else:
+            while True:
+                match = field(buffer, position, stop)
+                after = match[2]
+                if after is None:
+                    cut = stop == len(buffer) < at + self.cap and match.end() >= stop - 1
+                    return _CUT if cut else None
+                begin, end = match.span(1)
+                if begin < end and buffer[begin] == 0x22:  # quoted: its doubled quotes undone
+                    inner = buffer[begin + 1:end - 1]
+                    cells.append(_DOUBLED.sub(b'"', inner) if end - begin <= _SUB_MAX else inner.replace(b'""', b'"'))
+                else:
+                    cells.append(buffer[begin:end])
+                position = match.end()
+                if after != delimiter:
+                    break
+        row: list[str | bytes] = []
+        try:
+            for index, cell in enumerate(cells):
+                if index != raw_column:
+                    row.append(cell.decode())
+                else:
+                    if not cell.isascii():
+                        cell.decode()  # to know it is UTF-8
+                    row.append(cell)
+        except UnicodeDecodeError:
+            return None
+        self.number += buffer.count(b"\n", at, position)
+        self.at = position
+        return row
+
+    def _fill(self) -> bool:
+        """Read on into the buffer, keeping its unread part: _READ, or as much again as that part so that a
+        long row is scanned a few times rather than once a chunk, never past the cap. False at the end."""
+        unread = len(self.buffer) - self.at
+        more = self.stream.read(min(max(_READ, unread), self.cap - unread))
+        if not more:
+            return False
+        self.buffer, self.at = self.buffer[self.at:] + more, 0
+        return True
+
+    def _readline(self, limit: int) -> bytes:
+        """What ``stream.readline(limit)`` would give, the buffer's unread part first."""
+        buffer, at = self.buffer, self.at
+        if at == len(buffer):
+            return self.stream.readline(limit)
+        end = buffer.find(b"\n", at, at + limit)
+        stop = end + 1 if end >= 0 else min(len(buffer), at + limit)
+        line = buffer[at:stop]
+        if stop == len(buffer):
+            self.buffer, self.at = b"", 0
+            if end < 0 and len(line) < limit:  # the line goes on past the buffer
+                line += self.stream.readline(limit - len(line))
+        else:
+            self.at = stop
+        return line
+
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        raw = self.stream.readline(self.cap - self.size + 1)
+        raw = self._readline(self.cap - self.size + 1)
         if not raw:
             raise StopIteration
         self.number += 1
@@ -290,7 +404,7 @@ class _Lines:
         """Read past the rest of the current row: to the end of the line being read (unless ``ended``),
         then on while its quotes do not pair up."""
         while not ended or self.quoted:
-            raw = self.stream.readline(_CHUNK)
+            raw = self._readline(_CHUNK)
             if not raw:
                 return
             if ended:

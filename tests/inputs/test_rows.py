@@ -9,6 +9,7 @@ import tracemalloc
 
 import pytest
 
+from rightscheck.inputs import rows
 from rightscheck.inputs.base import Record, Skipped
 from rightscheck.inputs.rows import (
     Fields, csv_records, is_csv, is_jsonl, jsonl_records, parse_fields, row_cap,
@@ -249,6 +250,44 @@ def test_malformed_quoting_skips_the_row_and_the_next_row_is_read(tmp_path):
         Skipped(name, "row at line 2: ',' expected after '\"' (CSV quoting)", record=at(name, 2)),
         Record(name, "text", b"after", at(name, 4, id="2")),
         Skipped(name, "row at line 5: unexpected end of data (CSV quoting)", record=at(name, 5)),
+    ]
+
+
+def test_a_stray_quote_in_an_unquoted_field_is_text_and_its_row_ends_with_the_line(tmp_path):
+    # Counted, the quotes of lines 2 to 4 pair up only at the end of line 4: rows are not where quotes pair.
+    name = "export.csv"
+    text = 'id,text\n1,a 5" screen\n2,"quoted, ""fine"""\n3,x"y\r\n4,"two\nlines"\n'
+    assert csv_file(tmp_path, text, parse_fields(["id=id"])) == [
+        Record(name, "text", b'a 5" screen', at(name, 2, id="1")),
+        Record(name, "text", b'quoted, "fine"', at(name, 3, id="2")),
+        Record(name, "text", b'x"y', at(name, 4, id="3")),
+        Record(name, "text", b"two\nlines", at(name, 5, id="4")),
+    ]
+
+
+@pytest.mark.parametrize("read_ahead", [1, 2, 3, 7, 64, 1 << 20])
+def test_rows_are_the_same_wherever_the_read_ahead_cuts_them(tmp_path, monkeypatch, read_ahead):
+    monkeypatch.setattr(rows, "_READ", read_ahead)
+    name = "export.csv"
+    text = (b'\xef\xbb\xbfid,text\r\n1,"<p>one,\r\n""two""</p>"\r\n\r\n2,plain\n3,x"y\n4,"bad"quote\n'
+            b'5,"caf\xe9"\n6,"caf\xc3\xa9"\n7,"no end"')
+    assert csv_file(tmp_path, text, parse_fields(["id=id"])) == [
+        Record(name, "html", b'<p>one,\r\n"two"</p>', at(name, 2, id="1")),
+        Record(name, "text", b"plain", at(name, 5, id="2")),
+        Record(name, "text", b'x"y', at(name, 6, id="3")),
+        Skipped(name, "row at line 7: ',' expected after '\"' (CSV quoting)", record=at(name, 7)),
+        Skipped(name, "row at line 8: line 8 is not UTF-8 (byte 7)", record=at(name, 8)),
+        Record(name, "text", "café".encode(), at(name, 9, id="6")),
+        Record(name, "text", b"no end", at(name, 10, id="7")),
+    ]
+
+
+def test_the_text_column_may_also_be_the_id(tmp_path):
+    name = "export.csv"
+    text = 'text,url\n"<p>a</p>",https://news.example.org/a\nplain,\n'
+    assert csv_file(tmp_path, text, parse_fields(["id=text", "url=url"])) == [
+        Record(name, "html", b"<p>a</p>", at(name, 2, id="<p>a</p>", url="https://news.example.org/a")),
+        Record(name, "text", b"plain", at(name, 3, id="plain")),
     ]
 
 
