@@ -2,7 +2,15 @@
 with an HTML or text payload, each WET ``conversion`` record and each text ``resource`` record is one
 Record, in file order; every other record is a Skipped that says what it is and where.
 
-warcio parses the WARC and HTTP headers. The framing around them is done here because a scan has to get
+warcio's StatusAndHeadersParser reads the WARC and HTTP headers, with one shortcut: a header block that
+lies whole in the buffer at hand, ends at its first CRLF CRLF, is UTF-8 and has no folded or blank-looking
+line (a crawler's block) is read in one pass by :func:`_parse` to the fields warcio's parser gives it (a
+test holds the two together): called a line at a time through this module's readline, warcio's parser
+was most of what reading a gzipped crawl cost beyond gunzipping it. Every other block (cut by a buffer's
+end, Latin-1, folded, LF-only, past the size limit) is read by warcio as before, and warcio's LimitReader
+bounds each record's block.
+
+The framing around the headers is done here because a scan has to get
 through damage that warcio's ArchiveIterator stops at (it raises on a corrupt gzip member or stray bytes
 between records) or passes over without a word (a truncated last record is dropped; a Content-Length past
 the end of a plain file swallows every record after it). Here a record counts only when its block ends
@@ -18,16 +26,15 @@ only up to ``limit`` bytes (decoded), and whatever is past that is read through 
 
 from __future__ import annotations
 
-import logging
 import re
 import zlib
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import BinaryIO
 
-from warcio.exceptions import ArchiveLoadFailed
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecordLoader
-from warcio.statusandheaders import StatusAndHeadersParser
+from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
 from rightscheck.inputs.base import Record, Skipped
 
@@ -44,10 +51,8 @@ _SCAN = 1 << 20  # bytes searched at a time for the next record after damage
 _HEADERS_MAX = 1 << 18  # a record's WARC and HTTP headers together; real ones are a few KB
 _LINE_MAX = 1024  # a chunk-size line of a chunked HTTP body
 _GZIP = b"\x1f\x8b\x08"  # a gzip member's magic and its one compression method, deflate
+_FOLDED = re.compile(r"\n[ \t]")  # a header line continuing the one before (obsolete line folding)
 _CHUNK_SIZE = re.compile(rb"[ \t]*([0-9A-Fa-f]{1,15})[ \t]*(?:;[^\r\n]*)?\r?\n")
-
-# warcio logs a warning (a target URI with spaces); with no handler anywhere Python prints it to stderr.
-logging.getLogger("warcio").addHandler(logging.NullHandler())
 
 
 def is_warc(name: str, head: bytes) -> bool:
@@ -89,8 +94,8 @@ class _Unreadable(Exception):
 class _Stream:
     """The archive's bytes, gunzipped member after member when it is gzipped, read as lines and blocks.
 
-    Each buffer of bytes comes from one gzip member, so :meth:`origin` knows the member a record starts in;
-    reads go on across members as gzip does. :meth:`resync` moves past damage to the next place a record
+    Each buffer of bytes comes from one gzip member, so :meth:`next_record` knows the member a record starts
+    in; reads go on across members as gzip does. :meth:`resync` moves past damage to the next place a record
     can begin. ``budget``, while set, bounds the bytes :meth:`readline` gives out (a record's headers),
     so a header that never ends is damage, not a line held in memory."""
 
@@ -105,11 +110,6 @@ class _Stream:
         self.raw_at = 0  # file offset of raw[0] (plain: of the next byte to read)
         self.unzip = None  # the decompressor of the member being read; None between members
         self.budget: int | None = None
-
-    def origin(self) -> int:
-        """The offset locating a record that starts at the current position."""
-        self._more()
-        return self.base if self.gz else self.base + self.pos
 
     def _fill(self) -> bool | None:
         """Replace the spent buffer with the next bytes: True when there are some, False at the end of a
@@ -180,6 +180,12 @@ class _Stream:
                 self.base = base
         return self.buf[self.pos:self.pos + size]
 
+    def at(self, prefix: bytes) -> bool:
+        """Whether the bytes from the current position, in this gzip member, begin with ``prefix``."""
+        if len(self.buf) - self.pos >= len(prefix):
+            return self.buf.startswith(prefix, self.pos)
+        return self.peek(len(prefix)) == prefix
+
     def read(self, size: int = -1) -> bytes:
         """At most ``size`` bytes (at most a buffer's worth); empty only at the end of the file."""
         if not self._more():
@@ -210,16 +216,17 @@ class _Stream:
                 raise _Damage(f"headers longer than {_HEADERS_MAX} bytes", self.base)
         return b"".join(parts)
 
-    def skip_newlines(self) -> bool:
-        """Pass the blank lines between records; False at the end of the file."""
+    def next_record(self) -> int | None:
+        """Pass the blank lines between records: the offset locating the record that starts there (for a
+        gzipped archive, the start of the member it is in), None at the end of the file."""
         while self._more():
             buf, pos = self.buf, self.pos
             while pos < len(buf) and buf[pos] in b"\r\n":
                 pos += 1
             self.pos = pos
             if pos < len(buf):
-                return True
-        return False
+                return self.base if self.gz else self.base + pos
+        return None
 
     def member_check(self) -> None:
         """When the bytes read so far end a gzip member, gunzip the rest of it, so that its checksum is
@@ -268,7 +275,8 @@ class _Stream:
             return False
 
 
-_LOADER = ArcWarcRecordLoader(verify_http=False, arc2warc=False)
+_VERSIONS = tuple(ArcWarcRecordLoader.WARC_TYPES)  # the WARC versions warcio reads
+_WARC = StatusAndHeadersParser(_VERSIONS)
 _HTTP = StatusAndHeadersParser([], verify=False)
 
 
@@ -281,9 +289,9 @@ def _records(stream: _Stream, shown: str, limit: int) -> Iterator[Record | Skipp
             if resume is not None and not stream.resync(resume):
                 return
             resume = None
-            if not stream.skip_newlines():
+            start = stream.next_record()
+            if start is None:
                 return
-            start = stream.origin()
             result = _record(stream, start, shown, limit)
         except _Damage as damage:
             resume = damage.at if start is None else start
@@ -302,24 +310,25 @@ def _records(stream: _Stream, shown: str, limit: int) -> Iterator[Record | Skipp
 def _record(stream: _Stream, start: int, shown: str, limit: int) -> Record | Skipped | None:
     """The record at the current position, read to its end: a Record, a Skipped, or None (warcinfo). It
     is handed on only once its block has ended where its Content-Length says, else it is damage."""
-    if not stream.peek(5).startswith(b"WARC/"):
+    if not stream.at(b"WARC/"):
         raise _Damage("no WARC record here (stray bytes or a damaged record)", start)
-    stream.budget = _HEADERS_MAX
     try:
-        record = _LOADER.parse_record_stream(stream, known_format="warc", no_record_parse=True)
-    except (ArchiveLoadFailed, EOFError):
+        protocol, _, headers, repeated = _head(stream, None, _WARC)
+    except (StatusAndHeadersParserException, EOFError):
         raise _Damage("broken WARC header", start) from None
-    finally:
-        stream.budget = None
-    headers = record.rec_headers
-    declared = (headers.get_header("Content-Length") or "").strip()
+    if not protocol.upper().startswith(_VERSIONS):  # warcio's check, for a block read in one pass
+        raise _Damage("broken WARC header", start)
+    declared = (headers.get("content-length") or "").strip()
     if not declared.isdigit():
         raise _Damage(f"WARC header without a valid Content-Length ({declared[:40]!r})", start)
+    block = LimitReader(stream, int(declared) if declared.isdecimal() else 0)  # warcio: no number, no block
     where = f"record at offset {start}"
-    uri = headers.get_header("WARC-Target-URI")
-    location = {"container": shown, "offset": start, "uri": uri, "date": headers.get_header("WARC-Date"),
-                "id": headers.get_header("WARC-Record-ID")}
-    rec_type = record.rec_type
+    uri = headers.get("warc-target-uri")
+    if uri and "warc-target-uri" not in repeated:  # warcio mends wget's <URI> and spaces in the last such field
+        uri = (uri[1:-1] if uri[0] == "<" and uri[-1] == ">" else uri).replace(" ", "%20")
+    location = {"container": shown, "offset": start, "uri": uri, "date": headers.get("warc-date"),
+                "id": headers.get("warc-record-id")}
+    rec_type = headers.get("warc-type")
     if rec_type == "warcinfo":
         result = None
     elif rec_type == "resource" and (uri or "").startswith("metadata:"):
@@ -327,20 +336,19 @@ def _record(stream: _Stream, start: int, shown: str, limit: int) -> Record | Ski
                          record=location)
     elif rec_type in ("response", "resource", "conversion"):
         try:
-            result = _document(stream, record, where, location, limit)
+            result = _document(stream, headers, block, where, location, limit)
         except _Unreadable as exc:
             result = Skipped(shown, f"{where}: {exc}", record=location)
     else:
         result = Skipped(shown, f"{where}: WARC {(rec_type or 'untyped')[:40]} record", problem=rec_type is None,
                          record=location)
-    block = record.raw_stream
-    while block.read(_CHUNK):
+    while block.limit and block.read(_CHUNK):
         pass
     if block.limit:
         raise _Damage(f"truncated: the file ends {block.limit} bytes short of its Content-Length ({declared})",
                       start)
-    if stream.peek(4) == b"\r\n\r\n":
-        stream.read(4)
+    if stream.at(b"\r\n\r\n"):
+        stream.pos += 4
     else:  # a lenient close: other newlines, then the end (of the file or member) or the next record
         after = stream.peek(9).lstrip(b"\r\n")
         if after and not after.startswith(b"WARC/"):
@@ -349,55 +357,117 @@ def _record(stream: _Stream, start: int, shown: str, limit: int) -> Record | Ski
     return result
 
 
-def _document(stream: _Stream, record, where: str, location: dict, limit: int) -> Record | Skipped:
+def _document(stream: _Stream, headers: dict, block: LimitReader, where: str, location: dict,
+              limit: int) -> Record | Skipped:
     """A response, resource or conversion record's payload as a Record, or why it is not one. A response
     in HTTP is read for its status and headers; any other record's block is its payload."""
-    headers, block, shown = record.rec_headers, record.raw_stream, location["container"]
-    content_type = headers.get_header("Content-Type")
+    shown = location["container"]
+    content_type = headers.get("content-type")
     chunked, encoding = False, ""
     in_http = (content_type or "application/http").lower().startswith("application/http")
-    if record.rec_type == "response" and in_http:
-        stream.budget = _HEADERS_MAX
+    if headers.get("warc-type") == "response" and in_http:
         try:
-            http = _HTTP.parse(block)
+            protocol, statusline, http, _ = _head(stream, block, _HTTP)
         except EOFError:
             raise _Unreadable("no HTTP response in the record") from None
-        finally:
-            stream.budget = None
-        if not http.protocol.upper().startswith("HTTP/"):
-            raise _Unreadable(f"no HTTP status line ({http.protocol[:40]!r})")
-        status = http.statusline.split(" ", 1)[0]
+        if not protocol.upper().startswith("HTTP/"):
+            raise _Unreadable(f"no HTTP status line ({protocol[:40]!r})")
+        status = statusline.split(" ", 1)[0]
         if status != "200":
             return Skipped(shown, f"{where}: HTTP {status[:20] or 'status missing'}", problem=False,
                            record=location)
-        content_type = http.get_header("Content-Type")
-        chunked = "chunked" in (http.get_header("Transfer-Encoding") or "").lower()
-        encoding = (http.get_header("Content-Encoding") or "").strip().lower()
+        content_type = http.get("content-type")
+        chunked = "chunked" in (http.get("transfer-encoding") or "").lower()
+        encoding = (http.get("content-encoding") or "").strip().lower()
     media, charset = _media_type(content_type)
     kind = KINDS.get(media)
     if kind is None:
         return Skipped(shown, f"{where}: not HTML or text ({media[:80] or 'no Content-Type'})", problem=False,
                        record=location)
-    cut = headers.get_header("WARC-Truncated")
+    cut = headers.get("warc-truncated")
     if cut:
         raise _Unreadable(f"payload cut short by the crawler (WARC-Truncated: {cut[:40]})")
-    if headers.get_header("WARC-Segment-Number"):
+    if headers.get("warc-segment-number"):
         raise _Unreadable("a segmented record (its continuation records are not joined)")
-    if not chunked and encoding in ("", "identity") and block.limit > limit:
+    if chunked or encoding not in ("", "identity"):
+        parts, size = [], 0
+        for piece in _decoded(_dechunked(block) if chunked else _pieces(block), encoding):
+            size += len(piece)
+            if size > limit:
+                return Skipped(shown, f"{where}: larger than max_file_size (over {limit} bytes decoded)",
+                               record=location)
+            parts.append(piece)
+        data = b"".join(parts)
+    elif block.limit > limit:
         return Skipped(shown, f"{where}: larger than max_file_size ({block.limit} > {limit} bytes)",
                        record=location)
-    parts, size = [], 0
-    for piece in _decoded(_dechunked(block) if chunked else _pieces(block), encoding):
-        size += len(piece)
-        if size > limit:
-            return Skipped(shown, f"{where}: larger than max_file_size (over {limit} bytes decoded)",
-                           record=location)
-        parts.append(piece)
-    if not size:
+    else:  # the payload is the rest of the block, within the limit and mostly in the buffer at hand
+        data = block.read(block.limit)
+        if block.limit:
+            data = b"".join([data, *_pieces(block)])
+    if not data:
         return Skipped(shown, f"{where}: empty payload", problem=False, record=location)
-    return Record(shown, kind, b"".join(parts), location, charset)
+    return Record(shown, kind, data, location, charset)
 
 
+def _head(stream: _Stream, block: LimitReader | None, parser: StatusAndHeadersParser) -> tuple[str, str, dict, tuple]:
+    """The header block at the stream's position (WARC headers, or with ``block`` the HTTP headers that
+    open it), read past: the status line's protocol and the rest of it, the fields by lower-cased name
+    (the first of each, as warcio's get_header gives), and the names that came more than once."""
+    buf, pos = stream.buf, stream.pos
+    room = _HEADERS_MAX if block is None or block.limit > _HEADERS_MAX else block.limit
+    end = buf.find(b"\r\n\r\n", pos, pos + room)  # the block whole in the buffer and within its limits?
+    if end >= 0:
+        try:
+            parsed = _parse(buf[pos:end].decode())
+        except UnicodeDecodeError:  # each line that is not UTF-8 is Latin-1 to warcio
+            parsed = None
+        if parsed is not None:
+            stream.pos = end + 4
+            if block is not None:
+                block.limit -= end + 4 - pos
+            return parsed
+    stream.budget = _HEADERS_MAX
+    try:
+        head = parser.parse(stream if block is None else block)
+    finally:
+        stream.budget = None
+    fields, repeated = {}, ()
+    for name, value in head.headers:
+        key = name.lower()
+        if key in fields:
+            repeated += (key,)
+        else:
+            fields[key] = value
+    return head.protocol, head.statusline, fields, repeated
+
+
+def _parse(text: str) -> tuple[str, str, dict, tuple] | None:
+    """A header block read as warcio's StatusAndHeadersParser reads it (lines split at LF and right-
+    stripped, a field's name and value split at its first colon and stripped, a line without one
+    dropped), or None for a block with a line it reads otherwise: folded, or blank before the end."""
+    if _FOLDED.search(text):
+        return None
+    first, *lines = text.split("\n")
+    first = first.rstrip()
+    if not first:
+        return None
+    protocol, _, statusline = first.partition(" ")
+    fields, repeated = {}, ()
+    for line in lines:
+        name, colon, value = line.partition(":")
+        if colon:
+            key = name.rstrip(" \t").lower()
+            if key in fields:
+                repeated += (key,)
+            else:
+                fields[key] = value.strip()
+        elif not name.strip():
+            return None
+    return protocol, statusline.strip(), fields, repeated
+
+
+@lru_cache(maxsize=256)  # a crawl's records share a few Content-Types
 def _media_type(content_type: str | None) -> tuple[str, str | None]:
     """The media type of a Content-Type header, lower-cased, and its charset parameter if any."""
     if not content_type:

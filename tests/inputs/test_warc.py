@@ -11,13 +11,13 @@ import tracemalloc
 import zlib
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from warcio.statusandheaders import StatusAndHeaders
+from warcio.statusandheaders import StatusAndHeaders, StatusAndHeadersParser
 from warcio.warcwriter import WARCWriter
 
 from rightscheck.inputs.base import Record, Skipped
-from rightscheck.inputs.warc import _CHUNK, is_warc, warc_records
+from rightscheck.inputs.warc import _CHUNK, _parse, is_warc, warc_records
 
 LIMIT = 1 << 20
 PAGE = b"<!DOCTYPE html><html><body><p>Storm hits the coast. (c) Example Wire</p></body></html>"
@@ -470,3 +470,105 @@ def test_any_damage_to_a_gzipped_archive_yields_only_intact_documents_and_never_
             assert item.data in originals
         else:
             assert item.reason.startswith(f"record at offset {item.record['offset']}: ")
+
+
+def raw_record(warc_fields: bytes, block: bytes, version: bytes = b"WARC/1.0") -> bytes:
+    """A record as bytes, its header fields as given (CRLF-ended lines), with the block's Content-Length."""
+    return (version + b"\r\n" + warc_fields + b"Content-Length: %d\r\n\r\n" % len(block) + block + b"\r\n\r\n")
+
+
+def http_record(uri: bytes, http_head: bytes, body: bytes) -> bytes:
+    fields = b"WARC-Type: response\r\nWARC-Target-URI: " + uri + b"\r\nContent-Type: application/http\r\n"
+    return raw_record(fields, http_head + body)
+
+
+@pytest.mark.parametrize("data, expected", [
+    # a folded field: its next line continues its value
+    (http_record(b"https://a/1", b"HTTP/1.1 200 OK\r\nContent-Type: text/html;\r\n\tcharset=latin-1\r\n\r\n", PAGE),
+     ("doc", 0, "html", PAGE, "latin-1")),
+    # LF-only HTTP headers, as some servers send them
+    (http_record(b"https://a/2", b"HTTP/1.1 200 OK\nContent-Type: text/plain\n\n", b"Plain words.\n"),
+     ("doc", 0, "text", b"Plain words.\n", None)),
+    # a Latin-1 byte in a field, and a line without a colon, which warcio drops
+    (http_record(b"https://a/3", b"HTTP/1.1 200 OK\r\nX-Note: caf\xe9\r\nno colon here\r\nContent-Type: text/html\r\n"
+                 b"\r\n", PAGE), ("doc", 0, "html", PAGE, None)),
+    # a field name with blanks before its colon; names in any case
+    (raw_record(b"warc-type : conversion\r\nWARC-TARGET-URI:https://a/4\r\nContent-Type:  text/plain  \r\n",
+                b"Words.\n"), ("doc", 0, "text", b"Words.\n", None)),
+    # a blank-looking line ends the headers for warcio, so the Content-Length after it is not one
+    (raw_record(b"WARC-Type: conversion\r\n\x0b\r\n", b"Words.\n"),
+     ("skip", 0, "record at offset 0: WARC header without a valid Content-Length ('')", True)),
+    # an HTTP status that is not one
+    (http_record(b"https://a/5", b"\r\nContent-Type: text/html\r\n\r\n", PAGE),
+     ("skip", 0, "record at offset 0: no HTTP status line ('')", True)),
+    (raw_record(b"WARC-Type: conversion\r\n", b"Words.\n", version=b"WARC/2.0"),
+     ("skip", 0, "record at offset 0: broken WARC header", True)),
+    # the first Content-Length counts; a digit that is no decimal one is no length to warcio (an empty block)
+    (raw_record(b"WARC-Type: conversion\r\nContent-Length: \xc2\xb2\r\n", b"Words.\n"),
+     ("skip", 0, "record at offset 0: its Content-Length (\u00b2) does not end where the record does", True)),
+], ids=["folded", "LF-only", "Latin-1", "name blanks", "blank line", "no status", "WARC version", "superscript"])
+def test_header_fields_are_read_as_warcio_reads_them(tmp_path, data, expected):
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(data)
+    assert read(path) == [expected]
+
+
+@pytest.mark.parametrize("fields, uri", [
+    (b"WARC-Target-URI: <https://a/b c>\r\n", "https://a/b%20c"),  # wget's brackets, and a space
+    # repeated: warcio mends the last field, and the first is the one read
+    (b"WARC-Target-URI: <https://a/1>\r\nWARC-Target-URI: <https://a/2>\r\n", "<https://a/1>"),
+])
+def test_a_target_uri_is_mended_as_warcio_mends_it(tmp_path, fields, uri):
+    path = tmp_path / "crawl.warc"
+    path.write_bytes(raw_record(b"WARC-Type: conversion\r\n" + fields, b"Words.\n"))
+    (record,) = warc_records(str(path), "crawl.warc", LIMIT)
+    assert record.record["uri"] == uri
+
+
+@pytest.mark.parametrize("whole_gzip", [False, True], ids=["uncompressed", "one gzip stream"])
+def test_headers_that_a_buffer_boundary_cuts_are_read_whole(tmp_path, whole_gzip):
+    """The file (or its gunzipped stream) is read 64 KB at a time: a record's WARC headers, then another's
+    HTTP headers, are made to straddle the first two boundaries."""
+    plain, path = tmp_path / "crawl.warc", tmp_path / "crawl.warc.gz"
+    bodies = [b"<p>" + b"x" * 60_000, b"<p>" + b"y" * 60_000, PAGE]
+    for i, cut in enumerate([100, 500]):  # how far before the boundary the next record starts
+        offsets = write(plain, [response(f"https://a/{n}", body) for n, body in enumerate(bodies)], gz=False)
+        bodies[i] += b"z" * ((i + 1) * _CHUNK - cut - offsets[i + 1])
+    offsets = write(plain, [response(f"https://a/{n}", body) for n, body in enumerate(bodies)], gz=False)
+    assert [offsets[1] - _CHUNK, offsets[2] - 2 * _CHUNK] == [-100, -500]
+    expected = [("doc", offset, "html", body, "utf-8") for offset, body in zip(offsets, bodies)]
+    if whole_gzip:
+        path.write_bytes(gzip.compress(plain.read_bytes()))
+        expected = [("doc", 0, *item[2:]) for item in expected]
+    assert read(path if whole_gzip else plain) == expected
+
+
+LINES = st.lists(st.text(alphabet="Ab:- \t\r\x0b\x1cé\x85", max_size=10), min_size=1, max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(lines=LINES, ends=st.lists(st.sampled_from(["\r\n", "\n"]), min_size=6, max_size=6))
+def test_a_header_block_read_in_one_pass_has_the_fields_warcio_reads(lines, ends):
+    """Wherever the one-pass reading answers (else warcio reads the block), it is warcio's reading: same
+    status line, same first field of each name, same repeated names, and the block ends where warcio stops."""
+    text = lines[0] + "".join(end + line for end, line in zip(ends, lines[1:]))
+    data = text.encode() + b"\r\n\r\n"
+    assume(data.find(b"\r\n\r\n") == len(data) - 4)
+    parsed = _parse(text)
+    if parsed is None:
+        return
+    stream = io.BytesIO(data)
+    head = StatusAndHeadersParser([], verify=False).parse(stream)
+    assert stream.tell() == len(data)
+    fields, names = {}, [name.lower() for name, _ in head.headers]
+    for name, value in head.headers:
+        fields.setdefault(name.lower(), value)
+    protocol, statusline, parsed_fields, repeated = parsed
+    assert (protocol, statusline, parsed_fields) == (head.protocol, head.statusline, fields)
+    assert set(repeated) == {name for name in names if names.count(name) > 1}
+
+
+def test_a_crawlers_header_block_is_read_in_one_pass():
+    text = "WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://a/x\r\nContent-Length: 5"
+    assert _parse(text) == ("WARC/1.0", "", {"warc-type": "response", "warc-target-uri": "https://a/x",
+                                             "content-length": "5"}, ())
