@@ -36,9 +36,8 @@ from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
-from rightscheck.inputs.base import Record, Skipped
+from rightscheck.inputs.base import Record, Skipped, WARC_NAMES
 
-NAMES = (".warc", ".warc.gz", ".wet", ".wet.gz")
 # Payload media types read as documents; every other type is skipped as not a document.
 KINDS = {
     "text/html": "html", "application/xhtml+xml": "html",
@@ -58,7 +57,7 @@ _CHUNK_SIZE = re.compile(rb"[ \t]*([0-9A-Fa-f]{1,15})[ \t]*(?:;[^\r\n]*)?\r?\n")
 def is_warc(name: str, head: bytes) -> bool:
     """Whether a file is a web archive: by its name, or by its first bytes (gunzipped when they are a gzip
     member) opening a WARC record, so a crawl saved under another name is still read as one."""
-    if name.lower().endswith(NAMES):
+    if name.lower().endswith(WARC_NAMES):
         return True
     if head.startswith(b"\x1f\x8b"):
         try:
