@@ -185,3 +185,21 @@ def test_an_agency_archive_in_json_lines_is_a_source_like_a_folder_of_files(news
             assert row_finding["source"]["path"] == f"wire.jsonl [id {name}]"
             folder_finding = json.loads(json.dumps(folder_finding).replace(source["path"], f"wire.jsonl [id {name}]"))
         assert row_finding == folder_finding
+
+
+def test_an_agency_archive_as_a_web_archive_is_a_source_too(newsroom, cli_here):
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+    import io
+
+    with open("wire.warc.gz", "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for path in sorted((newsroom / "sources").iterdir()):
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/plain; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://wire.example/{path.name}", "response",
+                                                          payload=io.BytesIO(path.read_bytes()), http_headers=headers))
+    from_folder = _scan(cli_here, "site", "--sources", "sources")["findings"]
+    from_warc = _scan(cli_here, "site", "--sources", "wire.warc.gz")["findings"]
+    assert [f["rule"] for f in from_warc] == [f["rule"] for f in from_folder]
+    assert {f["source"]["path"] for f in from_warc if f.get("source")} >= {
+        "wire.warc.gz [https://wire.example/reuters-swiss-watchmakers.txt]"}
