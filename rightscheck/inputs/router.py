@@ -149,14 +149,15 @@ def _sniffed(item: Candidate) -> str | None:
 
 
 def _fetched(urls: list[str], config: Config) -> Iterator[Record | Skipped]:
+    """The pages of ``urls``, fetched together (the HTTP client is imported only here), as the config's
+    ``web:`` section says; the user agent names rightscheck and its version."""
     if not urls:
         return
+    from rightscheck import __version__
     from rightscheck.inputs.web import WebOptions, fetch_pages
 
-    from rightscheck import __version__
-
     names = {"interval": "per_host_interval"}  # the config's names for WebOptions' fields
-    web = WebOptions(user_agent=f"rightscheck/{__version__} (+https://github.com/rightscheck/rightscheck)",
-                                    limit=config.max_file_size,
-                                    **{names.get(key, key): value for key, value in config.web.items()})
+    agent = f"rightscheck/{__version__} (+https://github.com/rightscheck/rightscheck)"
+    web = WebOptions(user_agent=agent, limit=config.max_file_size,
+                     **{names.get(key, key): value for key, value in config.web.items()})
     yield from fetch_pages(urls, web)
