@@ -286,7 +286,7 @@ def _baseline_scope(run: _Run, options: dict):
     """Which baseline entries this scan can judge (see :func:`rightscheck.checks.baseline.scope`)."""
     from rightscheck.checks.baseline import scope
 
-    return scope(run.result.paths, options["paths"] or ["."])
+    return scope([*run.result.paths, *run.result.containers], options["paths"] or ["."])
 
 
 @main.command()

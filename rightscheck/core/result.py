@@ -32,6 +32,7 @@ class ScanResult:
 
     findings: list[Finding] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)  # display paths of the listed files scanned, in scan order
+    containers: set[str] = field(default_factory=set)  # paths of the containers whose listed records are in paths
     files: int = 0  # files scanned
     skipped: list[Skipped] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
@@ -52,6 +53,7 @@ class ScanResult:
         """Add one file's (or one worker's) result to this one."""
         self.findings.extend(other.findings)
         self.paths.extend(other.paths)
+        self.containers |= other.containers
         self.files += other.files
         self.skipped.extend(other.skipped)
         self.notes.extend(other.notes)

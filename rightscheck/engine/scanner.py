@@ -170,6 +170,8 @@ class Scanner:
         result.files += 1
         if self.listed(item.path):
             result.paths.append(place(item.path, record))
+            if record:  # a baseline judges its entries by the container's path
+                result.containers.add(item.path)
         result.notes.extend((item.path, note) for note in doc.notes)
         self.prefilter.apply(doc)
         own, errors = file_licences(doc.front_matter, doc.front_matter_lines.get("rightscheck"), item.path,

@@ -94,3 +94,11 @@ def test_a_baseline_keeps_a_record_by_its_id_when_rows_move(cli, dump, write):
     write("dump.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
     again = cli("scan", *dump, "--baseline", ".rightscheck-baseline.json")
     assert again.exit_code == 1 and "[id c3]" in again.output and "[id a17]" not in again.output
+
+
+def test_a_baseline_entry_of_a_record_gone_from_its_container_is_stale(cli, dump, write):
+    assert cli("baseline", "create", *dump).exit_code == 0
+    write("dump.jsonl", json.dumps({"slug": "a17", "body": DISPATCH}) + "\n")
+    result = cli("scan", *dump, "--baseline", ".rightscheck-baseline.json", "--fail-on-stale", "--format", "json")
+    assert result.exit_code == 1
+    assert [entry["record"] for entry in json.loads(result.output)["stale"]] == ["id=b9"]
