@@ -12,6 +12,7 @@ refresh re-fingerprints only files whose content hash changed.
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 import hashlib
 import itertools
 import json
@@ -199,7 +200,7 @@ def _prepare_chunk(chunk: list[tuple[Candidate, str, str | None, "_Known | None"
     packs, prefilter = _WORK
     out = []
     for item, real, mapped, existing in chunk:
-        if existing and (existing.size, existing.mtime_ns) == (item.size, item.mtime_ns):
+        if existing and not isinstance(item, _Held) and (existing.size, existing.mtime_ns) == (item.size, item.mtime_ns):
             out.append((item, real, existing, existing.digest, None))
             continue
         try:
@@ -367,6 +368,7 @@ class SourceIndex:
             if os.path.isfile(top):  # an archive in one file (JSON Lines, WARC): its time tells if it changed
                 folders.add(top)
             # an archive, named on purpose (git's ignores do not apply); its containers read as their records
+            named: Counter[str] = Counter()  # a record's name repeated (a URL crawled twice) gets a number
             for item in router.items([source_dir.path], config, router.InputOptions(fields=config.fields),
                                      ignore=False):
                 if isinstance(item, Skipped):
@@ -374,8 +376,10 @@ class SourceIndex:
                     continue
                 if isinstance(item, Record):
                     shown = place(item.path, item.record)
+                    named[shown] += 1
+                    key = shown if named[shown] == 1 else f"{shown}{HELD}{named[shown]}"
                     yield (_Held(shown, "", item.kind, size=len(item.data), data=item.data, charset=item.charset),
-                           f"{os.path.realpath(source_dir.path)}{HELD}{shown}", source_dir.pack)
+                           f"{top}{HELD}{key}", source_dir.pack)
                     continue
                 parent, name = os.path.split(item.fs_path)
                 if parent not in real_folders:

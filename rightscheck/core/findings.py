@@ -78,7 +78,7 @@ class Finding:
 
 # What names a record across scans, first found first: a URL survives a re-crawl, an id a re-export, where
 # a line number or an offset moves when the container changes.
-_IDENTITY_KEYS = ("uri", "id", "post_id", "link", "line", "offset")
+_IDENTITY_KEYS = ("uri", "url", "id", "post_id", "link", "line", "offset")
 
 
 def record_identity(record: dict) -> str:
@@ -100,7 +100,7 @@ def record_position(record: dict | None) -> tuple:
 
 def record_label(record: dict) -> str:
     """The record as a person names it in a report: its URL, else ``id 17``, ``post 42``, ``line 12``."""
-    for key, label in (("uri", "{}"), ("id", "id {}"), ("post_id", "post {}"), ("link", "{}"), ("line", "line {}"),
+    for key, label in (("uri", "{}"), ("url", "{}"), ("id", "id {}"), ("post_id", "post {}"), ("link", "{}"), ("line", "line {}"),
                        ("offset", "offset {}")):
         if record.get(key) not in (None, ""):
             return label.format(record[key])

@@ -172,9 +172,10 @@ class Scanner:
             result.paths.append(place(item.path, record))
             if record:  # a baseline judges its entries by the container's path
                 result.containers.add(item.path)
-        result.notes.extend((item.path, note) for note in doc.notes)
+        shown = place(item.path, record)
+        result.notes.extend((shown, note) for note in doc.notes)
         self.prefilter.apply(doc)
-        own, errors = file_licences(doc.front_matter, doc.front_matter_lines.get("rightscheck"), item.path,
+        own, errors = file_licences(doc.front_matter, doc.front_matter_lines.get("rightscheck"), shown,
                                     self.known)
         result.errors.extend(map(str, errors))
         licences = config.licences | own

@@ -16,7 +16,7 @@ from rightscheck.config import Config
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.result import Skipped
 from rightscheck.inputs.base import DOCUMENT_KINDS, WARC_NAMES, Record, is_url, kind_for
-from rightscheck.inputs.files import Candidate, discover
+from rightscheck.inputs.files import Candidate, discover, document_kind
 from rightscheck.inputs.stdin import STDIN_PATH, stdin_record
 
 # The reader of each kind of container: a module of this package and its generator of records (a new
@@ -105,7 +105,7 @@ def _kind_finder(forced: str, rows: bool):
                 return _XML
             if named and not kind_for(name):
                 return _XML  # an unknown name: its first bytes say if it is a crawl or an export
-        return kind_for(path) or ("text" if named else None)
+        return document_kind(path, named)
 
     return kind_of
 
@@ -137,7 +137,7 @@ def _opened(item: Candidate, config: Config, fields, named: bool) -> Iterator[Re
 def _sniffed(item: Candidate) -> str | None:
     """``warc`` or ``wxr`` from the file's first bytes, or None."""
     from rightscheck.inputs.warc import is_warc
-    from rightscheck.inputs.wxr import is_wxr
+    from rightscheck.inputs.wxr import opens_export
 
     try:
         with open(item.fs_path, "rb") as file:
@@ -145,7 +145,7 @@ def _sniffed(item: Candidate) -> str | None:
     except OSError:
         return None
     name = os.path.basename(item.path)
-    return "warc" if is_warc(name, head) else "wxr" if is_wxr(name, head) else None
+    return "warc" if is_warc(name, head) else "wxr" if opens_export(head) else None
 
 
 def _fetched(urls: list[str], config: Config) -> Iterator[Record | Skipped]:

@@ -215,14 +215,12 @@ def _document(get: Callable[[str], Any], fields: Fields, shown: str, where: str,
         return Skipped(shown, f"{where}: larger than max_file_size ({len(data)} > {limit} bytes)", record=location)
     if not data.strip():
         return Skipped(shown, f"{where}: '{fields.text}' is empty", problem=False, record=location)
-    kind = sniff_kind(data)
-    if fields.kind is not None:
-        said = get(fields.kind)
-        if said is not _MISSING and said is not None and said != "":
-            kind = _KINDS.get(said.strip().lower()) if isinstance(said, str) else None
-            if kind is None:
-                return Skipped(shown, f"{where}: '{fields.kind}' is {said!r}, not html, markdown or text",
-                               record=location)
+    said = get(fields.kind) if fields.kind is not None else None
+    if said is _MISSING or said is None or said == "":  # no kind given: the text's own first bytes say
+        return Record(shown, sniff_kind(data), data, location)
+    kind = _KINDS.get(said.strip().lower()) if isinstance(said, str) else None
+    if kind is None:
+        return Skipped(shown, f"{where}: '{fields.kind}' is {said!r}, not html, markdown or text", record=location)
     return Record(shown, kind, data, location)
 
 

@@ -44,8 +44,12 @@ def is_wxr(name: str, head: bytes) -> bool:
     """Whether a file is a WordPress export: an ``.xml`` or ``.wxr`` file whose first bytes (4 KB is
     enough: WordPress writes a comment of about 1.5 KB, then the ``<rss>`` tag with its namespaces) open an
     RSS document with a ``wordpress.org/export/`` namespace. Other RSS feeds are not exports."""
-    return (name.lower().endswith((".xml", ".wxr"))
-            and _HEAD_RSS.search(head) is not None and _HEAD_WP.search(head) is not None)
+    return name.lower().endswith((".xml", ".wxr")) and opens_export(head)
+
+
+def opens_export(head: bytes) -> bool:
+    """Whether a file's first bytes open a WordPress export, whatever the file is called."""
+    return _HEAD_RSS.search(head) is not None and _HEAD_WP.search(head) is not None
 
 
 def wxr_records(fs_path: str, shown: str, limit: int) -> Iterator[Record | Skipped]:

@@ -78,12 +78,16 @@ def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) 
         "version": JSON_VERSION,
         "findings": findings,
         "summary": summary(result),
-        "skipped": [{"path": s.path, "reason": s.reason, **({"record": s.record} if s.record else {})}
-                    for s in result.skipped],
+        "skipped": skipped_data(result),
         "suppressed": [{**finding.to_dict(), "justification": why} for finding, why in result.suppressions],
         "packs": {pack_id: pack_info(by_id[pack_id], config) for pack_id in used},
         **({} if result.stale is None else {"stale": result.stale}),
     }
+
+
+def skipped_data(result: ScanResult) -> list[dict]:
+    """What was not scanned and why, with the record's location for a record of a container."""
+    return [{"path": s.path, "reason": s.reason, **({"record": s.record} if s.record else {})} for s in result.skipped]
 
 
 class JsonlStream:
@@ -106,10 +110,10 @@ class JsonlStream:
 
 
 def jsonl_end(result: ScanResult) -> str:
-    """The JSON Lines report's last line: the summary (with --report-stale, the stale baseline entries too),
-    so a consumer that reads no such line knows the scan did not complete."""
-    end = {"version": JSON_VERSION, "summary": summary(result), **({} if result.stale is None else
-                                                                    {"stale": result.stale})}
+    """The JSON Lines report's last line: the summary and what was skipped (with --report-stale, the stale
+    baseline entries too), so a consumer that reads no such line knows the scan did not complete."""
+    end = {"version": JSON_VERSION, "summary": summary(result), "skipped": skipped_data(result),
+           **({} if result.stale is None else {"stale": result.stale})}
     return json.dumps(end, ensure_ascii=False) + "\n"
 
 

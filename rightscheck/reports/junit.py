@@ -33,7 +33,8 @@ def render(result: ScanResult, options: Options = Options()) -> str:
     suite = ET.SubElement(suites, "testsuite", name="rightscheck", **counts)
     for path in result.paths:
         if path not in by_path:
-            ET.SubElement(suite, "testcase", classname="rightscheck", name=_clean(path), file=_clean(path))
+            ET.SubElement(suite, "testcase", classname="rightscheck", name=_clean(path),
+                          file=_clean(_file_of(path, result.containers)))
         for f in by_path.get(path, ()):
             case = ET.SubElement(suite, "testcase", classname="rightscheck",
                                  name=_clean(f"{f.place()}:{f.line}:{f.column}: {f.rule}"), file=_clean(f.path),
@@ -46,6 +47,11 @@ def render(result: ScanResult, options: Options = Options()) -> str:
         ET.SubElement(case, "skipped", message=_clean(skipped.reason))
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode")
+
+
+def _file_of(place: str, containers: set[str]) -> str:
+    """The file a scanned document is in: itself, or the container a record's place names first."""
+    return next((c for c in containers if place.startswith(f"{c} [")), place)
 
 
 def _clean(text: str) -> str:

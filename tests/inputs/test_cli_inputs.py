@@ -98,3 +98,41 @@ def test_a_gzipped_json_lines_dump_is_read_as_rows(cli, write):
     write("dump.jsonl.gz", gzip.compress(json.dumps({"text": DISPATCH.decode(), "id": "x"}).encode() + b"\n"))
     found = _json(cli("scan", "dump.jsonl.gz", "--format", "json", "--field", "id=id"))["findings"]
     assert found and found[0]["record"]["id"] == "x"
+
+
+STORY = ("Freight rates on the route have risen by about forty percent since November according to the growers "
+         "forum as airlines moved cargo capacity to busier routes in Asia on {day} said the chairman of the board")
+
+
+def _wire(write, rows):
+    """The agency's archive as JSON Lines: each dispatch opens with its dateline, so it is the agency's."""
+    write("wire.jsonl", "".join(json.dumps({"guid": guid, "text": f"PARIS, Jan 18 (AFP) - {text}."}) + "\n"
+                                for guid, text in rows))
+
+
+def test_a_source_record_edited_in_place_is_indexed_again(cli, write):
+    write("site/a.txt", STORY.format(day="Friday") + ".\n")
+    _wire(write, [("g1", STORY.format(day="Monday"))])
+    first = cli("scan", "site", "--sources", "wire.jsonl", "--field", "id=guid", "--format", "json")
+    assert "[-Monday-]" in first.output  # the source said Monday, the article says Friday
+    _wire(write, [("g1", STORY.format(day="Friday"))])  # the same length: only the content hash tells
+    again = cli("scan", "site", "--sources", "wire.jsonl", "--field", "id=guid", "-v")
+    assert "1 updated" in again.output and "Monday" not in again.output
+
+
+def test_two_records_with_the_same_name_are_both_sources(cli, write):
+    other = "The council met on Tuesday to discuss the budget for the coming year and the new ferry timetable."
+    write("site/a.txt", STORY.format(day="Friday") + ".\n")
+    _wire(write, [("g1", other), ("g1", STORY.format(day="Friday"))])
+    found = json.loads(cli("scan", "site", "--sources", "wire.jsonl", "--field", "id=guid", "--format",
+                           "json").output)["findings"]
+    assert any(f.get("source", {}).get("path") == "wire.jsonl [id g1]" for f in found)
+
+
+def test_a_wordpress_export_without_its_usual_name_is_known_by_its_first_bytes(cli, write):
+    write("export-2026", '<?xml version="1.0"?>\n<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/'
+          'content/" xmlns:wp="http://wordpress.org/export/1.2/"><channel><item><link>https://n.example/a</link>'
+          '<wp:post_id>7</wp:post_id><wp:post_type>post</wp:post_type><content:encoded><![CDATA['
+          + DISPATCH.decode() + "]]></content:encoded></item></channel></rss>\n")
+    found = json.loads(cli("scan", "export-2026", "--format", "json").output)["findings"]
+    assert found and found[0]["record"]["post_id"] == "7"

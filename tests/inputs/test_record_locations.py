@@ -70,7 +70,7 @@ def test_junit_has_a_case_per_record_at_its_container_line(cli, dump):
     cases = ET.fromstring(_report(cli, dump, "junit")).iter("testcase")
     named = {case.get("name"): (case.get("file"), case.get("line")) for case in cases}
     assert named["dump.jsonl [id a17]:1:1: afp/unlicensed-content"] == ("dump.jsonl", "2")
-    assert "dump.jsonl [id clean]" in named  # the clean record passes on its own
+    assert named["dump.jsonl [id clean]"] == ("dump.jsonl", None)  # the clean record passes on its own
 
 
 def test_code_quality_points_at_the_container_line(cli, dump):
@@ -102,3 +102,26 @@ def test_a_baseline_entry_of_a_record_gone_from_its_container_is_stale(cli, dump
     result = cli("scan", *dump, "--baseline", ".rightscheck-baseline.json", "--fail-on-stale", "--format", "json")
     assert result.exit_code == 1
     assert [entry["record"] for entry in json.loads(result.output)["stale"]] == ["id=b9"]
+
+
+def test_the_url_field_names_a_row_and_keeps_its_baseline_when_rows_move(cli, write):
+    rows = [{"link": "https://news.example/a", "body": DISPATCH}, {"link": "https://news.example/b", "body": CLEAN}]
+    args = ["dump.jsonl", "--field", "text=body", "--field", "url=link"]
+    write("dump.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    assert cli("scan", *args).output.startswith("dump.jsonl [https://news.example/a]:1:1: ")
+    assert cli("baseline", "create", *args).exit_code == 0
+    write("dump.jsonl", "".join(json.dumps(row) + "\n" for row in reversed(rows)))
+    assert cli("scan", *args, "--baseline", ".rightscheck-baseline.json").exit_code == 0
+
+
+def test_the_jsonl_report_ends_with_the_skipped_records(cli, write):
+    write("dump.jsonl", json.dumps({"text": CLEAN}) + "\nnot json\n")
+    end = json.loads(cli("scan", "dump.jsonl", "--format", "jsonl").output.splitlines()[-1])
+    assert [(s["path"], s["record"]["line"]) for s in end["skipped"]] == [("dump.jsonl", 2)]
+
+
+def test_a_note_about_a_record_names_the_record(cli, write):
+    rows = [{"id": "r1", "kind": "md", "text": "---\nsource: [unclosed\n---\nHello.\n"}]
+    write("fm.jsonl", "".join(json.dumps(row) + "\n" for row in rows))
+    result = cli("scan", "fm.jsonl", "--field", "id=id", "--field", "kind=kind", "-v")
+    assert "rightscheck: fm.jsonl [id r1]: front matter" in result.output
