@@ -40,7 +40,7 @@ def test_jsonl_lines_are_the_json_reports_findings_in_order_then_its_summary(cli
     findings, end = _lines(result.output)
     assert result.exit_code == 1 and len(findings) == 90
     assert findings == report["findings"]
-    assert end == {"version": 1, "summary": report["summary"]}
+    assert end == {"version": 1, "summary": report["summary"], "skipped": report["skipped"]}
 
 
 def test_jsonl_is_byte_identical_for_any_number_of_jobs_and_in_the_walks_order(cli, write):
