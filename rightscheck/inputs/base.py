@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from rightscheck.core.result import Skipped
 
-__all__ = ["DOCUMENT_KINDS", "KINDS", "WARC_NAMES", "Record", "Skipped", "is_url", "kind_for", "sniff_kind"]
+__all__ = ["DOCUMENT_KINDS", "KINDS", "MEDIA_KINDS", "WARC_NAMES", "Record", "Skipped", "is_url", "kind_for", "media_type", "sniff_kind"]
 
 # File extensions a folder walk picks up, and the kind of document each is read as.
 KINDS = {
@@ -65,3 +66,24 @@ def is_url(arg: str) -> bool:
     """Whether a command-line argument names a resource by URL (``scheme://``) rather than a path: the web
     input fetches ``http`` and ``https`` ones and refuses the rest (``file://``, ``ftp://``) with a reason."""
     return _URL.match(arg) is not None
+
+
+# Media types read as documents, from an HTTP Content-Type (a web page, a WARC response); any other type
+# is not a document.
+MEDIA_KINDS = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text",
+               "text/markdown": "markdown", "text/x-markdown": "markdown"}
+
+
+@lru_cache(maxsize=256)  # a crawl's records and a site's pages share a few Content-Types
+def media_type(content_type: str | None) -> tuple[str, str | None]:
+    """The media type of a Content-Type header, lower-cased ("" when absent), and its charset parameter if
+    any (cut to 40 characters); of the first value when a server sent the header twice (joined by a comma)."""
+    if not content_type:
+        return "", None
+    media, *params = content_type.split(",")[0].split(";")
+    charset = None
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "charset" and value.strip(" \t\"'"):
+            charset = value.strip(" \t\"'")[:40]
+    return media.strip().lower(), charset

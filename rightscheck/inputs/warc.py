@@ -29,21 +29,13 @@ from __future__ import annotations
 import re
 import zlib
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import BinaryIO
 
 from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecordLoader
 from warcio.statusandheaders import StatusAndHeadersParser, StatusAndHeadersParserException
 
-from rightscheck.inputs.base import Record, Skipped, WARC_NAMES
-
-# Payload media types read as documents; every other type is skipped as not a document.
-KINDS = {
-    "text/html": "html", "application/xhtml+xml": "html",
-    "text/plain": "text",
-    "text/markdown": "markdown", "text/x-markdown": "markdown",
-}
+from rightscheck.inputs.base import MEDIA_KINDS, Record, Skipped, WARC_NAMES, media_type
 
 _CHUNK = 1 << 16
 _SCAN = 1 << 20  # bytes searched at a time for the next record after damage
@@ -378,8 +370,8 @@ def _document(stream: _Stream, headers: dict, block: LimitReader, where: str, lo
         content_type = http.get("content-type")
         chunked = "chunked" in (http.get("transfer-encoding") or "").lower()
         encoding = (http.get("content-encoding") or "").strip().lower()
-    media, charset = _media_type(content_type)
-    kind = KINDS.get(media)
+    media, charset = media_type(content_type)
+    kind = MEDIA_KINDS.get(media)
     if kind is None:
         return Skipped(shown, f"{where}: not HTML or text ({media[:80] or 'no Content-Type'})", problem=False,
                        record=location)
@@ -464,20 +456,6 @@ def _parse(text: str) -> tuple[str, str, dict, tuple] | None:
         elif not name.strip():
             return None
     return protocol, statusline.strip(), fields, repeated
-
-
-@lru_cache(maxsize=256)  # a crawl's records share a few Content-Types
-def _media_type(content_type: str | None) -> tuple[str, str | None]:
-    """The media type of a Content-Type header, lower-cased, and its charset parameter if any."""
-    if not content_type:
-        return "", None
-    media, *params = content_type.split(";")
-    charset = None
-    for param in params:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset" and value.strip(" \t\"'"):
-            charset = value.strip(" \t\"'")[:40]
-    return media.strip().lower(), charset
 
 
 def _pieces(block: LimitReader) -> Iterator[bytes]:

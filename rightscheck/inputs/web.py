@@ -29,11 +29,8 @@ import httpx
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
-from rightscheck.inputs.base import Record, Skipped, sniff_kind
+from rightscheck.inputs.base import MEDIA_KINDS, Record, Skipped, media_type, sniff_kind
 
-# Media types read as documents; everything else is "not text" unless it turns out to be a sitemap.
-_KINDS = {"text/html": "html", "application/xhtml+xml": "html", "text/plain": "text",
-          "text/markdown": "markdown", "text/x-markdown": "markdown"}
 # Media types a sitemap is served as (plain or gzipped); the body decides whether it is one.
 _SITEMAP_TYPES = {"application/xml", "text/xml", "application/gzip", "application/x-gzip",
                   "application/octet-stream"}
@@ -434,8 +431,8 @@ class _Fetcher:
                 where["sitemap"] = sitemap
             if status not in (200, 203):
                 return Skipped(given, f"HTTP {status}", record=where)
-            media, charset = _content_type(response.headers.get("content-type", ""))
-            kind = _KINDS.get(media)
+            media, charset = media_type(response.headers.get("content-type", ""))
+            kind = MEDIA_KINDS.get(media)
             if media in _SITEMAP_TYPES or (media.endswith("+xml") and kind is None):
                 return await _read_sitemap(response, given, str(url), media, cap, where)
             if kind is None and media:
@@ -455,18 +452,6 @@ class _Fetcher:
                 return found
             kind = sniff_kind(data)
         return Record(given, kind, data, where, charset)
-
-
-def _content_type(value: str) -> tuple[str, str | None]:
-    """Media type (lowercase, "" when absent) and charset parameter of a Content-Type header (the first,
-    when a server sent the header twice and httpx joined them with a comma)."""
-    media, *params = value.split(",")[0].split(";")
-    charset = None
-    for param in params:
-        name, _, arg = param.partition("=")
-        if name.strip().lower() == "charset" and arg.strip().strip('"'):
-            charset = arg.strip().strip('"')
-    return media.strip().lower(), charset
 
 
 def _cause(exc: BaseException) -> str:
