@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from rightscheck.core.result import Skipped
 
-__all__ = ["DOCUMENT_KINDS", "KINDS", "MEDIA_KINDS", "WARC_NAMES", "Record", "Skipped", "is_url", "kind_for", "media_type", "sniff_kind"]
+__all__ = ["DOCUMENT_KINDS", "KINDS", "MEDIA_KINDS", "WARC_NAMES", "Record", "Skipped", "is_csv", "is_jsonl", "is_url", "kind_for", "media_type", "sniff_kind"]
 
 # File extensions a folder walk picks up, and the kind of document each is read as.
 KINDS = {
@@ -25,6 +25,16 @@ KINDS = {
 }
 DOCUMENT_KINDS = ("html", "markdown", "text")
 WARC_NAMES = (".warc", ".warc.gz", ".wet", ".wet.gz")  # web archives, by the names crawlers give them
+
+
+def is_jsonl(name: str) -> bool:
+    """Whether a file is JSON Lines by its name: ``.jsonl`` or ``.ndjson``, plain or gzipped."""
+    return name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson"))
+
+
+def is_csv(name: str) -> bool:
+    """Whether a file is CSV (``.csv``) or tab-separated (``.tsv``) by its name."""
+    return name.lower().endswith((".csv", ".tsv"))
 
 
 def kind_for(path: str) -> str | None:

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 from rightscheck.config import Config
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.result import Skipped
-from rightscheck.inputs.base import DOCUMENT_KINDS, WARC_NAMES, Record, is_url, kind_for
+from rightscheck.inputs.base import DOCUMENT_KINDS, WARC_NAMES, Record, is_csv, is_jsonl, is_url, kind_for
 from rightscheck.inputs.files import Candidate, discover, document_kind
 from rightscheck.inputs.stdin import STDIN_PATH, stdin_record
 
@@ -87,8 +87,6 @@ def _fields(specs: tuple[str, ...]):
 def _kind_finder(forced: str, rows: bool):
     """The ``kind_of`` for :func:`discover`: documents by extension; containers by name (rows only when
     fields are given, or named); with a forced format, every named file is read with it."""
-
-    from rightscheck.inputs.rows import is_csv, is_jsonl  # here: a pre-commit run reads no rows
 
     def kind_of(path: str, named: bool) -> str | None:
         if named and forced not in ("auto", "files"):

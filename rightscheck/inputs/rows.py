@@ -63,16 +63,6 @@ def parse_fields(specs: Iterable[str]) -> Fields:
     return Fields(**chosen)
 
 
-def is_jsonl(name: str) -> bool:
-    """Whether a file is JSON Lines by its name: ``.jsonl`` or ``.ndjson``, plain or gzipped."""
-    return name.lower().removesuffix(".gz").endswith((".jsonl", ".ndjson"))
-
-
-def is_csv(name: str) -> bool:
-    """Whether a file is CSV (``.csv``) or tab-separated (``.tsv``) by its name."""
-    return name.lower().endswith((".csv", ".tsv"))
-
-
 def row_cap(limit: int) -> int:
     """Bytes one line or row may take: three times ``limit`` (JSON's ``\\uXXXX`` escapes triple the size of
     non-Latin text; CSV doubles quotes) and 1 MiB for the other fields."""

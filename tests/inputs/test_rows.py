@@ -10,9 +10,9 @@ import tracemalloc
 import pytest
 
 from rightscheck.inputs import rows
-from rightscheck.inputs.base import Record, Skipped
+from rightscheck.inputs.base import Record, Skipped, is_csv, is_jsonl
 from rightscheck.inputs.rows import (
-    Fields, csv_records, is_csv, is_jsonl, jsonl_records, parse_fields, row_cap,
+    Fields, csv_records, jsonl_records, parse_fields, row_cap,
 )
 
 HTML = "<p>Markets rallied on Friday, the agency said.</p>"
