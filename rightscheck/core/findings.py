@@ -76,18 +76,22 @@ class Finding:
         return data
 
 
-# What names a record across scans, first found first: a URL survives a re-crawl, an id a re-export, where
-# a line number or an offset moves when the container changes.
-_IDENTITY_KEYS = ("uri", "url", "id", "post_id", "link", "line", "offset")
+# What names a record, most stable first (a URL survives a re-crawl, an id a re-export, where a line number
+# or an offset moves when the container changes), and how a report shows each.
+_NAMES = (("uri", "{}"), ("url", "{}"), ("id", "id {}"), ("post_id", "post {}"), ("link", "{}"),
+          ("line", "line {}"), ("offset", "offset {}"))
+
+
+def _name(record: dict) -> tuple[str, str] | None:
+    """The record's most stable name as (key, label template), or None."""
+    return next(((key, label) for key, label in _NAMES if record.get(key) not in (None, "")), None)
 
 
 def record_identity(record: dict) -> str:
     """The record's most stable name (its URL, id or post id; else its line or offset), which baselines and
     SARIF fingerprints keep, so a finding is the same finding when the container is rewritten around it."""
-    for key in _IDENTITY_KEYS:
-        if record.get(key) not in (None, ""):
-            return f"{key}={record[key]}"
-    return ""
+    name = _name(record)
+    return f"{name[0]}={record[name[0]]}" if name else ""
 
 
 def record_position(record: dict | None) -> tuple:
@@ -100,11 +104,8 @@ def record_position(record: dict | None) -> tuple:
 
 def record_label(record: dict) -> str:
     """The record as a person names it in a report: its URL, else ``id 17``, ``post 42``, ``line 12``."""
-    for key, label in (("uri", "{}"), ("url", "{}"), ("id", "id {}"), ("post_id", "post {}"), ("link", "{}"), ("line", "line {}"),
-                       ("offset", "offset {}")):
-        if record.get(key) not in (None, ""):
-            return label.format(record[key])
-    return ""
+    name = _name(record)
+    return name[1].format(record[name[0]]) if name else ""
 
 
 def place(path: str, record: dict | None) -> str:

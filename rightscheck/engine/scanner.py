@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from rightscheck.checks.attribution import check, signal_matches
 from rightscheck.checks import suppress
 from rightscheck.config import Config, file_licences
-from rightscheck.core.findings import place
 from rightscheck.core.result import ScanResult, Skipped
 from rightscheck.inputs.base import Record
 from rightscheck.inputs.files import ASIDE_REASON, Candidate, Reader, discover, read_file
 from rightscheck.documents.document import Document, SkipFile, parse
-from rightscheck.core.findings import SNIPPET_LIMIT, Finding, cut
+from rightscheck.core.findings import SNIPPET_LIMIT, Finding, cut, place
 from rightscheck.packs.pack import Pack, disabled_patterns, slow_patterns
 from rightscheck.packs.prefilter import Prefilter
 
@@ -63,9 +62,9 @@ class Scanner:
         self.known = self.known or frozenset(p.id for p in self.packs)
 
     def run(self, paths: Iterable[str] = (), files: Iterable[Item] | None = None) -> ScanResult:
-        """Scan ``paths`` (or the given ``files``, any input's items, instead of a folder walk); findings come back sorted by
-        path, line, column and rule (or go to :attr:`stream` in the walk's order), the same for any number
-        of ``jobs``. Files are walked, read and forgotten one after another: the memory a scan takes does
+        """Scan ``paths`` (or the given ``files``, any input's items, instead of a folder walk); findings come
+        back sorted by path, record, line, column and rule (or go to :attr:`stream` in the walk's order),
+        the same for any number of ``jobs``. Files are walked, read and forgotten one after another: the memory a scan takes does
         not grow with the number of files, but for the (device, inode) of each (see :func:`_once_each`)."""
         result = ScanResult()
         if files is None:
