@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from rightscheck.text import fingerprints
-
 from rightscheck.text import tokens
 from rightscheck.config import Config, SourceDir
 from rightscheck.packs.pack import builtin_rules_dir, load_pack, load_packs

@@ -20,9 +20,7 @@ from typing import Iterable
 
 import numpy as np
 
-from rightscheck.text import fingerprints
-
-from rightscheck.text import tokens
+from rightscheck.text import fingerprints, tokens
 from rightscheck.checks.attribution import Evidence, make_finding, signal_matches, template_values
 from rightscheck.documents.document import Document, SkipFile, parse
 from rightscheck.core.errors import RightscheckError

@@ -12,7 +12,6 @@ refresh re-fingerprints only files whose content hash changed.
 from __future__ import annotations
 
 import contextlib
-from collections import Counter
 import hashlib
 import itertools
 import json
@@ -21,17 +20,15 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 import numpy as np
 
-from rightscheck.text import fingerprints
-
 from rightscheck.checks import indexlock
-
-from rightscheck.text import tokens
+from rightscheck.text import fingerprints, tokens
 from rightscheck.checks.bloom import Bloom
 from rightscheck.checks.attribution import carries
 from rightscheck.config import Config, SourceDir

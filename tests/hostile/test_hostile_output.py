@@ -9,7 +9,6 @@ import re
 import pytest
 
 from rightscheck.text.confusables import FORMAT_RUN
-
 from rightscheck.core.findings import Finding
 from rightscheck.reports.text import render as render_text
 from rightscheck.core.result import ScanResult
