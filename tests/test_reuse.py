@@ -81,7 +81,7 @@ def _scan(tmp_path, *articles, packs=None, licences=(), sources=("wire",), quota
     config = Config(licences=frozenset(licences), quotation=quotation or {},
                     sources=[SourceDir(str(tmp_path / s)) for s in sources])
     index, stats = build_index(config.sources, packs, config)
-    checker = ReuseChecker(index, packs, config, config.sources)
+    checker = ReuseChecker.of_index(index, packs, config, config.sources)
     result = Scanner(packs, config, checker).run([str(tmp_path / a) for a in articles])
     index.close()
     return result, stats

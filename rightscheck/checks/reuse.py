@@ -523,16 +523,25 @@ def _credited_near(scanned: Text, passage: Passage, pack: Pack) -> bool:
 
 
 class ReuseChecker:
-    """Everything a scan needs to check documents against an index: loaded once, used for every file."""
+    """Everything a scan needs to check documents against sources: where seeds come from (``lookup``, asked
+    per document), the sources they name (``cache``), the packs' terms. Built once per scan from an index
+    (:meth:`of_index`), or per document from seeds and sources handed in (a distributed join)."""
 
-    def __init__(self, index: SourceIndex, packs: list[Pack], config: Config, dirs: list[SourceDir]):
-        """``index`` must stay open while the checker is used; ``dirs`` are the source folders."""
-        self.source_roots = [os.path.realpath(d.path) for d in dirs]
-        self.lookup = index.lookup()
-        self.cache = SourceCache(index)
-        self.index_name = index.name
+    def __init__(self, lookup, cache: SourceCache, packs: list[Pack], config: Config, name: str = "",
+                 source_roots: Iterable[str] = ()):
+        self.source_roots = list(source_roots)
+        self.lookup = lookup
+        self.cache = cache
+        self.index_name = name
         self.by_id = {pack.id: pack for pack in packs}
         self.overrides = config.quotation
+
+    @classmethod
+    def of_index(cls, index: SourceIndex, packs: list[Pack], config: Config, dirs: list[SourceDir]
+                 ) -> "ReuseChecker":
+        """A checker asking ``index``, which must stay open while it is used; ``dirs`` are the source folders."""
+        return cls(index.lookup(), SourceCache(index), packs, config, index.name,
+                   [os.path.realpath(d.path) for d in dirs])
 
     def check(self, doc: Document, found: dict[str, dict[Matcher, Match | None]], licences: frozenset[str]
               ) -> Judgement:

@@ -111,7 +111,7 @@ def _scan_options(command):
         click.option("--sources", "sources", multiple=True, type=click.Path(),
                      help="Folder of source texts (wire copy, CC articles) to find reused passages from "
                           "(repeatable)."),
-        click.option("--index", "index_path", type=click.Path(dir_okay=False),
+        click.option("--index", "index_path", type=click.Path(),
                      help="Source index file [default: one per set of sources in the user's cache folder]; without "
                           "--sources, an index built before, used as it is (read-only, no refresh)."),
         click.option("--input-format", type=click.Choice(INPUT_FORMATS),
@@ -155,8 +155,9 @@ def _scan_options(command):
 @click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
               help="Report format: " + ", ".join(f"{name} ({spec.use})" if spec.use else name
                                                  for name, spec in FORMATS.items()) + ".")
-@click.option("--output", "-o", "output", type=click.Path(dir_okay=False),
-              help="Write the report to FILE; the console then gets only the summary line.")
+@click.option("--output", "-o", "output", type=click.Path(),
+              help="Write the report to FILE (with --engine spark: the findings as Parquet in folder DIR); the "
+                   "console then gets only the summary line.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default=None,
               help="Lowest severity that makes the exit code 1 [default: error].")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False),
@@ -166,8 +167,28 @@ def _scan_options(command):
 @click.option("--fail-on-stale", is_flag=True,
               help="With --baseline: exit 1 if a baseline entry no longer occurs (implies --report-stale).")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary line or progress.")
-def scan(fmt, output, fail_on, baseline_file, report_stale, fail_on_stale, quiet, **options) -> None:
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="Where the scan runs: this machine, or Apache Spark (needs `pip install 'rightscheck[spark]'` "
+                   "and Java); with spark, -o DIR writes the findings as Parquet.")
+@click.option("--spark-master", metavar="URL",
+              help="With --engine spark: the cluster (local[2], spark://host:7077, yarn) [default: Spark's, or "
+                   "spark-submit's].")
+@click.option("--collect-limit", type=click.IntRange(min=0), default=100_000, show_default=True,
+              help="With --engine spark and no -o: most findings collected into one report.")
+def scan(fmt, output, fail_on, baseline_file, report_stale, fail_on_stale, quiet, engine, spark_master,
+         collect_limit, **options) -> None:
     """Scan files and folders (default: .) for uncredited or unlicensed source content."""
+    if engine == "spark":
+        from rightscheck.cli.spark import spark_scan
+
+        refused = [name for name, given in (("--baseline", baseline_file), ("--staged", options["staged"]),
+                                            ("--since", options["since"]), ("--urls", options["urls_file"]))
+                   if given]
+        if refused:
+            raise RightscheckError("not with --engine spark (a local scan does it)", key=refused[0])
+        sys.exit(spark_scan(fmt, output, fail_on, quiet, spark_master, collect_limit, options))
+    if spark_master:
+        raise RightscheckError("needs --engine spark", key="--spark-master")
     from rightscheck.checks import baseline
     from rightscheck.core.findings import at_or_above
     from rightscheck.reports.jsonreport import JsonlStream, jsonl_end, summary_line
@@ -329,26 +350,16 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, inp
               fail_on_unused_suppressions, jobs, strict, verbose, quiet: bool = False, **keep) -> _Run:
     """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose. ``keep``
     sets what the scan keeps or streams (Scanner's ``listed``, ``keep_suppressed`` and ``stream``)."""
-    from rightscheck.packs.pack import select_packs
     from rightscheck.engine.scanner import Scanner, default_jobs
     from rightscheck.inputs import router
-    from rightscheck.inputs.base import is_url
     from rightscheck.inputs.files import ASIDE_REASON, read_file
 
     if staged and since:
         raise RightscheckError("use --staged or --since, not both", key="--staged")
     given = list(paths)
     paths = given or ([] if urls_file else ["."])
-    config, available = _setup([p for p in paths if p != "-" and not is_url(p)] or ["."], config_file, rules)
-    if follow_symlinks:
-        config.follow_symlinks = True
-    if no_ignore:
-        config.respect_gitignore = False
-    if scope:
-        config.scope = scope
-    if fields:  # the command line's fields replace the config's, for the scanned files and the sources alike
-        config.fields = tuple(fields)
-    packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
+    config, available, packs = _prepare(paths, config_file, rules, only, exclude, fields, follow_symlinks,
+                                        no_ignore, scope)
     idle = "error" if fail_on_unused_suppressions or config.fail_on_unused_suppressions else "warning"
     scanner = Scanner(packs, config, known=frozenset(p.id for p in available), suppressions=not no_suppress,
                       idle_suppressions=idle, jobs=jobs or default_jobs(), **keep)
@@ -371,13 +382,13 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, inp
             index, stats = build_index(dirs, available, config, Path(index_path) if index_path else None,
                                        jobs=scanner.jobs)
             _report_refresh(stats, index.name, verbose)
-            scanner.reuse = ReuseChecker(index, packs, config, dirs)
+            scanner.reuse = ReuseChecker.of_index(index, packs, config, dirs)
         elif index_path:  # an index as it is, without its sources: read-only, no refresh
             from rightscheck.checks.reuse import ReuseChecker
             from rightscheck.checks.sourceindex import read_index
 
             index = read_index(Path(index_path), available)
-            scanner.reuse = ReuseChecker(index, packs, config, [])
+            scanner.reuse = ReuseChecker.of_index(index, packs, config, [])
         aside = scanner.reuse.source_roots if scanner.reuse else ()
         if files is not None:
             files = gitfiles.narrow(files, given, aside)
@@ -403,6 +414,24 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, inp
         for path, note in result.notes:
             _err(f"rightscheck: {path}: {note}")
     return _Run(result, packs, available, config, strict)
+
+
+def _prepare(paths: list[str], config_file, rules, only, exclude, fields, follow_symlinks, no_ignore, scope):
+    """The config with the command line's overrides, every available pack, and the packs selected."""
+    from rightscheck.inputs.base import is_url
+    from rightscheck.packs.pack import select_packs
+
+    config, available = _setup([p for p in paths if p != "-" and not is_url(p)] or ["."], config_file, rules)
+    if follow_symlinks:
+        config.follow_symlinks = True
+    if no_ignore:
+        config.respect_gitignore = False
+    if scope:
+        config.scope = scope
+    if fields:  # the command line's fields replace the config's, for the scanned files and the sources alike
+        config.fields = tuple(fields)
+    packs = select_packs(available, only=_ids(only) or config.only, exclude=[*config.exclude, *_ids(exclude)])
+    return config, available, packs
 
 
 def _input_options(input_format: str, stdin_kind: str | None, stdin_name: str | None, urls_file: str | None,
@@ -524,17 +553,26 @@ def index_group() -> None:
 
 @index_group.command("build")
 @click.argument("sources", nargs=-1, type=click.Path())
-@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file to write.")
+@click.option("--index", "-o", "index_path", type=click.Path(),
+              help="Index file to write (with --engine spark: the folder).")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 @click.option("--rules", "rules", multiple=True, type=click.Path(), help="Extra rule-pack file or folder.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes reading and fingerprinting sources [default: the number of CPU cores].")
 @click.option("--field", "fields", multiple=True, metavar="NAME=KEY",
               help="Fields of sources kept as JSON Lines or CSV: text=body, id=guid (as for `scan`).")
-def index_build(sources, index_path, config_file, rules, jobs, fields) -> None:
+@click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+              help="local: an SQLite index file; spark: a Parquet index folder (-o DIR) for `scan --engine spark`.")
+@click.option("--spark-master", metavar="URL", help="With --engine spark: the cluster (local[2], yarn ...).")
+def index_build(sources, index_path, config_file, rules, jobs, fields, engine, spark_master) -> None:
     """Index (or refresh) source folders and archives (JSON Lines, CSV, WARC: each record a source); only
     files whose content changed are re-read, and every file's time is looked at (a scan trusts folder times
     for big indexes)."""
+    if engine == "spark":
+        from rightscheck.cli.spark import spark_index_build
+
+        spark_index_build(sources, index_path, config_file, rules, fields, spark_master)
+        return
     from rightscheck.packs.pack import pattern_errors
     from rightscheck.engine.scanner import default_jobs
     from rightscheck.checks.sourceindex import build_index

@@ -47,7 +47,7 @@ def items(paths: Iterable[str], config: Config, options: InputOptions = InputOpt
     """Every document and skip of ``paths`` (then ``options.extra_urls``), in order. Bad arguments (a missing
     file, ``-`` twice, a field spec that does not parse) fail before anything is read."""
     paths = list(paths)
-    fields = _fields(options.fields)
+    _fields(options.fields)  # a spec that does not parse fails before anything is read
     if paths.count(STDIN_PATH) > 1:
         raise RightscheckError("standard input can be read once", key="-")
     for arg in paths:
@@ -63,13 +63,28 @@ def items(paths: Iterable[str], config: Config, options: InputOptions = InputOpt
         if arg == STDIN_PATH:
             yield stdin_record(sys.stdin.buffer, config.max_file_size, options.stdin_name, options.stdin_kind)
             continue
-        kind_of = _kind_finder(options.input_format, fields is not None)
-        for item in discover([arg], config, aside, aside_reason, ignore, kind_of):
-            if isinstance(item, Candidate) and item.kind not in DOCUMENT_KINDS:
-                yield from _opened(item, config, fields, named=not os.path.isdir(arg))
-            else:
-                yield item
+        for item in files(arg, config, options, aside, aside_reason, ignore):
+            yield from opened(item, config, options, named=not os.path.isdir(arg)) \
+                if isinstance(item, Candidate) else (item,)
     yield from _fetched(urls, config)
+
+
+def files(arg: str, config: Config, options: InputOptions = InputOptions(), aside: Iterable[str] = (),
+          aside_reason: str = "", ignore: bool = True) -> Iterator[Candidate | Skipped]:
+    """The files of one path argument, containers not opened yet (see :func:`opened`): what an engine that
+    spreads containers over machines lists before any is read."""
+    kind_of = kind_finder(options.input_format, bool(options.fields))
+    return discover([arg], config, aside, aside_reason, ignore, kind_of)
+
+
+def opened(item: Candidate, config: Config, options: InputOptions = InputOptions(), named: bool = True
+           ) -> Iterator[Candidate | Record | Skipped]:
+    """A file :func:`files` listed as the documents it holds: itself, or a container's records. ``named``:
+    the file was named as an argument (not found in a folder walk)."""
+    if item.kind in DOCUMENT_KINDS:
+        yield item
+    else:
+        yield from _opened(item, config, _fields(options.fields), named)
 
 
 def _fields(specs: tuple[str, ...]):
@@ -84,7 +99,7 @@ def _fields(specs: tuple[str, ...]):
         raise RightscheckError(str(exc), key="--field") from None
 
 
-def _kind_finder(forced: str, rows: bool):
+def kind_finder(forced: str, rows: bool):
     """The ``kind_of`` for :func:`discover`: documents by extension; containers by name (rows only when
     fields are given, or named); with a forced format, every named file is read with it."""
 

@@ -1,0 +1,129 @@
+"""`rightscheck scan --engine spark` and `rightscheck index build --engine spark`: the same options, packs
+and config as a local scan, run as a Spark job (see :mod:`rightscheck.engine.spark`). With ``-o DIR`` the
+findings are written as Parquet there and the console gets the summary line; without it, the findings are
+collected into the usual report, for runs small enough (``--collect-limit``)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from contextlib import ExitStack
+from pathlib import Path
+
+import click
+
+from rightscheck.cli.console import use_colour
+from rightscheck.cli.main import EXIT_CLEAN, EXIT_FINDINGS, _err, _exit_on_errors, _prepare, _Run, _source_dirs
+from rightscheck.core.errors import RightscheckError
+from rightscheck.core.findings import Finding, at_or_above
+from rightscheck.reports.render import FORMATS
+
+
+def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, master: str | None,
+               collect_limit: int, options: dict) -> int:
+    """Run the scan on Spark; the exit code."""
+    from rightscheck.engine.spark import fpindex, job, session as spark_session
+    from rightscheck.engine.spark.rows import finding_of
+    from rightscheck.engine.spark.units import listed
+    from rightscheck.engine.spark.work import Plan
+    from rightscheck.inputs.files import ASIDE_REASON
+    from rightscheck.inputs.router import InputOptions
+    from rightscheck.reports.jsonreport import summary_line
+
+    if FORMATS[fmt].every_path:
+        raise RightscheckError(f"--format {fmt} lists every file scanned; not with --engine spark", key="--format")
+    if output and fmt != "text":
+        raise RightscheckError("with --engine spark, -o DIR is where findings are written as Parquet; a "
+                               f"{fmt} report is printed when no -o is given", key="--format")
+    paths = list(options["paths"]) or ["."]
+    config, available, packs = _prepare(paths, options["config_file"], options["rules"], options["only"],
+                                        options["exclude"], options["fields"], options["follow_symlinks"],
+                                        options["no_ignore"], options["scope"])
+    dirs = _source_dirs(options["sources"], config)
+    idle = "error" if options["fail_on_unused_suppressions"] or config.fail_on_unused_suppressions else "warning"
+    input_options = InputOptions(options["input_format"], config.fields)
+    with ExitStack() as cleanup:
+        session, started = spark_session.start(master)
+        if started:
+            cleanup.callback(session.stop)
+        index = None
+        if dirs:  # an index of these sources for this scan alone; `index build --engine spark -o` keeps one
+            folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="rightscheck-index-"))
+            built = fpindex.build(session, dirs, available, config, f"{folder}/index")
+            _report_built(built, options["verbose"])
+            index = fpindex.opened(session, built["path"], available)
+        elif options["index_path"]:
+            index = fpindex.opened(session, options["index_path"], available)
+        aside = [d.path for d in dirs]
+        units, skipped = listed(paths, config, input_options, [str(Path(p).resolve()) for p in aside],
+                                ASIDE_REASON, config.respect_gitignore)
+        plan = Plan(packs, frozenset(p.id for p in available), config, input_options,
+                    not options["no_suppress"], idle, index is not None, units)
+        out = output or f"{cleanup.enter_context(tempfile.TemporaryDirectory(prefix='rightscheck-findings-'))}/out"
+        outcome = job.run(session, plan, out, index, skipped)
+        result = outcome.result
+        total = sum(outcome.tally.values())
+        if output:
+            result.streamed = outcome.tally
+        elif total > collect_limit:
+            raise RightscheckError(f"{total} findings are more than --collect-limit {collect_limit} to collect "
+                                   "into one report; write them as Parquet with -o DIR", key="--collect-limit")
+        else:
+            result.findings = sorted((finding_of(row) for row in session.read.parquet(f"{out}/findings").collect()),
+                                     key=Finding.sort_key)
+    run = _Run(result, packs, available, config, options["strict"])
+    if options["verbose"]:
+        for skipped_item in result.skipped:
+            _err(f"rightscheck: skipped {skipped_item.place()}: {skipped_item.reason}")
+        for path, note in result.notes:
+            _err(f"rightscheck: {path}: {note}")
+    if output:
+        if not quiet:
+            click.echo(f"{summary_line(result)} Findings written to {output}")
+    else:
+        _print(fmt, run, quiet)
+    _exit_on_errors(run)
+    threshold = fail_on or config.fail_on
+    return EXIT_FINDINGS if any(at_or_above(severity, threshold) for severity, _ in result.tally()) else EXIT_CLEAN
+
+
+def _print(fmt: str, run: _Run, quiet: bool) -> None:
+    """The collected report on standard output, as a local scan prints it."""
+    from rightscheck.reports.options import Options
+    from rightscheck.reports.render import render
+
+    colour = use_colour(sys.stdout)
+    report = render(fmt, run.result, Options(run.packs, colour, run.config))
+    if quiet and fmt == "text":
+        click.echo("\n".join(report.splitlines()[:-1]), nl=bool(run.result.findings), color=colour)
+    else:
+        click.echo(report, color=colour)
+
+
+def _report_built(built: dict, verbose: bool) -> None:
+    if verbose:
+        _err(f"rightscheck: index {built['path']}: {built['sources']} sources, {built['fingerprints']} "
+             f"fingerprints ({built['duplicates']} duplicates) in {built['seconds']:.1f} s")
+    for skipped in built["skipped"]:
+        _err(f"rightscheck: skipped source {skipped.place()}: {skipped.reason}")
+
+
+def spark_index_build(sources: tuple[str, ...], out: str | None, config_file: str | None,
+                      rules: tuple[str, ...], fields: tuple[str, ...], master: str | None) -> None:
+    """`index build --engine spark SOURCES -o DIR`."""
+    from rightscheck.engine.spark import fpindex, session as spark_session
+
+    if not out:
+        raise RightscheckError("needs -o DIR, the folder the Parquet index is written to", key="--engine")
+    config, available, _ = _prepare(list(sources) or ["."], config_file, rules, (), (), fields, None, None, None)
+    dirs = _source_dirs(sources, config)
+    if not dirs:
+        raise RightscheckError("no sources given (on the command line or in the config's `sources:`)")
+    session, started = spark_session.start(master)
+    try:
+        built = fpindex.build(session, dirs, available, config, out)
+    finally:
+        if started:
+            session.stop()
+    _report_built(built, verbose=True)
+    click.echo(f"{out}: {built['sources']} sources, {built['tokens']} words, {built['fingerprints']} fingerprints")

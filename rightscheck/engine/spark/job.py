@@ -1,0 +1,130 @@
+"""One scan as a Spark job, run from the driver: units spread over executors, the first pass (every
+document scanned, its fingerprints kept), the distributed join of those fingerprints with the index's
+postings (boilerplate hashes never joined), the second pass on the documents with seeds, and the
+findings and skips written as Parquet. See :mod:`rightscheck.engine.spark.work` for the passes.
+
+Output is deterministic: units are listed in a fixed order and sliced into partitions by position, each
+partition's rows follow its units' order, and findings are sorted before they are written, so a retried
+task writes what the first attempt would have, and a rerun writes the same dataset."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from rightscheck.checks.reuse import LONE_SEED_SOURCES
+from rightscheck.core.result import ScanResult, Skipped
+from rightscheck.engine.spark.fpindex import Index, guard_output
+from rightscheck.engine.spark.rows import FINDING_FIELDS, FINDING_SCHEMA, SKIPPED_SCHEMA, skipped_row
+from rightscheck.engine.spark.work import DOC, HASHES, PART, Plan, first_pass, merged_parts, second_pass
+from rightscheck.inputs.base import DOCUMENT_KINDS
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+SUMMARY = "summary"  # the folder written last: marks a complete output (and one that may be replaced)
+
+
+@dataclass
+class Outcome:
+    """What the driver keeps of a job: the counts and messages (a ScanResult without findings), the
+    findings' (severity, rule) tally, and how many documents the join sent to the second pass."""
+
+    result: ScanResult
+    tally: Counter = field(default_factory=Counter)
+    rescanned: int = 0
+
+
+def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = None,
+        skipped: list[Skipped] = ()) -> Outcome:
+    """Scan ``plan.units`` into the dataset folder ``out``: ``findings/`` (partitioned by pack), ``skipped/``
+    (``skipped``, what the listing left out, then what the executors did) and ``summary/``; with ``index``
+    (an opened Parquet index), reused text too."""
+    from pyspark import StorageLevel
+
+    guard_output(out, SUMMARY, "--output")
+    sc = session.sparkContext
+    broadcast = sc.broadcast(plan)
+    containers = sum(unit.item.kind not in DOCUMENT_KINDS for unit in plan.units)
+    slices = max(1, min(len(plan.units), max(4 * sc.defaultParallelism, containers)))
+    first = sc.parallelize(plan.units, slices).mapPartitions(lambda units: first_pass(broadcast, units)) \
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    rescanned = None
+    try:
+        docs = first.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
+        parts = first.filter(lambda row: row[0] == PART).map(lambda row: row[3]).collect()
+        outcome = Outcome(ScanResult(skipped=list(skipped)))
+        outcome.result.merge(merged_parts(parts))
+        if index is not None:
+            groups = _candidates(session, first, index)
+            rescanned = groups.mapPartitions(lambda units: second_pass(broadcast, units)) \
+                .persist(StorageLevel.MEMORY_AND_DISK)
+            keys = groups.flatMap(lambda group: [((group[0], doc[0]), None) for doc in group[1]])
+            outcome.rescanned = keys.count()
+            again = rescanned.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
+            docs = docs.subtractByKey(keys).union(again)
+            outcome.result.merge(merged_parts(rescanned.filter(lambda row: row[0] == PART)
+                                              .map(lambda row: row[3]).collect()))
+        _write(session, docs, outcome, out)
+    finally:
+        first.unpersist()
+        if rescanned is not None:
+            rescanned.unpersist()
+    return outcome
+
+
+def _candidates(session: "SparkSession", first, index: Index):
+    """(unit, [(document, seeds, boilerplate hashes, sources)]) for every document whose fingerprints meet a
+    source in a way the reuse check could make a passage of. A source met by one seed only, of a hash
+    more than LONE_SEED_SOURCES sources post, is never one (the check drops it): its bytes are not fetched,
+    but every posting of the document's hashes is handed on, since the check counts them."""
+    from pyspark.sql import functions as F
+
+    _, sources, postings, banal = index
+    fps = session.createDataFrame(
+        first.filter(lambda row: row[0] == HASHES).flatMap(
+            lambda row: zip([row[1]] * (len(row[3]) // 8), [row[2]] * (len(row[3]) // 8),
+                            np.frombuffer(row[3], dtype=np.int64).tolist(),
+                            np.frombuffer(row[4], dtype=np.int32).tolist())),
+        "unit int, seq int, hash long, n int")
+    doc = ["unit", "seq"]
+    hits = fps.join(postings, "hash")
+    pairs = hits.groupBy(*doc, "source").agg(F.sum("n").alias("seeds"), F.min("df").alias("df")) \
+        .filter((F.col("seeds") > 1) | (F.col("df") <= LONE_SEED_SOURCES)).select(*doc, "source")
+    wanted = pairs.select(*doc).distinct()
+    seeds = hits.join(wanted, doc, "left_semi").groupBy(*doc) \
+        .agg(F.collect_list(F.struct("hash", "source", "pos")).alias("seeds"))
+    boilerplate = fps.join(wanted, doc, "left_semi").join(banal, "hash", "left_semi").groupBy(*doc) \
+        .agg(F.collect_list("hash").alias("banal"))
+    columns = ["source", "path", "real_path", "kind", "pack", "tokens", "ids", "data", "charset"]
+    held = pairs.join(sources, "source").groupBy(*doc) \
+        .agg(F.collect_list(F.struct(*columns)).alias("sources"))
+    joined = seeds.join(boilerplate, doc, "left").join(held, doc, "left")
+    return joined.rdd.map(lambda row: (row["unit"], (row["seq"], [tuple(s) for s in row["seeds"]],
+                                                     list(row["banal"] or ()),
+                                                     [tuple(s) for s in row["sources"] or ()]))) \
+        .groupByKey().mapValues(list)
+
+
+def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
+    """findings/ (sorted, partitioned by pack), skipped/, then summary/, and the tally of what was written."""
+    rows = docs.flatMap(lambda item: item[1][0])
+    findings = session.createDataFrame(rows, FINDING_SCHEMA)
+    order = ["path", "record", "line", "column", "rule", "source", "message"]
+    findings.orderBy(*order).write.mode("overwrite").partitionBy("pack").parquet(f"{out}/findings")
+    written = session.read.parquet(f"{out}/findings")
+    outcome.tally = Counter({(row["severity"], row["rule"]): row["count"]
+                             for row in written.groupBy("severity", "rule").count().collect()})
+    outcome.result.suppressed = docs.map(lambda item: item[1][1]).sum()
+    session.createDataFrame([skipped_row(s) for s in outcome.result.skipped], SKIPPED_SCHEMA) \
+        .coalesce(1).write.mode("overwrite").parquet(f"{out}/skipped")
+    summary = {"files": outcome.result.files, "skipped": len(outcome.result.skipped),
+               "findings": sum(outcome.tally.values()), "suppressed": outcome.result.suppressed,
+               "by_rule": {f"{severity} {rule}": n for (severity, rule), n in sorted(outcome.tally.items())},
+               "errors": outcome.result.errors, "columns": FINDING_FIELDS}
+    session.createDataFrame([(json.dumps(summary, ensure_ascii=False),)], "summary string") \
+        .coalesce(1).write.mode("overwrite").text(f"{out}/{SUMMARY}")

@@ -1,0 +1,43 @@
+"""Starting Spark, or saying in one line what is missing: PySpark (an optional extra) or a Java runtime."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from typing import TYPE_CHECKING
+
+from rightscheck.core.errors import RightscheckError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+INSTALL = "pip install 'rightscheck[spark]'"
+
+
+def start(master: str | None, app: str = "rightscheck") -> tuple["SparkSession", bool]:
+    """The active Spark session (one that spark-submit or a test started), else a new one on ``master``
+    (None: Spark's default, or what spark-submit set). Returns it and whether it was started here (and is
+    to be stopped here). A local master runs executors with this very Python, where rightscheck is."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise RightscheckError(f"--engine spark needs PySpark: {INSTALL}", key="--engine") from None
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
+    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        raise RightscheckError("--engine spark needs a Java runtime (17 or newer): install one (Debian: "
+                               "apt-get install default-jre-headless) or set JAVA_HOME", key="--engine")
+    builder = SparkSession.builder.appName(app)
+    if master:
+        builder = builder.master(master)
+    if (master or "local").startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+        os.environ["PYSPARK_PYTHON"] = sys.executable  # what PySpark starts its workers with (not the conf)
+    try:
+        session = builder.getOrCreate()
+    except Exception as exc:  # the JVM would not start (a bad master URL, Java too old): its own words
+        message = " ".join(str(exc).split())[:300]
+        raise RightscheckError(f"cannot start Spark: {message}", key="--spark-master") from None
+    session.sparkContext.setLogLevel(os.environ.get("RIGHTSCHECK_SPARK_LOG", "ERROR"))
+    return session, True
