@@ -5,6 +5,7 @@ collected into the usual report, for runs small enough (``--collect-limit``)."""
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -47,19 +48,20 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
         if started:
             cleanup.callback(session.stop)
         index = None
-        if dirs:  # an index of these sources for this scan alone; `index build --engine spark -o` keeps one
-            folder = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="rightscheck-index-"))
-            built = fpindex.build(session, dirs, available, config, f"{folder}/index")
+        if dirs:  # rebuilt for this scan, kept in --index DIR if given (`index build --engine spark` alone)
+            where = _absolute(options["index_path"]) if options["index_path"] else \
+                f"{cleanup.enter_context(tempfile.TemporaryDirectory(prefix='rightscheck-index-'))}/index"
+            built = fpindex.build(session, dirs, available, config, where)
             _report_built(built, options["verbose"])
             index = fpindex.opened(session, built["path"], available)
         elif options["index_path"]:
-            index = fpindex.opened(session, options["index_path"], available)
+            index = fpindex.opened(session, _absolute(options["index_path"]), available)
         aside = [d.path for d in dirs]
         units, skipped = listed(paths, config, input_options, [str(Path(p).resolve()) for p in aside],
                                 ASIDE_REASON, config.respect_gitignore)
         plan = Plan(packs, frozenset(p.id for p in available), config, input_options,
                     not options["no_suppress"], idle, index is not None, units)
-        out = output or f"{cleanup.enter_context(tempfile.TemporaryDirectory(prefix='rightscheck-findings-'))}/out"
+        out = _absolute(output) if output else f"{cleanup.enter_context(tempfile.TemporaryDirectory(prefix='rightscheck-findings-'))}/out"
         outcome = job.run(session, plan, out, index, skipped)
         result = outcome.result
         total = sum(outcome.tally.values())
@@ -69,7 +71,7 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
             raise RightscheckError(f"{total} findings are more than --collect-limit {collect_limit} to collect "
                                    "into one report; write them as Parquet with -o DIR", key="--collect-limit")
         else:
-            result.findings = sorted((finding_of(row) for row in session.read.parquet(f"{out}/findings").collect()),
+            result.findings = sorted((finding_of(row) for row in job.findings_of(session, out).collect()),
                                      key=Finding.sort_key)
     run = _Run(result, packs, available, config, options["strict"])
     if options["verbose"]:
@@ -85,6 +87,11 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
     _exit_on_errors(run)
     threshold = fail_on or config.fail_on
     return EXIT_FINDINGS if any(at_or_above(severity, threshold) for severity, _ in result.tally()) else EXIT_CLEAN
+
+
+def _absolute(path: str) -> str:
+    """A local path made absolute: Spark resolves relative ones against the folder its JVM started in."""
+    return path if "://" in path else os.path.abspath(path)
 
 
 def _print(fmt: str, run: _Run, quiet: bool) -> None:
@@ -121,7 +128,7 @@ def spark_index_build(sources: tuple[str, ...], out: str | None, config_file: st
         raise RightscheckError("no sources given (on the command line or in the config's `sources:`)")
     session, started = spark_session.start(master)
     try:
-        built = fpindex.build(session, dirs, available, config, out)
+        built = fpindex.build(session, dirs, available, config, _absolute(out))
     finally:
         if started:
             session.stop()

@@ -110,13 +110,18 @@ def _candidates(session: "SparkSession", first, index: Index):
         .groupByKey().mapValues(list)
 
 
+def findings_of(session: "SparkSession", out: str):
+    """The findings a job wrote to ``out`` (none is an empty table, not an error)."""
+    return session.read.schema(FINDING_SCHEMA).parquet(f"{out}/findings")
+
+
 def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
     """findings/ (sorted, partitioned by pack), skipped/, then summary/, and the tally of what was written."""
     rows = docs.flatMap(lambda item: item[1][0])
     findings = session.createDataFrame(rows, FINDING_SCHEMA)
     order = ["path", "record", "line", "column", "rule", "source", "message"]
     findings.orderBy(*order).write.mode("overwrite").partitionBy("pack").parquet(f"{out}/findings")
-    written = session.read.parquet(f"{out}/findings")
+    written = findings_of(session, out)
     outcome.tally = Counter({(row["severity"], row["rule"]): row["count"]
                              for row in written.groupBy("severity", "rule").count().collect()})
     outcome.result.suppressed = docs.map(lambda item: item[1][1]).sum()

@@ -15,10 +15,12 @@ if TYPE_CHECKING:
 INSTALL = "pip install 'rightscheck[spark]'"
 
 
-def start(master: str | None, app: str = "rightscheck") -> tuple["SparkSession", bool]:
-    """The active Spark session (one that spark-submit or a test started), else a new one on ``master``
-    (None: Spark's default, or what spark-submit set). Returns it and whether it was started here (and is
-    to be stopped here). A local master runs executors with this very Python, where rightscheck is."""
+def start(master: str | None, conf: dict[str, str] | None = None, app: str = "rightscheck"
+          ) -> tuple["SparkSession", bool]:
+    """The active Spark session (one that spark-submit, a test or a benchmark started), else a new one on
+    ``master`` (None: Spark's default, or what spark-submit set) with ``conf``. Returns it and whether it was
+    started here (and is to be stopped here). A local master runs executors with this very Python, where
+    rightscheck is."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -32,6 +34,8 @@ def start(master: str | None, app: str = "rightscheck") -> tuple["SparkSession",
     builder = SparkSession.builder.appName(app)
     if master:
         builder = builder.master(master)
+    for key, value in (conf or {}).items():
+        builder = builder.config(key, value)
     if (master or "local").startswith("local") and "PYSPARK_PYTHON" not in os.environ:
         os.environ["PYSPARK_PYTHON"] = sys.executable  # what PySpark starts its workers with (not the conf)
     try:

@@ -1,0 +1,182 @@
+"""The Spark engine (local[2]) reports what the local engine reports, writes Parquet a reader can use, and
+meets bad input with a skip or one line, never a failed job or a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rightscheck.cli.main import main
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+EXAMPLES = ROOT / "examples"
+PACK_FIXTURES = ROOT / "tests" / "fixtures" / "packs"
+SPARK = ("--engine", "spark")
+
+
+def _cli(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def _findings(result) -> list[str]:
+    assert result.exit_code in (0, 1), result.output
+    return sorted(json.dumps(f, sort_keys=True) for f in json.loads(result.output)["findings"])
+
+
+def _warc(path: Path, pages: list[tuple[str, bytes]]) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        for name, data in pages:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(f"https://news.example/{name}", "response",
+                                                          payload=io.BytesIO(data), http_headers=headers))
+
+
+@pytest.fixture
+def newsroom(tmp_path, monkeypatch):
+    """examples/ with more of the world in it: an uncredited agency photo, a CC BY-ND article with its
+    author stripped, and a crawl (WARC) and a CMS dump (JSON Lines) of the site's HTML and Markdown pages;
+    the wire archive as sources. The working directory."""
+    root = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, root)
+    shutil.copy(PACK_FIXTURES / "getty-images" / "uncredited.html", root / "site" / "news" / "photo-desk.html")
+    shutil.copy(PACK_FIXTURES / "cc-by-nd" / "incomplete-no-author.txt", root / "site" / "news" / "cc-essay.txt")
+    pages = sorted((root / "site").rglob("*.htm*"))
+    _warc(root / "crawl.warc.gz", [(p.name, p.read_bytes()) for p in pages])
+    with open(root / "cms.jsonl", "w", encoding="utf-8") as dump:
+        for page in sorted((root / "site").rglob("*.md")):
+            dump.write(json.dumps({"slug": page.stem, "text": page.read_text("utf-8"), "kind": "markdown"}) + "\n")
+    (root / "bare.yaml").write_text("licences: [afp, ap]\n", encoding="utf-8")  # the config without sources
+    monkeypatch.chdir(root)
+    return root
+
+
+BARE = ("--config", "bare.yaml")
+
+
+MIXED = ("site", "crawl.warc.gz", "cms.jsonl", "--field", "id=slug", "--field", "kind=kind")
+
+
+def test_the_spark_engine_reports_the_local_engines_findings_on_a_mixed_corpus(spark, newsroom):
+    local = _findings(_cli("scan", "--format", "json", *MIXED))
+    on_spark = _findings(_cli("scan", *SPARK, "--format", "json", *MIXED))
+    rules = {json.loads(f)["rule"] for f in local}
+    # the corpus exercises every kind of finding: reuse, photos, Creative Commons, stripped credits, licences
+    assert {"reuters/quotation-limit", "getty-images/missing-attribution", "cc-by-nd/incomplete-attribution",
+            "afp/missing-attribution", "reuters/unlicensed-content"} <= rules
+    assert any(json.loads(f).get("record", {}).get("container") == "crawl.warc.gz" for f in local)
+    assert on_spark == local
+
+
+def test_findings_are_written_as_parquet_with_every_field_and_the_record(spark, newsroom):
+    import pyarrow.parquet as pq
+
+    result = _cli("scan", *SPARK, *MIXED, "-o", "out")
+    assert result.exit_code == 1, result.output
+    assert "Findings written to out" in result.output
+    table = pq.read_table("out/findings").to_pylist()
+    local = json.loads(_cli("scan", "--format", "json", *MIXED).output)["findings"]
+    assert len(table) == len(local)
+    assert {name for name in os.listdir("out/findings") if not name.startswith(("_", "."))} == \
+        {f"pack={pack}" for pack in {f["pack"] for f in local}}
+    row = next(r for r in table if r["record"] and json.loads(r["record"]).get("container") == "crawl.warc.gz")
+    assert {"rule", "pack", "kind", "severity", "path", "line", "column", "end_line", "end_column", "message",
+            "evidence", "source", "record"} <= set(row)
+    assert json.loads(row["record"])["uri"].startswith("https://news.example/")
+    summary = json.loads(Path(next(Path("out/summary").glob("part-*"))).read_text())
+    assert summary["findings"] == len(local)
+    again = _cli("scan", *SPARK, *MIXED, "-o", "out")  # a rerun replaces its own output with the same rows
+    assert again.exit_code == 1
+    key = lambda r: json.dumps(r, sort_keys=True, default=str)  # noqa: E731
+    assert sorted(map(key, pq.read_table("out/findings").to_pylist())) == sorted(map(key, table))
+
+
+def test_an_index_built_on_spark_serves_later_scans_and_is_refused_with_other_packs(spark, newsroom, tmp_path):
+    built = _cli("index", "build", *SPARK, "sources", "-o", str(tmp_path / "index"))
+    assert built.exit_code == 0, built.output
+    assert "4 sources" in built.output
+    with_sources = _findings(_cli("scan", "--format", "json", "site"))  # the local engine, config's sources
+    with_index = _findings(_cli("scan", *SPARK, "--format", "json", "site", "--config", "bare.yaml", "--index",
+                                str(tmp_path / "index")))
+    assert with_index == with_sources and any('"quotation-limit"' in f for f in with_index)
+    (tmp_path / "extra").mkdir()
+    (tmp_path / "extra" / "wire.yaml").write_text(
+        (ROOT / "rules" / "afp.yaml").read_text("utf-8").replace("id: afp\n", "id: newswire\n", 1), "utf-8")
+    other = _cli("scan", *SPARK, "site", "--config", "bare.yaml", "--index", str(tmp_path / "index"), "--rules",
+                 str(tmp_path / "extra"))
+    assert other.exit_code == 2
+    assert other.output.strip().count("\n") == 0 and "index built with other rule packs" in other.output
+
+
+def test_damaged_and_failing_inputs_are_skipped_rows_not_a_failed_job(spark, newsroom):
+    Path("broken.warc.gz").write_bytes(b"\x1f\x8b\x08\x00 this is no gzip member at all" * 20)
+    Path("bad.jsonl").write_text("{not json\n[1, 2\n\"text\"\n", encoding="utf-8")  # every row fails
+    result = _cli("scan", *SPARK, *BARE, "-v", "broken.warc.gz", "bad.jsonl", "site/news/ice-storm-plains.txt", "-o", "out")
+    assert result.exit_code in (0, 1), result.output
+    import pyarrow.parquet as pq
+
+    skipped = pq.read_table("out/skipped").to_pylist()
+    assert {r["path"] for r in skipped} >= {"broken.warc.gz", "bad.jsonl"}
+    assert sum(r["path"] == "bad.jsonl" for r in skipped) == 3
+    assert "1 file scanned" in result.output or "1 files scanned" in result.output
+    strict = _cli("scan", *SPARK, *BARE, "--strict", "bad.jsonl", "site/news/ice-storm-plains.txt")
+    assert strict.exit_code == 2
+
+
+def test_bad_arguments_are_one_line_and_exit_2(spark, newsroom):
+    missing = _cli("scan", *SPARK, "nowhere/")
+    assert missing.exit_code == 2 and "nowhere/: no such file or directory" in missing.output
+    Path("notes").mkdir()
+    Path("notes/keep.txt").write_text("mine", encoding="utf-8")
+    clobber = _cli("scan", *SPARK, *BARE, "site", "-o", "notes")
+    assert clobber.exit_code == 2 and "holds no earlier output" in clobber.output
+    assert Path("notes/keep.txt").read_text(encoding="utf-8") == "mine"
+    too_many = _cli("scan", *SPARK, *BARE, "site", "--collect-limit", "1")
+    assert too_many.exit_code == 2 and "more than --collect-limit 1" in too_many.output
+    for args in (("--baseline", "b.json"), ("--format", "junit"), ("-",)):
+        refused = _cli("scan", *SPARK, *args)
+        assert refused.exit_code == 2 and refused.output.count("\n") == 1, args
+    no_index = _cli("scan", *SPARK, *BARE, "site", "--index", "nowhere-index")
+    assert no_index.exit_code == 2 and "no Spark index here" in no_index.output
+
+
+def test_a_paths_file_lists_inputs_as_common_crawl_publishes_them(spark, newsroom):
+    Path("warc.paths").write_text("crawl.warc.gz\n", encoding="utf-8")
+    listed = _findings(_cli("scan", *SPARK, *BARE, "--format", "json", "warc.paths"))
+    uri = _findings(_cli("scan", *SPARK, *BARE, "--format", "json", f"file://{newsroom}/crawl.warc.gz"))
+    direct = _findings(_cli("scan", *BARE, "--format", "json", "crawl.warc.gz"))
+    assert listed == direct and listed
+    # by URI the container is named by its URI; the documents' findings are the same
+    strip = lambda fs: [{k: v for k, v in json.loads(f).items() if k not in ("path", "record")} for f in fs]  # noqa: E731
+    assert strip(uri) == strip(direct)
+
+
+def _run(code: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+
+
+def test_without_pyspark_or_java_the_spark_engine_says_what_to_install(newsroom):
+    scan = "import sys; from rightscheck.__main__ import run; sys.argv = ['rightscheck', 'scan', '--engine', 'spark', 'site']; run()"
+    hidden = _run("import sys; sys.modules['pyspark'] = None; " + scan, dict(os.environ))
+    assert hidden.returncode == 2 and hidden.stderr.strip().count("\n") == 0, hidden.stderr
+    assert "pip install 'rightscheck[spark]'" in hidden.stderr
+    no_java = _run(scan, {**{k: v for k, v in os.environ.items() if k != "JAVA_HOME"},
+                          "PATH": os.path.dirname(sys.executable)})
+    assert no_java.returncode == 2 and "default-jre-headless" in no_java.stderr, no_java.stderr
+
+
+def test_the_local_engine_never_imports_pyspark(newsroom):
+    code = ("import sys; from click.testing import CliRunner; from rightscheck.cli.main import main; "
+            "CliRunner().invoke(main, ['scan', 'site', 'crawl.warc.gz', '--sources', 'sources']); print('pyspark' in sys.modules)")
+    assert _run(code, dict(os.environ)).stdout.strip() == "False"
