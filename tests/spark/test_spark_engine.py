@@ -15,6 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from rightscheck.cli.main import main
+from rightscheck.config import Config
+from rightscheck.inputs.router import InputOptions
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 EXAMPLES = ROOT / "examples"
@@ -77,6 +79,17 @@ def test_the_spark_engine_reports_the_local_engines_findings_on_a_mixed_corpus(s
             "afp/missing-attribution", "reuters/unlicensed-content"} <= rules
     assert any(json.loads(f).get("record", {}).get("container") == "crawl.warc.gz" for f in local)
     assert on_spark == local
+
+
+def test_a_big_container_read_by_several_tasks_reports_the_same_findings(spark, newsroom, monkeypatch):
+    from rightscheck.engine.spark import units
+
+    whole = _findings(_cli("scan", *SPARK, "--format", "json", "crawl.warc.gz", "cms.jsonl", *MIXED[3:]))
+    monkeypatch.setattr(units, "SLICE_BYTES", 1000)  # every container in slices of a few documents
+    listed, _ = units.listed(["crawl.warc.gz"], Config(), InputOptions())
+    assert len(listed) > 3 and {u.parts for u in listed} == {len(listed)}
+    sliced = _findings(_cli("scan", *SPARK, "--format", "json", "crawl.warc.gz", "cms.jsonl", *MIXED[3:]))
+    assert sliced == whole and any('"quotation-limit"' in f for f in whole)
 
 
 def test_findings_are_written_as_parquet_with_every_field_and_the_record(spark, newsroom):

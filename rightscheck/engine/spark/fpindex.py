@@ -15,7 +15,7 @@ import hashlib
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from rightscheck.checks.sourceindex import FORMAT, HELD, attribute, df_cut, packs_digest
@@ -67,7 +67,8 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         if error:
             raise error
         found, lost = listed([source_dir.path], config, options, ignore=False, pack=source_dir.pack)
-        units.extend(Unit(len(units) + i, u.item, u.named, u.remote, u.pack, u.top) for i, u in enumerate(found))
+        base = len({unit.index for unit in units})  # numbered across the folders, in the local index's order
+        units.extend(replace(unit, index=base + unit.index) for unit in found)
         skipped.extend(lost)
     sc = session.sparkContext
     job = sc.broadcast(_Job(packs, config, options))
@@ -111,7 +112,7 @@ def _indexed(job: _Job, units: Iterable[Unit]) -> Iterator[tuple]:
     skipped = []
     for unit in units:
         named: Counter[str] = Counter()  # a record's name repeated (a URL crawled twice) gets a number
-        for seq, item in enumerate(documents(unit, job.config, job.options)):
+        for seq, item in documents(unit, job.config, job.options):
             if isinstance(item, Skipped):
                 skipped.append(item)
                 continue

@@ -60,10 +60,10 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
         outcome = Outcome(ScanResult(skipped=list(skipped)))
         outcome.result.merge(merged_parts(parts))
         if index is not None:
-            groups = _candidates(session, first, index)
+            groups = _candidates(session, first, index, {unit.index: unit.parts for unit in plan.units})
             rescanned = groups.mapPartitions(lambda units: second_pass(broadcast, units)) \
                 .persist(StorageLevel.MEMORY_AND_DISK)
-            keys = groups.flatMap(lambda group: [((group[0], doc[0]), None) for doc in group[1]])
+            keys = groups.flatMap(lambda group: [((group[0][0], doc[0]), None) for doc in group[1]])
             outcome.rescanned = keys.count()
             again = rescanned.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
             docs = docs.subtractByKey(keys).union(again)
@@ -77,11 +77,12 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
     return outcome
 
 
-def _candidates(session: "SparkSession", first, index: Index):
-    """(unit, [(document, seeds, boilerplate hashes, sources)]) for every document whose fingerprints meet a
+def _candidates(session: "SparkSession", first, index: Index, parts: dict[int, int]):
+    """(unit key, [(document, seeds, boilerplate hashes, sources)]) for every document whose fingerprints meet a
     source in a way the reuse check could make a passage of. A source met by one seed only, of a hash
     more than LONE_SEED_SOURCES sources post, is never one (the check drops it): its bytes are not fetched,
-    but every posting of the document's hashes is handed on, since the check counts them."""
+    but every posting of the document's hashes is handed on, since the check counts them. ``parts`` is how
+    many tasks read each file (the unit key is the file and the task's share)."""
     from pyspark.sql import functions as F
 
     _, sources, postings, banal = index
@@ -104,7 +105,7 @@ def _candidates(session: "SparkSession", first, index: Index):
     held = pairs.join(sources, "source").groupBy(*doc) \
         .agg(F.collect_list(F.struct(*columns)).alias("sources"))
     joined = seeds.join(boilerplate, doc, "left").join(held, doc, "left")
-    return joined.rdd.map(lambda row: (row["unit"], (row["seq"], [tuple(s) for s in row["seeds"]],
+    return joined.rdd.map(lambda row: ((row["unit"], row["seq"] % parts[row["unit"]]), (row["seq"], [tuple(s) for s in row["seeds"]],
                                                      list(row["banal"] or ()),
                                                      [tuple(s) for s in row["sources"] or ()]))) \
         .groupByKey().mapValues(list)

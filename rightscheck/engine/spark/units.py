@@ -19,9 +19,12 @@ from rightscheck.config import Config
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.result import Skipped
 from rightscheck.inputs import router
-from rightscheck.inputs.base import Record, is_url
+from rightscheck.inputs.base import DOCUMENT_KINDS, Record, is_url
 from rightscheck.inputs.files import Candidate
 
+# A container bigger than this is read by several tasks: each reads the whole file (reading is cheap next
+# to scanning) and scans its share of the documents, so one big WARC keeps every core busy.
+SLICE_BYTES = 256 << 20
 PATHS_NAMES = (".paths", ".paths.gz")  # a list of inputs, one per line, as Common Crawl publishes its WARCs
 _SCHEMES = {"s3a": "s3", "s3n": "s3"}  # Hadoop's names for S3, as pyarrow knows it
 
@@ -39,6 +42,12 @@ class Unit:
     remote: str | None = None
     pack: str | None = None
     top: str = ""
+    part: int = 0  # a big container is read by ``parts`` tasks, each scanning every parts-th document
+    parts: int = 1
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.index, self.part
 
 
 def listed(paths: Iterable[str], config: Config, options: router.InputOptions, aside: Iterable[str] = (),
@@ -65,7 +74,11 @@ def listed(paths: Iterable[str], config: Config, options: router.InputOptions, a
             else:  # executors may run elsewhere than the driver's folder
                 found.append((replace(item, fs_path=os.path.abspath(item.fs_path)), not os.path.isdir(local),
                               None, top))
-    return [Unit(i, item, named, remote, pack, top) for i, (item, named, remote, top) in enumerate(found)], skipped
+    units = []
+    for i, (item, named, remote, top) in enumerate(found):
+        parts = 1 if item.kind in DOCUMENT_KINDS else max(1, -(-item.size // SLICE_BYTES))
+        units.extend(Unit(i, item, named, remote, pack, top, part, parts) for part in range(parts))
+    return units, skipped
 
 
 def _expanded(paths: list[str]) -> Iterator[str]:
@@ -121,14 +134,18 @@ def _remote(uri: str, options: router.InputOptions) -> Iterator[tuple[Candidate,
 
 
 def documents(unit: Unit, config: Config, options: router.InputOptions
-              ) -> Iterator[Candidate | Record | Skipped]:
-    """The documents of a unit, in the order a local scan meets them; a file that cannot be fetched is
-    one skip. A remote file is read from a local copy, removed once its documents have been taken."""
+              ) -> Iterator[tuple[int, Candidate | Record | Skipped]]:
+    """(place in the file, document or skip) of the unit's share of its file's documents, in the order a
+    local scan meets them; a file that cannot be fetched is one skip. A remote file is read from a local
+    copy, removed once its documents have been taken."""
     with _local(unit) as item:
         if isinstance(item, Skipped):
-            yield item
+            if unit.part == 0:
+                yield 0, item
             return
-        yield from router.opened(item, config, options, unit.named)
+        for seq, found in enumerate(router.opened(item, config, options, unit.named)):
+            if seq % unit.parts == unit.part:
+                yield seq, found
 
 
 @contextlib.contextmanager

@@ -62,7 +62,7 @@ def first_pass(broadcast, units: Iterable[Unit]) -> Iterator[tuple]:
     scanner = _scanner(plan)
     part = ScanResult()
     for unit in units:
-        for seq, item in enumerate(documents(unit, plan.config, plan.options)):
+        for seq, item in documents(unit, plan.config, plan.options):
             if isinstance(item, Skipped):
                 part.skipped.append(item)
                 continue
@@ -78,13 +78,14 @@ def first_pass(broadcast, units: Iterable[Unit]) -> Iterator[tuple]:
 
 def second_pass(broadcast, groups: Iterable[tuple[int, list[tuple[int, list, list, list]]]]) -> Iterator[tuple]:
     """Scan again the documents the join found seeds for, with those seeds and their sources: ``groups`` is
-    (unit, [(document, seeds (hash, source, position), boilerplate hashes, sources)]) per unit."""
+    (unit key, [(document, seeds (hash, source, position), boilerplate hashes, sources)]) per unit."""
     plan = broadcast.value
     scanner = _scanner(plan)
     part = ScanResult()
-    for unit_index, wanted in groups:
+    units = {unit.key: unit for unit in plan.units}
+    for key, wanted in groups:
         by_seq = {seq: rest for seq, *rest in wanted}
-        for seq, item in enumerate(documents(plan.units[unit_index], plan.config, plan.options)):
+        for seq, item in documents(units[tuple(key)], plan.config, plan.options):
             if seq not in by_seq or isinstance(item, Skipped):
                 continue
             seeds, banal, sources = by_seq[seq]
@@ -95,7 +96,7 @@ def second_pass(broadcast, groups: Iterable[tuple[int, list[tuple[int, list, lis
                      np.frombuffer(row[6], dtype=np.uint32), row[7], row[8]) for row in sources]
             scanner.reuse = ReuseChecker(GivenSeeds(postings, banal), SourceCache(HeldSources(held)),
                                          plan.packs, plan.config)
-            yield from _scanned(scanner, item, unit_index, seq, ScanResult())  # counted in the first pass
+            yield from _scanned(scanner, item, key[0], seq, ScanResult())  # counted in the first pass
     yield _part(part, plan.packs)
 
 
