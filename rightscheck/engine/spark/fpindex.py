@@ -33,12 +33,12 @@ from rightscheck.packs.prefilter import Prefilter
 from rightscheck.text import fingerprints, tokens
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import DataFrame, SparkSession
 
 SPARK_FORMAT = f"{FORMAT}/parquet"
 SOURCES_SCHEMA = ("source long, digest string, path string, real_path string, kind string, pack string, "
                   "tokens int, ids binary, data binary, charset string")
-POSTINGS_SCHEMA = "hash long, source long, pos int"
+POSTINGS_SCHEMA = "source long, hash array<long>, pos array<int>"  # a source's postings, as arrays
 SOURCE_ID_BITS = 32  # a source's id: its unit's index, then its place in the unit
 
 
@@ -82,8 +82,9 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         kept = session.read.parquet(f"{out}/sources")
         count = kept.count()
         cut = df_cut(count)
-        postings = session.createDataFrame(read.filter(lambda r: r[0] == "posting").flatMap(lambda r: r[1]),
-                                           POSTINGS_SCHEMA).join(kept.select("source"), "source", "left_semi")
+        postings = exploded(session.createDataFrame(read.filter(lambda r: r[0] == "posting").map(lambda r: r[1]),
+                                                    POSTINGS_SCHEMA), ["source"], ["hash", "pos"]) \
+            .join(kept.select("source"), "source", "left_semi")
         df = postings.groupBy("hash").agg(F.count(F.lit(1)).alias("df"))
         df.filter(F.col("df") > cut).select("hash").write.mode("overwrite").parquet(f"{out}/banal")
         postings.join(df.filter(F.col("df") <= cut), "hash").sortWithinPartitions("hash") \
@@ -141,11 +142,20 @@ def _indexed(job: _Job, units: Iterable[Unit]) -> Iterator[tuple]:
             yield "source", (source, hashlib.blake2b(data, digest_size=16).hexdigest(), path, real, item.kind,
                              pack, len(ids), ids.astype("<u4").tobytes(), data, charset)
             hashes, positions = fingerprints.fingerprint(ids)
-            yield "posting", list(zip(hashes.view("int64").tolist(), [source] * len(hashes), positions.tolist()))
+            yield "posting", (source, hashes.view("int64").tolist(), positions.astype("int32").tolist())
     yield "skipped", [skipped_row(s) for s in skipped]
 
 
 Index = tuple  # (manifest, sources, postings, banal): an opened index, see opened()
+
+
+def exploded(frame: "DataFrame", keys: list[str], arrays: list[str]) -> "DataFrame":
+    """One row per element of the equally long array columns ``arrays``, with the ``keys`` columns: rows
+    made in the JVM, where a row per element from Python would cost a pickled tuple each."""
+    from pyspark.sql import functions as F
+
+    zipped = frame.select(*keys, F.explode(F.arrays_zip(*arrays)).alias("_item"))
+    return zipped.select(*keys, *(F.col(f"_item.{name}").alias(name) for name in arrays))
 
 
 def opened(session: "SparkSession", path: str, packs: list[Pack]) -> Index:

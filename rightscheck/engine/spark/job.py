@@ -18,7 +18,7 @@ import numpy as np
 
 from rightscheck.checks.reuse import LONE_SEED_SOURCES
 from rightscheck.core.result import ScanResult, Skipped
-from rightscheck.engine.spark.fpindex import Index, guard_output
+from rightscheck.engine.spark.fpindex import Index, exploded, guard_output
 from rightscheck.engine.spark.rows import FINDING_FIELDS, FINDING_SCHEMA, SKIPPED_SCHEMA, skipped_row
 from rightscheck.engine.spark.work import DOC, HASHES, PART, Plan, first_pass, merged_parts, second_pass
 from rightscheck.inputs.base import DOCUMENT_KINDS
@@ -86,13 +86,12 @@ def _candidates(session: "SparkSession", first, index: Index, parts: dict[int, i
     from pyspark.sql import functions as F
 
     _, sources, postings, banal = index
-    fps = session.createDataFrame(
-        first.filter(lambda row: row[0] == HASHES).flatMap(
-            lambda row: zip([row[1]] * (len(row[3]) // 8), [row[2]] * (len(row[3]) // 8),
-                            np.frombuffer(row[3], dtype=np.int64).tolist(),
-                            np.frombuffer(row[4], dtype=np.int32).tolist())),
-        "unit int, seq int, hash long, n int")
     doc = ["unit", "seq"]
+    fps = exploded(session.createDataFrame(  # a document's hashes cross to the JVM as one array, not a row each
+        first.filter(lambda row: row[0] == HASHES).map(
+            lambda row: (row[1], row[2], np.frombuffer(row[3], dtype=np.int64).tolist(),
+                         np.frombuffer(row[4], dtype=np.int32).tolist())),
+        "unit int, seq int, hash array<long>, n array<int>"), doc, ["hash", "n"])
     hits = fps.join(postings, "hash")
     pairs = hits.groupBy(*doc, "source").agg(F.sum("n").alias("seeds"), F.min("df").alias("df")) \
         .filter((F.col("seeds") > 1) | (F.col("df") <= LONE_SEED_SOURCES)).select(*doc, "source")
