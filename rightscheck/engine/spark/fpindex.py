@@ -74,6 +74,7 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
     job = sc.broadcast(_Job(packs, config, options))
     read = sc.parallelize(units, max(1, min(len(units), 4 * sc.defaultParallelism))) \
         .mapPartitions(lambda part: _indexed(job.value, part)).persist(StorageLevel.MEMORY_AND_DISK)
+    held = [read]  # what more than one action reads: computed once, dropped at the end
     try:
         rows = session.createDataFrame(read.filter(lambda r: r[0] == "source").map(lambda r: r[1]), SOURCES_SCHEMA)
         first = rows.groupBy("digest").agg(F.min("source").alias("source"))
@@ -84,8 +85,9 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         cut = df_cut(count)
         postings = exploded(session.createDataFrame(read.filter(lambda r: r[0] == "posting").map(lambda r: r[1]),
                                                     POSTINGS_SCHEMA), ["source"], ["hash", "pos"]) \
-            .join(kept.select("source"), "source", "left_semi")
-        df = postings.groupBy("hash").agg(F.count(F.lit(1)).alias("df"))
+            .join(kept.select("source"), "source", "left_semi").persist(StorageLevel.MEMORY_AND_DISK)
+        df = postings.groupBy("hash").agg(F.count(F.lit(1)).alias("df")).persist(StorageLevel.MEMORY_AND_DISK)
+        held += [postings, df]
         df.filter(F.col("df") > cut).select("hash").write.mode("overwrite").parquet(f"{out}/banal")
         postings.join(df.filter(F.col("df") <= cut), "hash").sortWithinPartitions("hash") \
             .write.mode("overwrite").parquet(f"{out}/postings")
@@ -94,7 +96,8 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         fps = session.read.parquet(f"{out}/postings").count()
         by_pack = {row[0] or "(none)": row[1] for row in kept.groupBy("pack").count().collect()}
     finally:
-        read.unpersist()
+        for cached in held:
+            cached.unpersist()
     manifest = {"format": SPARK_FORMAT, "packset": packs_digest(packs), "sources": count, "df_cut": cut,
                 "tokens": int(totals), "fingerprints": fps, "by_pack": by_pack,
                 "duplicates": rows.count() - count, "updated": time.strftime("%Y-%m-%dT%H:%M:%S"),

@@ -51,29 +51,30 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
     broadcast = sc.broadcast(plan)
     containers = sum(unit.item.kind not in DOCUMENT_KINDS for unit in plan.units)
     slices = max(1, min(len(plan.units), max(4 * sc.defaultParallelism, containers)))
-    first = sc.parallelize(plan.units, slices).mapPartitions(lambda units: first_pass(broadcast, units)) \
-        .persist(StorageLevel.MEMORY_AND_DISK)
-    rescanned = None
+    held: list = []  # what more than one action reads: computed once, dropped at the end
+
+    def hold(rdd):
+        held.append(rdd.persist(StorageLevel.MEMORY_AND_DISK))
+        return rdd
+
     try:
+        first = hold(sc.parallelize(plan.units, slices).mapPartitions(lambda units: first_pass(broadcast, units)))
         docs = first.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
-        parts = first.filter(lambda row: row[0] == PART).map(lambda row: row[3]).collect()
         outcome = Outcome(ScanResult(skipped=list(skipped)))
-        outcome.result.merge(merged_parts(parts))
+        outcome.result.merge(merged_parts(first.filter(lambda row: row[0] == PART).map(lambda row: row[3]).collect()))
         if index is not None:
-            groups = _candidates(session, first, index, {unit.index: unit.parts for unit in plan.units})
-            rescanned = groups.mapPartitions(lambda units: second_pass(broadcast, units)) \
-                .persist(StorageLevel.MEMORY_AND_DISK)
+            groups = hold(_candidates(session, first, index, {unit.index: unit.parts for unit in plan.units}))
+            rescanned = hold(groups.mapPartitions(lambda units: second_pass(broadcast, units)))
             keys = groups.flatMap(lambda group: [((group[0][0], doc[0]), None) for doc in group[1]])
-            outcome.rescanned = keys.count()
             again = rescanned.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
             docs = docs.subtractByKey(keys).union(again)
             outcome.result.merge(merged_parts(rescanned.filter(lambda row: row[0] == PART)
                                               .map(lambda row: row[3]).collect()))
-        _write(session, docs, outcome, out)
+            outcome.rescanned = keys.count()
+        _write(session, hold(docs), outcome, out)
     finally:
-        first.unpersist()
-        if rescanned is not None:
-            rescanned.unpersist()
+        for rdd in held:
+            rdd.unpersist()
     return outcome
 
 
