@@ -63,7 +63,7 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
         outcome = Outcome(ScanResult(skipped=list(skipped)))
         outcome.result.merge(merged_parts(first.filter(lambda row: row[0] == PART).map(lambda row: row[3]).collect()))
         if index is not None:
-            groups = hold(_candidates(session, first, index, {unit.index: unit.parts for unit in plan.units}))
+            groups = hold(_candidates(session, first, index, {unit.index: unit.parts for unit in plan.units}, hold))
             rescanned = hold(groups.mapPartitions(lambda units: second_pass(broadcast, units)))
             keys = groups.flatMap(lambda group: [((group[0][0], doc[0]), None) for doc in group[1]])
             again = rescanned.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
@@ -78,22 +78,23 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
     return outcome
 
 
-def _candidates(session: "SparkSession", first, index: Index, parts: dict[int, int]):
+def _candidates(session: "SparkSession", first, index: Index, parts: dict[int, int], hold):
     """(unit key, [(document, seeds, boilerplate hashes, sources)]) for every document whose fingerprints meet a
     source in a way the reuse check could make a passage of. A source met by one seed only, of a hash
     more than LONE_SEED_SOURCES sources post, is never one (the check drops it): its bytes are not fetched,
     but every posting of the document's hashes is handed on, since the check counts them. ``parts`` is how
-    many tasks read each file (the unit key is the file and the task's share)."""
+    many tasks read each file (the unit key is the file and the task's share); ``hold`` persists what
+    several branches of the join read."""
     from pyspark.sql import functions as F
 
     _, sources, postings, banal = index
     doc = ["unit", "seq"]
-    fps = exploded(session.createDataFrame(  # a document's hashes cross to the JVM as one array, not a row each
+    fps = hold(exploded(session.createDataFrame(  # a document's hashes cross to the JVM as one array, not a row each
         first.filter(lambda row: row[0] == HASHES).map(
             lambda row: (row[1], row[2], np.frombuffer(row[3], dtype=np.int64).tolist(),
                          np.frombuffer(row[4], dtype=np.int32).tolist())),
-        "unit int, seq int, hash array<long>, n array<int>"), doc, ["hash", "n"])
-    hits = fps.join(postings, "hash")
+        "unit int, seq int, hash array<long>, n array<int>"), doc, ["hash", "n"]))
+    hits = hold(fps.join(postings, "hash"))
     pairs = hits.groupBy(*doc, "source").agg(F.sum("n").alias("seeds"), F.min("df").alias("df")) \
         .filter((F.col("seeds") > 1) | (F.col("df") <= LONE_SEED_SOURCES)).select(*doc, "source")
     wanted = pairs.select(*doc).distinct()
