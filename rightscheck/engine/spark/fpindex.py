@@ -4,7 +4,9 @@ for a distributed join instead of B-tree lookups.
 ``sources/`` holds one row per source (id, display and real path, kind, pack, token count, token ids and
 the bytes it was indexed from), ``postings/`` one row per winnowed fingerprint (hash, source, position)
 with the hash's document frequency, ``banal/`` the hashes posted more often than the document-frequency
-cut (boilerplate, never joined), ``manifest/`` the format, packs and counts. Sources are read, parsed,
+cut (boilerplate, never joined), ``bloom/`` a Bloom filter of every hash posted (executors drop the
+fingerprints of a page that no source holds, most of them, before anything is shuffled), ``manifest/``
+the format, packs and counts. Sources are read, parsed,
 attributed and fingerprinted on the executors with the local index's own functions; a source's id orders
 sources as the local index numbers them (listing order, then record order), and a source whose bytes
 repeat an earlier one's is indexed once, as locally."""
@@ -18,6 +20,9 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable, Iterator
 
+import numpy as np
+
+from rightscheck.checks.bloom import Bloom
 from rightscheck.checks.sourceindex import FORMAT, HELD, attribute, df_cut, packs_digest
 from rightscheck.config import Config, SourceDir
 from rightscheck.core.errors import RightscheckError
@@ -35,7 +40,7 @@ from rightscheck.text import fingerprints, tokens
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-SPARK_FORMAT = f"{FORMAT}/parquet"
+SPARK_FORMAT = f"{FORMAT}/parquet2"  # 2: with bloom/
 SOURCES_SCHEMA = ("source long, digest string, path string, real_path string, kind string, pack string, "
                   "tokens int, ids binary, data binary, charset string")
 POSTINGS_SCHEMA = "source long, hash array<long>, pos array<int>"  # a source's postings, as arrays
@@ -89,6 +94,10 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         df = postings.groupBy("hash").agg(F.count(F.lit(1)).alias("df")).persist(StorageLevel.MEMORY_AND_DISK)
         held += [postings, df]
         df.filter(F.col("df") > cut).select("hash").write.mode("overwrite").parquet(f"{out}/banal")
+        size = len(Bloom.sized(max(df.count(), 1)).bits)
+        bits = df.select("hash").rdd.mapPartitions(lambda rows: _bloom_bits(rows, size)).treeReduce(np.bitwise_or)
+        session.createDataFrame([(bytearray(bits.tobytes()),)], "bits binary").write.mode("overwrite") \
+            .parquet(f"{out}/bloom")
         postings.join(df.filter(F.col("df") <= cut), "hash").sortWithinPartitions("hash") \
             .write.mode("overwrite").parquet(f"{out}/postings")
         skipped += [s for part in read.filter(lambda r: r[0] == "skipped").map(lambda r: r[1]).collect() for s in part]
@@ -108,6 +117,13 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
     session.createDataFrame([skipped_row(s) for s in skipped], SKIPPED_SCHEMA) \
         .coalesce(1).write.mode("overwrite").parquet(f"{out}/skipped")
     return {**manifest, "skipped": skipped, "path": out}
+
+
+def _bloom_bits(rows: Iterable, size: int) -> Iterator[np.ndarray]:
+    """Executors: a Bloom filter of ``size`` bytes over a partition's hashes, to be OR-ed with the others'."""
+    bloom = Bloom(np.zeros(size, dtype=np.uint8))
+    bloom.add(np.fromiter((row[0] for row in rows), dtype=np.int64))
+    yield bloom.bits
 
 
 def _indexed(job: _Job, units: Iterable[Unit]) -> Iterator[tuple]:
@@ -149,7 +165,6 @@ def _indexed(job: _Job, units: Iterable[Unit]) -> Iterator[tuple]:
     yield "skipped", [skipped_row(s) for s in skipped]
 
 
-Index = tuple  # (manifest, sources, postings, banal): an opened index, see opened()
 
 
 def exploded(frame: "DataFrame", keys: list[str], arrays: list[str]) -> "DataFrame":
@@ -161,9 +176,20 @@ def exploded(frame: "DataFrame", keys: list[str], arrays: list[str]) -> "DataFra
     return zipped.select(*keys, *(F.col(f"_item.{name}").alias(name) for name in arrays))
 
 
+@dataclass
+class Index:
+    """An opened index: its manifest, its tables, and the Bloom filter of every hash it posts."""
+
+    manifest: dict
+    sources: "DataFrame"
+    postings: "DataFrame"
+    banal: "DataFrame"
+    bloom: bytes
+
+
 def opened(session: "SparkSession", path: str, packs: list[Pack]) -> Index:
-    """(manifest, sources, postings, banal) of the index at ``path``; one built with another format or
-    other packs is refused in one line (attribution and fingerprints depend on both)."""
+    """The index at ``path``; one built with another format or other packs is refused in one line
+    (attribution and fingerprints depend on both)."""
     try:
         manifest = {row["key"]: row["value"] for row in session.read.json(f"{path}/manifest").collect()}
     except Exception:  # Spark's AnalysisException: no such folder
@@ -175,7 +201,8 @@ def opened(session: "SparkSession", path: str, packs: list[Pack]) -> Index:
         raise RightscheckError(f"{problem}; rebuild it with `rightscheck index build --engine spark`", path,
                                key="--index")
     read = session.read.parquet
-    return manifest, read(f"{path}/sources"), read(f"{path}/postings"), read(f"{path}/banal")
+    return Index(manifest, read(f"{path}/sources"), read(f"{path}/postings"), read(f"{path}/banal"),
+                 bytes(read(f"{path}/bloom").first()["bits"]))
 
 
 def guard_output(out: str, marker: str, key: str) -> None:

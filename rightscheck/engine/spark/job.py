@@ -49,6 +49,7 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
     guard_output(out, SUMMARY, "--output")
     sc = session.sparkContext
     broadcast = sc.broadcast(plan)
+    bloom = sc.broadcast(index.bloom if index is not None else b"")
     containers = sum(unit.item.kind not in DOCUMENT_KINDS for unit in plan.units)
     slices = max(1, min(len(plan.units), max(4 * sc.defaultParallelism, containers)))
     held: list = []  # what more than one action reads: computed once, dropped at the end
@@ -58,7 +59,7 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
         return rdd
 
     try:
-        first = hold(sc.parallelize(plan.units, slices).mapPartitions(lambda units: first_pass(broadcast, units)))
+        first = hold(sc.parallelize(plan.units, slices).mapPartitions(lambda units: first_pass(broadcast, bloom, units)))
         docs = first.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
         outcome = Outcome(ScanResult(skipped=list(skipped)))
         outcome.result.merge(merged_parts(first.filter(lambda row: row[0] == PART).map(lambda row: row[3]).collect()))
@@ -87,7 +88,7 @@ def _candidates(session: "SparkSession", first, index: Index, parts: dict[int, i
     several branches of the join read."""
     from pyspark.sql import functions as F
 
-    _, sources, postings, banal = index
+    sources, postings, banal = index.sources, index.postings, index.banal
     doc = ["unit", "seq"]
     fps = hold(exploded(session.createDataFrame(  # a document's hashes cross to the JVM as one array, not a row each
         first.filter(lambda row: row[0] == HASHES).map(

@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 import numpy as np
 
+from rightscheck.checks.bloom import Bloom
 from rightscheck.checks.reuse import ReuseChecker, SourceCache
 from rightscheck.checks.seeds import AskedSeeds, GivenSeeds, HeldSources
 from rightscheck.checks.sourceindex import Source
@@ -56,10 +57,12 @@ def _scanner(plan: Plan) -> Scanner:
     return _SCANNER[1]
 
 
-def first_pass(broadcast, units: Iterable[Unit]) -> Iterator[tuple]:
-    """Scan every document of ``units``; each document's rows, then the partition's ``part`` row."""
+def first_pass(broadcast, bloom, units: Iterable[Unit]) -> Iterator[tuple]:
+    """Scan every document of ``units``; each document's rows, then the partition's ``part`` row. Only the
+    fingerprints the index's Bloom filter (``bloom``, its bits) may hold are kept for the join."""
     plan = broadcast.value
     scanner = _scanner(plan)
+    posted = Bloom(np.frombuffer(bloom.value, dtype=np.uint8)) if plan.reuse else None
     part = ScanResult()
     for unit in units:
         for seq, item in documents(unit, plan.config, plan.options):
@@ -72,7 +75,9 @@ def first_pass(broadcast, units: Iterable[Unit]) -> Iterator[tuple]:
             yield from _scanned(scanner, item, unit.index, seq, part)
             if asked is not None and len(asked.asked):
                 hashes, counts = np.unique(asked.asked.view(np.int64), return_counts=True)
-                yield HASHES, unit.index, seq, hashes.tobytes(), counts.astype(np.int32).tobytes()
+                maybe = posted.may_hold(hashes)
+                if maybe.any():
+                    yield HASHES, unit.index, seq, hashes[maybe].tobytes(), counts[maybe].astype(np.int32).tobytes()
     yield _part(part, plan.packs)
 
 
