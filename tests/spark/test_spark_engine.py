@@ -193,3 +193,13 @@ def test_the_local_engine_never_imports_pyspark(newsroom):
     code = ("import sys; from click.testing import CliRunner; from rightscheck.cli.main import main; "
             "CliRunner().invoke(main, ['scan', 'site', 'crawl.warc.gz', '--sources', 'sources']); print('pyspark' in sys.modules)")
     assert _run(code, dict(os.environ)).stdout.strip() == "False"
+
+
+def test_a_source_that_cannot_be_read_is_a_skip_not_an_internal_error(spark, newsroom, tmp_path):
+    Path("sources/broken.warc.gz").write_bytes(b"\x1f\x8b\x08\x00 this is no gzip member at all" * 20)
+    built = _cli("index", "build", *SPARK, "sources", "-o", str(tmp_path / "index"))
+    assert built.exit_code == 0, built.output
+    assert "internal error" not in built.output
+    assert "skipped source sources/broken.warc.gz" in built.output and "4 sources" in built.output
+    scanned = _cli("scan", *SPARK, *BARE, "site", "--sources", "sources")
+    assert scanned.exit_code == 1 and "internal error" not in scanned.output, scanned.output

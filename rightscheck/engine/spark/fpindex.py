@@ -24,7 +24,7 @@ from rightscheck.core.errors import RightscheckError
 from rightscheck.core.findings import place
 from rightscheck.core.result import Skipped
 from rightscheck.documents.document import SkipFile, parse
-from rightscheck.engine.spark.rows import SKIPPED_SCHEMA, skipped_row
+from rightscheck.engine.spark.rows import SKIPPED_SCHEMA, skipped_of, skipped_row
 from rightscheck.engine.spark.units import Unit, documents, listed
 from rightscheck.inputs.base import Record
 from rightscheck.inputs.router import InputOptions
@@ -89,7 +89,8 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         df.filter(F.col("df") > cut).select("hash").write.mode("overwrite").parquet(f"{out}/banal")
         postings.join(df.filter(F.col("df") <= cut), "hash").sortWithinPartitions("hash") \
             .write.mode("overwrite").parquet(f"{out}/postings")
-        skipped += [s for part in read.filter(lambda r: r[0] == "skipped").map(lambda r: r[1]).collect() for s in part]
+        skipped += [skipped_of(s) for part in read.filter(lambda r: r[0] == "skipped").map(lambda r: r[1]).collect()
+                    for s in part]  # rows (tuples) from the executors, back to skips
         totals = kept.agg(F.coalesce(F.sum("tokens"), F.lit(0))).first()[0]
         fps = session.read.parquet(f"{out}/postings").count()
         by_pack = {row[0] or "(none)": row[1] for row in kept.groupBy("pack").count().collect()}
