@@ -203,3 +203,14 @@ def test_a_source_that_cannot_be_read_is_a_skip_not_an_internal_error(spark, new
     assert "skipped source sources/broken.warc.gz" in built.output and "4 sources" in built.output
     scanned = _cli("scan", *SPARK, *BARE, "site", "--sources", "sources")
     assert scanned.exit_code == 1 and "internal error" not in scanned.output, scanned.output
+
+
+def test_a_source_that_cannot_be_indexed_is_listed_and_counted_as_locally(spark, newsroom):
+    Path("sources/broken.warc.gz").write_bytes(b"\x1f\x8b\x08\x00 this is no gzip member at all" * 20)
+    args = ("scan", "--format", "json", *BARE, "site", "--sources", "sources")
+    local, on_spark = _cli(*args), _cli(args[0], *SPARK, *args[1:])
+    assert on_spark.exit_code == local.exit_code == 1, on_spark.output
+    assert json.loads(on_spark.stdout)["skipped"] == json.loads(local.stdout)["skipped"] != []
+    assert "skipped source" not in on_spark.stderr  # listed with the other skips, under -v
+    strict = _cli("scan", *SPARK, *BARE, "site", "--sources", "sources", "--strict")
+    assert strict.exit_code == 2 and "1 path(s) could not be scanned" in strict.output

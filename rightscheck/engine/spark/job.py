@@ -40,10 +40,11 @@ class Outcome:
 
 
 def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = None,
-        skipped: list[Skipped] = ()) -> Outcome:
+        skipped: list[Skipped] = (), after: list[Skipped] = ()) -> Outcome:
     """Scan ``plan.units`` into the dataset folder ``out``: ``findings/`` (partitioned by pack), ``skipped/``
-    (``skipped``, what the listing left out, then what the executors did) and ``summary/``; with ``index``
-    (an opened Parquet index), reused text too."""
+    (``skipped``, what the listing left out, then what the executors did, then ``after``: the sources that
+    could not be indexed, as a local scan lists them) and ``summary/``; with ``index`` (an opened Parquet
+    index), reused text too."""
     from pyspark import StorageLevel
 
     guard_output(out, SUMMARY, "--output")
@@ -69,6 +70,7 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
             docs = docs.subtractByKey(keys).union(again)
             outcome.result.merge(merged_parts(rescanned.filter(lambda row: row[0] == PART)
                                               .map(lambda row: row[3]).collect()))
+        outcome.result.skipped.extend(after)
         _write(session, docs, outcome, out)
     finally:
         first.unpersist()
