@@ -76,6 +76,10 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
         else:
             result.findings = sorted((finding_of(row) for row in job.findings_of(session, out).collect()),
                                      key=Finding.sort_key)
+            if FORMATS[fmt].suppressed:  # the JSON and SARIF reports list them, as a local scan's do
+                result.suppressions = sorted(((finding_of(row), row["justification"])
+                                              for row in job.suppressed_of(session, out).collect()),
+                                             key=lambda pair: (pair[0].sort_key(), pair[1]))
     run = _Run(result, packs, available, config, options["strict"])
     if options["verbose"]:
         for skipped_item in result.skipped:

@@ -214,3 +214,26 @@ def test_a_source_that_cannot_be_indexed_is_listed_and_counted_as_locally(spark,
     assert "skipped source" not in on_spark.stderr  # listed with the other skips, under -v
     strict = _cli("scan", *SPARK, *BARE, "site", "--sources", "sources", "--strict")
     assert strict.exit_code == 2 and "1 path(s) could not be scanned" in strict.output
+
+
+def test_suppressed_findings_are_listed_in_the_json_and_sarif_reports_as_locally(spark, newsroom):
+    page = Path("site/world/swiss-watch-suppliers.html")  # its reuse finding is found in the second pass
+    page.write_text(page.read_text("utf-8").replace(
+        "<p>About two thirds", "<!-- rightscheck: ignore reuters/quotation-limit -- cleared by legal -->\n    <p>About two thirds"),
+        "utf-8")
+    text = Path("site/world/rotterdam-shipping.txt")
+    text.write_text(text.read_text("utf-8").replace(
+        "ROTTERDAM, Jan 19", "rightscheck: ignore reuters/unlicensed-content -- licensed 2026-7\nROTTERDAM, Jan 19"),
+        "utf-8")
+    local = json.loads(_cli("scan", "--format", "json", "site").stdout)
+    on_spark = json.loads(_cli("scan", *SPARK, "--format", "json", "site").stdout)
+    assert {f["rule"] for f in local["suppressed"]} == {"reuters/quotation-limit", "reuters/unlicensed-content"}
+    assert on_spark["suppressed"] == local["suppressed"] and on_spark["summary"] == local["summary"]
+    sarif = json.loads(_cli("scan", *SPARK, "--format", "sarif", "site").stdout)
+    assert sum("suppressions" in r for r in sarif["runs"][0]["results"]) == 2
+    written = _cli("scan", *SPARK, "site", "-o", "out")
+    assert written.exit_code == 1
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table("out/suppressed").to_pylist()
+    assert sorted(r["justification"] for r in rows) == ["cleared by legal", "licensed 2026-7"]

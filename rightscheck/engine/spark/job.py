@@ -19,7 +19,7 @@ import numpy as np
 from rightscheck.checks.reuse import LONE_SEED_SOURCES
 from rightscheck.core.result import ScanResult, Skipped
 from rightscheck.engine.spark.fpindex import Index, exploded, guard_output
-from rightscheck.engine.spark.rows import FINDING_FIELDS, FINDING_SCHEMA, SKIPPED_SCHEMA, skipped_row
+from rightscheck.engine.spark.rows import FINDING_FIELDS, FINDING_SCHEMA, SKIPPED_SCHEMA, SUPPRESSED_SCHEMA, skipped_row
 from rightscheck.engine.spark.work import DOC, HASHES, PART, Plan, first_pass, merged_parts, second_pass
 from rightscheck.inputs.base import DOCUMENT_KINDS
 
@@ -117,8 +117,14 @@ def findings_of(session: "SparkSession", out: str):
     return session.read.schema(FINDING_SCHEMA).parquet(f"{out}/findings")
 
 
+def suppressed_of(session: "SparkSession", out: str):
+    """The suppressed findings a job wrote to ``out``, each with its directive's ``justification``."""
+    return session.read.schema(SUPPRESSED_SCHEMA).parquet(f"{out}/suppressed")
+
+
 def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
-    """findings/ (sorted, partitioned by pack), skipped/, then summary/, and the tally of what was written."""
+    """findings/ (sorted, partitioned by pack), suppressed/, skipped/, then summary/, and the tally of what was
+    written."""
     rows = docs.flatMap(lambda item: item[1][0])
     findings = session.createDataFrame(rows, FINDING_SCHEMA)
     order = ["path", "record", "line", "column", "rule", "source", "message"]
@@ -127,6 +133,8 @@ def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
     outcome.tally = Counter({(row["severity"], row["rule"]): row["count"]
                              for row in written.groupBy("severity", "rule").count().collect()})
     outcome.result.suppressed = docs.map(lambda item: item[1][1]).sum()
+    session.createDataFrame(docs.flatMap(lambda item: item[1][2]), SUPPRESSED_SCHEMA).orderBy(*order) \
+        .coalesce(1).write.mode("overwrite").parquet(f"{out}/suppressed")
     session.createDataFrame([skipped_row(s) for s in outcome.result.skipped], SKIPPED_SCHEMA) \
         .coalesce(1).write.mode("overwrite").parquet(f"{out}/skipped")
     summary = {"files": outcome.result.files, "skipped": len(outcome.result.skipped),
