@@ -237,3 +237,14 @@ def test_suppressed_findings_are_listed_in_the_json_and_sarif_reports_as_locally
 
     rows = pq.read_table("out/suppressed").to_pylist()
     assert sorted(r["justification"] for r in rows) == ["cleared by legal", "licensed 2026-7"]
+
+
+def test_a_scan_without_findings_writes_a_findings_table_a_reader_can_open(spark, newsroom):
+    import pyarrow.parquet as pq
+
+    result = _cli("scan", *SPARK, *BARE, "site/news/ice-storm-plains.txt", "-o", "out")
+    assert result.exit_code == 0 and "0 findings" in result.output, result.output
+    table = pq.read_table("out/findings", filters=[("pack", "=", "afp")])  # as docs/spark.md reads it
+    assert table.num_rows == 0 and {"rule", "pack", "path", "line", "source", "record"} <= set(table.column_names)
+    again = _cli("scan", *SPARK, *BARE, "site", "-o", "out")  # a rerun with findings replaces it
+    assert again.exit_code == 1 and pq.read_table("out/findings").num_rows > 0

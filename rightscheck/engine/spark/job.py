@@ -132,6 +132,8 @@ def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
     written = findings_of(session, out)
     outcome.tally = Counter({(row["severity"], row["rule"]): row["count"]
                              for row in written.groupBy("severity", "rule").count().collect()})
+    if not outcome.tally:  # no pack=... folder, so no file: one empty file keeps the columns for any reader
+        session.createDataFrame([], FINDING_SCHEMA).coalesce(1).write.mode("overwrite").parquet(f"{out}/findings")
     outcome.result.suppressed = docs.map(lambda item: item[1][1]).sum()
     session.createDataFrame(docs.flatMap(lambda item: item[1][2]), SUPPRESSED_SCHEMA).orderBy(*order) \
         .coalesce(1).write.mode("overwrite").parquet(f"{out}/suppressed")
