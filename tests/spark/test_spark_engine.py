@@ -248,3 +248,24 @@ def test_a_scan_without_findings_writes_a_findings_table_a_reader_can_open(spark
     assert table.num_rows == 0 and {"rule", "pack", "path", "line", "source", "record"} <= set(table.column_names)
     again = _cli("scan", *SPARK, *BARE, "site", "-o", "out")  # a rerun with findings replaces it
     assert again.exit_code == 1 and pq.read_table("out/findings").num_rows > 0
+
+
+def test_a_rerun_that_fails_leaves_no_earlier_summary_or_manifest_beside_its_partial_output(
+        spark, newsroom, tmp_path, monkeypatch):
+    from rightscheck.engine.spark import fpindex, job
+
+    assert _cli("scan", *SPARK, *BARE, "site", "-o", "out").exit_code == 1
+    assert list(Path("out/summary").glob("part-*"))
+    with monkeypatch.context() as patch:
+        patch.setattr(job, "SKIPPED_SCHEMA", "path no_such_type")  # fails once findings/ is rewritten
+        assert _cli("scan", *SPARK, *BARE, "site", "-o", "out").exit_code == 2
+    assert not list(Path("out/summary").glob("part-*"))  # findings/ is this run's, half done: not complete
+    assert _cli("scan", *SPARK, *BARE, "site", "-o", "out").exit_code == 1  # and the folder is still its own
+    assert list(Path("out/summary").glob("part-*"))
+    index = str(tmp_path / "index")
+    assert _cli("index", "build", *SPARK, "sources", "-o", index).exit_code == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(fpindex, "df_cut", lambda n: 1 / 0)  # fails once sources/ is rewritten
+        assert _cli("index", "build", *SPARK, "sources", "-o", index).exit_code == 2
+    half = _cli("scan", *SPARK, *BARE, "site", "--index", index)
+    assert half.exit_code == 2 and "no Spark index here" in half.output

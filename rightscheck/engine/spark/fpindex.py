@@ -58,6 +58,7 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
     from pyspark.sql import functions as F
 
     guard_output(out, "manifest", "--index")
+    unmark(session, out, "manifest")
     started = time.perf_counter()
     units: list[Unit] = []
     skipped: list[Skipped] = []
@@ -174,6 +175,18 @@ def opened(session: "SparkSession", path: str, packs: list[Pack]) -> Index:
                                key="--index")
     read = session.read.parquet
     return manifest, read(f"{path}/sources"), read(f"{path}/postings"), read(f"{path}/banal")
+
+
+def unmark(session: "SparkSession", out: str, marker: str) -> None:
+    """Empty ``out``'s ``marker`` folder (written last, it says the output is whole) before a run replaces the
+    rest: a run cut short or failing then leaves an empty marker, never an earlier run's marker beside a part
+    of this run's output. An empty marker still lets :func:`guard_output` replace the folder."""
+    sc = session.sparkContext
+    path = sc._jvm.org.apache.hadoop.fs.Path(f"{out}/{marker}")
+    filesystem = path.getFileSystem(sc._jsc.hadoopConfiguration())
+    if filesystem.exists(path):
+        filesystem.delete(path, True)
+        filesystem.mkdirs(path)
 
 
 def guard_output(out: str, marker: str, key: str) -> None:

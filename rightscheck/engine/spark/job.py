@@ -18,7 +18,7 @@ import numpy as np
 
 from rightscheck.checks.reuse import LONE_SEED_SOURCES
 from rightscheck.core.result import ScanResult, Skipped
-from rightscheck.engine.spark.fpindex import Index, exploded, guard_output
+from rightscheck.engine.spark.fpindex import Index, exploded, guard_output, unmark
 from rightscheck.engine.spark.rows import FINDING_FIELDS, FINDING_SCHEMA, SKIPPED_SCHEMA, SUPPRESSED_SCHEMA, skipped_row
 from rightscheck.engine.spark.work import DOC, HASHES, PART, Plan, first_pass, merged_parts, second_pass
 from rightscheck.inputs.base import DOCUMENT_KINDS
@@ -48,6 +48,7 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
     from pyspark import StorageLevel
 
     guard_output(out, SUMMARY, "--output")
+    unmark(session, out, SUMMARY)
     sc = session.sparkContext
     broadcast = sc.broadcast(plan)
     containers = sum(unit.item.kind not in DOCUMENT_KINDS for unit in plan.units)
