@@ -269,3 +269,11 @@ def test_a_rerun_that_fails_leaves_no_earlier_summary_or_manifest_beside_its_par
         assert _cli("index", "build", *SPARK, "sources", "-o", index).exit_code == 2
     half = _cli("scan", *SPARK, *BARE, "site", "--index", index)
     assert half.exit_code == 2 and "no Spark index here" in half.output
+
+
+def test_a_master_url_spark_cannot_use_is_one_line_without_a_java_stack_trace(newsroom):
+    code = ("import sys; from rightscheck.__main__ import run; "
+            "sys.argv = ['rightscheck', 'scan', '--engine', 'spark', '--spark-master', 'bogus://x', 'site']; run()")
+    bad = _run(code, {**os.environ, "PYTHONPATH": str(ROOT)})
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0, bad.stderr
+    assert "bogus://x: --spark-master: not a Spark master URL" in bad.stderr
