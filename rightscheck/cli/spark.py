@@ -9,6 +9,7 @@ import os
 import sys
 import tempfile
 from contextlib import ExitStack
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -47,12 +48,14 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
         session, started = spark_session.start(master)
         if started:
             cleanup.callback(session.stop)
-        index = None
+        index, unindexed = None, []
         if dirs:  # rebuilt for this scan, kept in --index DIR if given (`index build --engine spark` alone)
             where = _absolute(options["index_path"]) if options["index_path"] else \
                 f"{cleanup.enter_context(tempfile.TemporaryDirectory(prefix='rightscheck-index-'))}/index"
             built = fpindex.build(session, dirs, available, config, where)
-            _report_built(built, options["verbose"])
+            _report_built(built, options["verbose"], skips=False)  # listed with the scan's skips under -v
+            # a source that could not be indexed is a file not checked against, like one not scanned
+            unindexed = [replace(s, reason=f"source not indexed: {s.reason}") for s in built["skipped"]]
             index = fpindex.opened(session, built["path"], available)
         elif options["index_path"]:
             index = fpindex.opened(session, _absolute(options["index_path"]), available)
@@ -62,7 +65,7 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
         plan = Plan(packs, frozenset(p.id for p in available), config, input_options,
                     not options["no_suppress"], idle, index is not None, units)
         out = _absolute(output) if output else f"{cleanup.enter_context(tempfile.TemporaryDirectory(prefix='rightscheck-findings-'))}/out"
-        outcome = job.run(session, plan, out, index, skipped)
+        outcome = job.run(session, plan, out, index, skipped, unindexed)
         result = outcome.result
         total = sum(outcome.tally.values())
         if output:
@@ -73,6 +76,10 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
         else:
             result.findings = sorted((finding_of(row) for row in job.findings_of(session, out).collect()),
                                      key=Finding.sort_key)
+            if FORMATS[fmt].suppressed:  # the JSON and SARIF reports list them, as a local scan's do
+                result.suppressions = sorted(((finding_of(row), row["justification"])
+                                              for row in job.suppressed_of(session, out).collect()),
+                                             key=lambda pair: (pair[0].sort_key(), pair[1]))
     run = _Run(result, packs, available, config, options["strict"])
     if options["verbose"]:
         for skipped_item in result.skipped:
@@ -107,11 +114,11 @@ def _print(fmt: str, run: _Run, quiet: bool) -> None:
         click.echo(report, color=colour)
 
 
-def _report_built(built: dict, verbose: bool) -> None:
+def _report_built(built: dict, verbose: bool, skips: bool = True) -> None:
     if verbose:
         _err(f"rightscheck: index {built['path']}: {built['sources']} sources, {built['fingerprints']} "
              f"fingerprints ({built['duplicates']} duplicates) in {built['seconds']:.1f} s")
-    for skipped in built["skipped"]:
+    for skipped in built["skipped"] if skips else ():
         _err(f"rightscheck: skipped source {skipped.place()}: {skipped.reason}")
 
 

@@ -193,3 +193,87 @@ def test_the_local_engine_never_imports_pyspark(newsroom):
     code = ("import sys; from click.testing import CliRunner; from rightscheck.cli.main import main; "
             "CliRunner().invoke(main, ['scan', 'site', 'crawl.warc.gz', '--sources', 'sources']); print('pyspark' in sys.modules)")
     assert _run(code, dict(os.environ)).stdout.strip() == "False"
+
+
+def test_a_source_that_cannot_be_read_is_a_skip_not_an_internal_error(spark, newsroom, tmp_path):
+    Path("sources/broken.warc.gz").write_bytes(b"\x1f\x8b\x08\x00 this is no gzip member at all" * 20)
+    built = _cli("index", "build", *SPARK, "sources", "-o", str(tmp_path / "index"))
+    assert built.exit_code == 0, built.output
+    assert "internal error" not in built.output
+    assert "skipped source sources/broken.warc.gz" in built.output and "4 sources" in built.output
+    scanned = _cli("scan", *SPARK, *BARE, "site", "--sources", "sources")
+    assert scanned.exit_code == 1 and "internal error" not in scanned.output, scanned.output
+
+
+def test_a_source_that_cannot_be_indexed_is_listed_and_counted_as_locally(spark, newsroom):
+    Path("sources/broken.warc.gz").write_bytes(b"\x1f\x8b\x08\x00 this is no gzip member at all" * 20)
+    args = ("scan", "--format", "json", *BARE, "site", "--sources", "sources")
+    local, on_spark = _cli(*args), _cli(args[0], *SPARK, *args[1:])
+    assert on_spark.exit_code == local.exit_code == 1, on_spark.output
+    assert json.loads(on_spark.stdout)["skipped"] == json.loads(local.stdout)["skipped"] != []
+    assert "skipped source" not in on_spark.stderr  # listed with the other skips, under -v
+    strict = _cli("scan", *SPARK, *BARE, "site", "--sources", "sources", "--strict")
+    assert strict.exit_code == 2 and "1 path(s) could not be scanned" in strict.output
+
+
+def test_suppressed_findings_are_listed_in_the_json_and_sarif_reports_as_locally(spark, newsroom):
+    page = Path("site/world/swiss-watch-suppliers.html")  # its reuse finding is found in the second pass
+    page.write_text(page.read_text("utf-8").replace(
+        "<p>About two thirds", "<!-- rightscheck: ignore reuters/quotation-limit -- cleared by legal -->\n    <p>About two thirds"),
+        "utf-8")
+    text = Path("site/world/rotterdam-shipping.txt")
+    text.write_text(text.read_text("utf-8").replace(
+        "ROTTERDAM, Jan 19", "rightscheck: ignore reuters/unlicensed-content -- licensed 2026-7\nROTTERDAM, Jan 19"),
+        "utf-8")
+    local = json.loads(_cli("scan", "--format", "json", "site").stdout)
+    on_spark = json.loads(_cli("scan", *SPARK, "--format", "json", "site").stdout)
+    assert {f["rule"] for f in local["suppressed"]} == {"reuters/quotation-limit", "reuters/unlicensed-content"}
+    assert on_spark["suppressed"] == local["suppressed"] and on_spark["summary"] == local["summary"]
+    sarif = json.loads(_cli("scan", *SPARK, "--format", "sarif", "site").stdout)
+    assert sum("suppressions" in r for r in sarif["runs"][0]["results"]) == 2
+    written = _cli("scan", *SPARK, "site", "-o", "out")
+    assert written.exit_code == 1
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table("out/suppressed").to_pylist()
+    assert sorted(r["justification"] for r in rows) == ["cleared by legal", "licensed 2026-7"]
+
+
+def test_a_scan_without_findings_writes_a_findings_table_a_reader_can_open(spark, newsroom):
+    import pyarrow.parquet as pq
+
+    result = _cli("scan", *SPARK, *BARE, "site/news/ice-storm-plains.txt", "-o", "out")
+    assert result.exit_code == 0 and "0 findings" in result.output, result.output
+    table = pq.read_table("out/findings", filters=[("pack", "=", "afp")])  # as docs/spark.md reads it
+    assert table.num_rows == 0 and {"rule", "pack", "path", "line", "source", "record"} <= set(table.column_names)
+    again = _cli("scan", *SPARK, *BARE, "site", "-o", "out")  # a rerun with findings replaces it
+    assert again.exit_code == 1 and pq.read_table("out/findings").num_rows > 0
+
+
+def test_a_rerun_that_fails_leaves_no_earlier_summary_or_manifest_beside_its_partial_output(
+        spark, newsroom, tmp_path, monkeypatch):
+    from rightscheck.engine.spark import fpindex, job
+
+    assert _cli("scan", *SPARK, *BARE, "site", "-o", "out").exit_code == 1
+    assert list(Path("out/summary").glob("part-*"))
+    with monkeypatch.context() as patch:
+        patch.setattr(job, "SKIPPED_SCHEMA", "path no_such_type")  # fails once findings/ is rewritten
+        assert _cli("scan", *SPARK, *BARE, "site", "-o", "out").exit_code == 2
+    assert not list(Path("out/summary").glob("part-*"))  # findings/ is this run's, half done: not complete
+    assert _cli("scan", *SPARK, *BARE, "site", "-o", "out").exit_code == 1  # and the folder is still its own
+    assert list(Path("out/summary").glob("part-*"))
+    index = str(tmp_path / "index")
+    assert _cli("index", "build", *SPARK, "sources", "-o", index).exit_code == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(fpindex, "df_cut", lambda n: 1 / 0)  # fails once sources/ is rewritten
+        assert _cli("index", "build", *SPARK, "sources", "-o", index).exit_code == 2
+    half = _cli("scan", *SPARK, *BARE, "site", "--index", index)
+    assert half.exit_code == 2 and "no Spark index here" in half.output
+
+
+def test_a_master_url_spark_cannot_use_is_one_line_without_a_java_stack_trace(newsroom):
+    code = ("import sys; from rightscheck.__main__ import run; "
+            "sys.argv = ['rightscheck', 'scan', '--engine', 'spark', '--spark-master', 'bogus://x', 'site']; run()")
+    bad = _run(code, {**os.environ, "PYTHONPATH": str(ROOT)})
+    assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0, bad.stderr
+    assert "bogus://x: --spark-master: not a Spark master URL" in bad.stderr

@@ -29,7 +29,7 @@ from rightscheck.core.errors import RightscheckError
 from rightscheck.core.findings import place
 from rightscheck.core.result import Skipped
 from rightscheck.documents.document import SkipFile, parse
-from rightscheck.engine.spark.rows import SKIPPED_SCHEMA, skipped_row
+from rightscheck.engine.spark.rows import SKIPPED_SCHEMA, skipped_of, skipped_row
 from rightscheck.engine.spark.units import Unit, documents, listed
 from rightscheck.inputs.base import Record
 from rightscheck.inputs.router import InputOptions
@@ -63,6 +63,7 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
     from pyspark.sql import functions as F
 
     guard_output(out, "manifest", "--index")
+    unmark(session, out, "manifest")
     started = time.perf_counter()
     units: list[Unit] = []
     skipped: list[Skipped] = []
@@ -100,7 +101,8 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
             .parquet(f"{out}/bloom")
         postings.join(df.filter(F.col("df") <= cut), "hash").sortWithinPartitions("hash") \
             .write.mode("overwrite").parquet(f"{out}/postings")
-        skipped += [s for part in read.filter(lambda r: r[0] == "skipped").map(lambda r: r[1]).collect() for s in part]
+        skipped += [skipped_of(s) for part in read.filter(lambda r: r[0] == "skipped").map(lambda r: r[1]).collect()
+                    for s in part]  # rows (tuples) from the executors, back to skips
         totals = kept.agg(F.coalesce(F.sum("tokens"), F.lit(0))).first()[0]
         fps = session.read.parquet(f"{out}/postings").count()
         by_pack = {row[0] or "(none)": row[1] for row in kept.groupBy("pack").count().collect()}
@@ -203,6 +205,18 @@ def opened(session: "SparkSession", path: str, packs: list[Pack]) -> Index:
     read = session.read.parquet
     return Index(manifest, read(f"{path}/sources"), read(f"{path}/postings"), read(f"{path}/banal"),
                  bytes(read(f"{path}/bloom").first()["bits"]))
+
+
+def unmark(session: "SparkSession", out: str, marker: str) -> None:
+    """Empty ``out``'s ``marker`` folder (written last, it says the output is whole) before a run replaces the
+    rest: a run cut short or failing then leaves an empty marker, never an earlier run's marker beside a part
+    of this run's output. An empty marker still lets :func:`guard_output` replace the folder."""
+    sc = session.sparkContext
+    path = sc._jvm.org.apache.hadoop.fs.Path(f"{out}/{marker}")
+    filesystem = path.getFileSystem(sc._jsc.hadoopConfiguration())
+    if filesystem.exists(path):
+        filesystem.delete(path, True)
+        filesystem.mkdirs(path)
 
 
 def guard_output(out: str, marker: str, key: str) -> None:

@@ -18,8 +18,8 @@ import numpy as np
 
 from rightscheck.checks.reuse import LONE_SEED_SOURCES
 from rightscheck.core.result import ScanResult, Skipped
-from rightscheck.engine.spark.fpindex import Index, exploded, guard_output
-from rightscheck.engine.spark.rows import FINDING_FIELDS, FINDING_SCHEMA, SKIPPED_SCHEMA, skipped_row
+from rightscheck.engine.spark.fpindex import Index, exploded, guard_output, unmark
+from rightscheck.engine.spark.rows import FINDING_FIELDS, FINDING_SCHEMA, SKIPPED_SCHEMA, SUPPRESSED_SCHEMA, skipped_row
 from rightscheck.engine.spark.work import DOC, HASHES, PART, Plan, first_pass, merged_parts, second_pass
 from rightscheck.inputs.base import DOCUMENT_KINDS
 
@@ -40,13 +40,15 @@ class Outcome:
 
 
 def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = None,
-        skipped: list[Skipped] = ()) -> Outcome:
+        skipped: list[Skipped] = (), after: list[Skipped] = ()) -> Outcome:
     """Scan ``plan.units`` into the dataset folder ``out``: ``findings/`` (partitioned by pack), ``skipped/``
-    (``skipped``, what the listing left out, then what the executors did) and ``summary/``; with ``index``
-    (an opened Parquet index), reused text too."""
+    (``skipped``, what the listing left out, then what the executors did, then ``after``: the sources that
+    could not be indexed, as a local scan lists them) and ``summary/``; with ``index`` (an opened Parquet
+    index), reused text too."""
     from pyspark import StorageLevel
 
     guard_output(out, SUMMARY, "--output")
+    unmark(session, out, SUMMARY)
     sc = session.sparkContext
     broadcast = sc.broadcast(plan)
     bloom = sc.broadcast(index.bloom if index is not None else b"")
@@ -72,6 +74,7 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
             outcome.result.merge(merged_parts(rescanned.filter(lambda row: row[0] == PART)
                                               .map(lambda row: row[3]).collect()))
             outcome.rescanned = keys.count()
+        outcome.result.skipped.extend(after)
         _write(session, hold(docs), outcome, out)
     finally:
         for rdd in held:
@@ -118,8 +121,14 @@ def findings_of(session: "SparkSession", out: str):
     return session.read.schema(FINDING_SCHEMA).parquet(f"{out}/findings")
 
 
+def suppressed_of(session: "SparkSession", out: str):
+    """The suppressed findings a job wrote to ``out``, each with its directive's ``justification``."""
+    return session.read.schema(SUPPRESSED_SCHEMA).parquet(f"{out}/suppressed")
+
+
 def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
-    """findings/ (sorted, partitioned by pack), skipped/, then summary/, and the tally of what was written."""
+    """findings/ (sorted, partitioned by pack), suppressed/, skipped/, then summary/, and the tally of what was
+    written."""
     rows = docs.flatMap(lambda item: item[1][0])
     findings = session.createDataFrame(rows, FINDING_SCHEMA)
     order = ["path", "record", "line", "column", "rule", "source", "message"]
@@ -127,7 +136,11 @@ def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
     written = findings_of(session, out)
     outcome.tally = Counter({(row["severity"], row["rule"]): row["count"]
                              for row in written.groupBy("severity", "rule").count().collect()})
+    if not outcome.tally:  # no pack=... folder, so no file: one empty file keeps the columns for any reader
+        session.createDataFrame([], FINDING_SCHEMA).coalesce(1).write.mode("overwrite").parquet(f"{out}/findings")
     outcome.result.suppressed = docs.map(lambda item: item[1][1]).sum()
+    session.createDataFrame(docs.flatMap(lambda item: item[1][2]), SUPPRESSED_SCHEMA).orderBy(*order) \
+        .coalesce(1).write.mode("overwrite").parquet(f"{out}/suppressed")
     session.createDataFrame([skipped_row(s) for s in outcome.result.skipped], SKIPPED_SCHEMA) \
         .coalesce(1).write.mode("overwrite").parquet(f"{out}/skipped")
     summary = {"files": outcome.result.files, "skipped": len(outcome.result.skipped),

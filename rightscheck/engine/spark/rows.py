@@ -17,6 +17,7 @@ FINDING_FIELDS = [f.name for f in fields(Finding)]
 # rows is the one the local engine renders)
 FINDING_SCHEMA = ", ".join(f"`{name}` {_TYPES.get(name, 'string')}" for name in FINDING_FIELDS)
 SKIPPED_SCHEMA = "path string, reason string, problem boolean, record string"
+SUPPRESSED_SCHEMA = f"{FINDING_SCHEMA}, justification string"  # a suppressed finding and the directive's reason
 
 
 def _dump(value: dict | None) -> str | None:

@@ -28,6 +28,10 @@ def start(master: str | None, conf: dict[str, str] | None = None, app: str = "ri
     active = SparkSession.getActiveSession()
     if active is not None:
         return active, False
+    if master and not (master == "yarn" or master.startswith(("spark", "k8s", "local"))):
+        # spark-submit's own rule, checked here: the JVM would print its stack trace before exiting
+        raise RightscheckError("not a Spark master URL (local[N], spark://HOST:PORT, yarn, k8s://HOST:PORT)",
+                               master, key="--spark-master")
     if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
         raise RightscheckError("--engine spark needs a Java runtime (17 or newer): install one (Debian: "
                                "apt-get install default-jre-headless) or set JAVA_HOME", key="--engine")

@@ -6,7 +6,8 @@ A document whose fingerprints meet no source in the distributed join is finished
 have found no passage in it. The few that do are read again in the second pass and scanned once more,
 now with their seeds and sources in hand, by the same reuse check as the local engine.
 
-Rows go back to the driver as plain tuples, tagged: ``doc`` (a document's findings and suppressed count),
+Rows go back to the driver as plain tuples, tagged: ``doc`` (a document's findings, suppressed count and
+suppressed findings with their reasons),
 ``hashes`` (its fingerprints), ``part`` (a partition's counts, skips, notes, errors and slow patterns)."""
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ _SCANNER: list = [None, None]  # (plan, its scanner): the packs' matchers are bu
 def _scanner(plan: Plan) -> Scanner:
     if _SCANNER[0] is not plan:  # PySpark keeps a broadcast's value per worker process: one plan per job
         _SCANNER[:] = plan, Scanner(plan.packs, plan.config, known=plan.known, suppressions=plan.suppressions,
-                                    idle_suppressions=plan.idle_suppressions, keep_suppressed=False)
+                                    idle_suppressions=plan.idle_suppressions)
     return _SCANNER[1]
 
 
@@ -109,9 +110,10 @@ def _scanned(scanner: Scanner, item, unit: int, seq: int, part: ScanResult) -> I
     """One document's ``doc`` row (when it has findings or suppressions); the rest of its result into ``part``."""
     result = ScanResult()
     scanner.scan_file(item, result)
-    if result.findings or result.suppressed:
-        yield DOC, unit, seq, [finding_row(f) for f in result.findings], result.suppressed
-    result.findings, result.suppressed = [], 0
+    if result.findings or result.suppressed:  # suppressed findings kept, as the JSON and SARIF reports list them
+        yield DOC, unit, seq, [finding_row(f) for f in result.findings], result.suppressed, \
+            [(*finding_row(f), why) for f, why in result.suppressions]
+    result.findings, result.suppressed, result.suppressions = [], 0, []
     part.merge(result)
 
 
