@@ -27,3 +27,25 @@ def spark():
     session, _ = start("local[2]", {"spark.ui.enabled": "false", "spark.sql.shuffle.partitions": "4"})
     yield session
     session.stop()
+
+
+@pytest.fixture(scope="session")
+def wire_index(spark, tmp_path_factory):
+    """A Spark index of examples/sources, built once, its sources named ``sources/...`` as a scan from a
+    copy of examples/ names them: scans that need reuse but not an index build of their own use it."""
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from rightscheck.cli.main import main
+
+    root = tmp_path_factory.mktemp("wire")
+    shutil.copytree(Path(__file__).resolve().parent.parent.parent / "examples" / "sources", root / "sources")
+    before = os.getcwd()
+    os.chdir(root)
+    try:
+        built = CliRunner().invoke(main, ["index", "build", "--engine", "spark", "sources", "-o", "index"])
+    finally:
+        os.chdir(before)
+    assert built.exit_code == 0, built.output
+    return str(root / "index")

@@ -81,21 +81,22 @@ def test_the_spark_engine_reports_the_local_engines_findings_on_a_mixed_corpus(s
     assert on_spark == local
 
 
-def test_a_big_container_read_by_several_tasks_reports_the_same_findings(spark, newsroom, monkeypatch):
+def test_a_big_container_read_by_several_tasks_reports_the_same_findings(spark, newsroom, monkeypatch, wire_index):
     from rightscheck.engine.spark import units
 
-    whole = _findings(_cli("scan", *SPARK, "--format", "json", "crawl.warc.gz", "cms.jsonl", *MIXED[3:]))
+    args = ("scan", *SPARK, *BARE, "--index", wire_index, "--format", "json", "crawl.warc.gz", "cms.jsonl", *MIXED[3:])
+    whole = _findings(_cli(*args))
     monkeypatch.setattr(units, "SLICE_BYTES", 1000)  # every container in slices of a few documents
     listed, _ = units.listed(["crawl.warc.gz"], Config(), InputOptions())
     assert len(listed) > 3 and {u.parts for u in listed} == {len(listed)}
-    sliced = _findings(_cli("scan", *SPARK, "--format", "json", "crawl.warc.gz", "cms.jsonl", *MIXED[3:]))
+    sliced = _findings(_cli(*args))
     assert sliced == whole and any('"quotation-limit"' in f for f in whole)
 
 
-def test_findings_are_written_as_parquet_with_every_field_and_the_record(spark, newsroom):
+def test_findings_are_written_as_parquet_with_every_field_and_the_record(spark, newsroom, wire_index):
     import pyarrow.parquet as pq
 
-    result = _cli("scan", *SPARK, *MIXED, "-o", "out")
+    result = _cli("scan", *SPARK, *BARE, "--index", wire_index, *MIXED, "-o", "out")
     assert result.exit_code == 1, result.output
     assert "Findings written to out" in result.output
     table = pq.read_table("out/findings").to_pylist()
@@ -109,7 +110,7 @@ def test_findings_are_written_as_parquet_with_every_field_and_the_record(spark, 
     assert json.loads(row["record"])["uri"].startswith("https://news.example/")
     summary = json.loads(Path(next(Path("out/summary").glob("part-*"))).read_text())
     assert summary["findings"] == len(local)
-    again = _cli("scan", *SPARK, *MIXED, "-o", "out")  # a rerun replaces its own output with the same rows
+    again = _cli("scan", *SPARK, *BARE, "--index", wire_index, *MIXED, "-o", "out")  # a rerun: the same rows
     assert again.exit_code == 1
     key = lambda r: json.dumps(r, sort_keys=True, default=str)  # noqa: E731
     assert sorted(map(key, pq.read_table("out/findings").to_pylist())) == sorted(map(key, table))
@@ -216,7 +217,7 @@ def test_a_source_that_cannot_be_indexed_is_listed_and_counted_as_locally(spark,
     assert strict.exit_code == 2 and "1 path(s) could not be scanned" in strict.output
 
 
-def test_suppressed_findings_are_listed_in_the_json_and_sarif_reports_as_locally(spark, newsroom):
+def test_suppressed_findings_are_listed_in_the_json_and_sarif_reports_as_locally(spark, newsroom, wire_index):
     page = Path("site/world/swiss-watch-suppliers.html")  # its reuse finding is found in the second pass
     page.write_text(page.read_text("utf-8").replace(
         "<p>About two thirds", "<!-- rightscheck: ignore reuters/quotation-limit -- cleared by legal -->\n    <p>About two thirds"),
@@ -226,12 +227,13 @@ def test_suppressed_findings_are_listed_in_the_json_and_sarif_reports_as_locally
         "ROTTERDAM, Jan 19", "rightscheck: ignore reuters/unlicensed-content -- licensed 2026-7\nROTTERDAM, Jan 19"),
         "utf-8")
     local = json.loads(_cli("scan", "--format", "json", "site").stdout)
-    on_spark = json.loads(_cli("scan", *SPARK, "--format", "json", "site").stdout)
+    indexed = (*SPARK, *BARE, "--index", wire_index)
+    on_spark = json.loads(_cli("scan", *indexed, "--format", "json", "site").stdout)
     assert {f["rule"] for f in local["suppressed"]} == {"reuters/quotation-limit", "reuters/unlicensed-content"}
     assert on_spark["suppressed"] == local["suppressed"] and on_spark["summary"] == local["summary"]
-    sarif = json.loads(_cli("scan", *SPARK, "--format", "sarif", "site").stdout)
+    sarif = json.loads(_cli("scan", *indexed, "--format", "sarif", "site").stdout)
     assert sum("suppressions" in r for r in sarif["runs"][0]["results"]) == 2
-    written = _cli("scan", *SPARK, "site", "-o", "out")
+    written = _cli("scan", *indexed, "site", "-o", "out")
     assert written.exit_code == 1
     import pyarrow.parquet as pq
 
