@@ -173,10 +173,12 @@ def _scan_options(command):
 @click.option("--spark-master", metavar="URL",
               help="With --engine spark: the cluster (local[2], spark://host:7077, yarn) [default: Spark's, or "
                    "spark-submit's].")
+@click.option("--spark-conf", multiple=True, metavar="KEY=VALUE",
+              help="With --engine spark: a Spark setting, e.g. spark.executor.memory=8g (repeatable).")
 @click.option("--collect-limit", type=click.IntRange(min=0), default=100_000, show_default=True,
               help="With --engine spark and no -o: most findings collected into one report.")
 def scan(fmt, output, fail_on, baseline_file, report_stale, fail_on_stale, quiet, engine, spark_master,
-         collect_limit, **options) -> None:
+         spark_conf, collect_limit, **options) -> None:
     """Scan files and folders (default: .) for uncredited or unlicensed source content."""
     if engine == "spark":
         from rightscheck.cli.spark import spark_scan
@@ -186,9 +188,9 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, fail_on_stale, quiet
                    if given]
         if refused:
             raise RightscheckError("not with --engine spark (a local scan does it)", key=refused[0])
-        sys.exit(spark_scan(fmt, output, fail_on, quiet, spark_master, collect_limit, options))
-    if spark_master:
-        raise RightscheckError("needs --engine spark", key="--spark-master")
+        sys.exit(spark_scan(fmt, output, fail_on, quiet, spark_master, spark_conf, collect_limit, options))
+    if spark_master or spark_conf:
+        raise RightscheckError("needs --engine spark", key="--spark-master" if spark_master else "--spark-conf")
     from rightscheck.checks import baseline
     from rightscheck.core.findings import at_or_above
     from rightscheck.reports.jsonreport import JsonlStream, jsonl_end, summary_line
@@ -564,14 +566,16 @@ def index_group() -> None:
 @click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
               help="local: an SQLite index file; spark: a Parquet index folder (-o DIR) for `scan --engine spark`.")
 @click.option("--spark-master", metavar="URL", help="With --engine spark: the cluster (local[2], yarn ...).")
-def index_build(sources, index_path, config_file, rules, jobs, fields, engine, spark_master) -> None:
+@click.option("--spark-conf", multiple=True, metavar="KEY=VALUE",
+              help="With --engine spark: a Spark setting, e.g. spark.executor.memory=8g (repeatable).")
+def index_build(sources, index_path, config_file, rules, jobs, fields, engine, spark_master, spark_conf) -> None:
     """Index (or refresh) source folders and archives (JSON Lines, CSV, WARC: each record a source); only
     files whose content changed are re-read, and every file's time is looked at (a scan trusts folder times
     for big indexes)."""
     if engine == "spark":
         from rightscheck.cli.spark import spark_index_build
 
-        spark_index_build(sources, index_path, config_file, rules, fields, spark_master)
+        spark_index_build(sources, index_path, config_file, rules, fields, spark_master, spark_conf)
         return
     from rightscheck.packs.pack import pattern_errors
     from rightscheck.engine.scanner import default_jobs

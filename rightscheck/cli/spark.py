@@ -22,7 +22,7 @@ from rightscheck.reports.render import FORMATS
 
 
 def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, master: str | None,
-               collect_limit: int, options: dict) -> int:
+               conf: tuple[str, ...], collect_limit: int, options: dict) -> int:
     """Run the scan on Spark; the exit code."""
     from rightscheck.engine.spark import fpindex, job, session as spark_session
     from rightscheck.engine.spark.rows import finding_of
@@ -45,7 +45,7 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
     idle = "error" if options["fail_on_unused_suppressions"] or config.fail_on_unused_suppressions else "warning"
     input_options = InputOptions(options["input_format"], config.fields)
     with ExitStack() as cleanup:
-        session, started = spark_session.start(master)
+        session, started = spark_session.start(master, spark_session.parse_conf(conf))
         if started:
             cleanup.callback(session.stop)
         index, unindexed = None, []
@@ -123,7 +123,8 @@ def _report_built(built: dict, verbose: bool, skips: bool = True) -> None:
 
 
 def spark_index_build(sources: tuple[str, ...], out: str | None, config_file: str | None,
-                      rules: tuple[str, ...], fields: tuple[str, ...], master: str | None) -> None:
+                      rules: tuple[str, ...], fields: tuple[str, ...], master: str | None,
+                      conf: tuple[str, ...] = ()) -> None:
     """`index build --engine spark SOURCES -o DIR`."""
     from rightscheck.engine.spark import fpindex, session as spark_session
 
@@ -133,7 +134,7 @@ def spark_index_build(sources: tuple[str, ...], out: str | None, config_file: st
     dirs = _source_dirs(sources, config)
     if not dirs:
         raise RightscheckError("no sources given (on the command line or in the config's `sources:`)")
-    session, started = spark_session.start(master)
+    session, started = spark_session.start(master, spark_session.parse_conf(conf))
     try:
         built = fpindex.build(session, dirs, available, config, _absolute(out))
     finally:

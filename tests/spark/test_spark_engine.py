@@ -151,6 +151,10 @@ def test_damaged_and_failing_inputs_are_skipped_rows_not_a_failed_job(spark, new
 def test_bad_arguments_are_one_line_and_exit_2(spark, newsroom):
     missing = _cli("scan", *SPARK, "nowhere/")
     assert missing.exit_code == 2 and "nowhere/: no such file or directory" in missing.output
+    conf = _cli("scan", *SPARK, *BARE, "site", "--spark-conf", "spark.driver.memory")
+    assert conf.exit_code == 2 and "--spark-conf: expected KEY=VALUE" in conf.output
+    local = _cli("scan", *BARE, "site", "--spark-conf", "spark.driver.memory=2g")
+    assert local.exit_code == 2 and "--spark-conf: needs --engine spark" in local.output
     Path("notes").mkdir()
     Path("notes/keep.txt").write_text("mine", encoding="utf-8")
     clobber = _cli("scan", *SPARK, *BARE, "site", "-o", "notes")

@@ -38,10 +38,14 @@ def start(master: str | None, conf: dict[str, str] | None = None, app: str = "ri
     builder = SparkSession.builder.appName(app)
     if master:
         builder = builder.master(master)
-    for key, value in (conf or {}).items():
+    conf = dict(conf or {})
+    if (master or "local").startswith("local"):
+        if "PYSPARK_PYTHON" not in os.environ:
+            os.environ["PYSPARK_PYTHON"] = sys.executable  # what PySpark starts its workers with (not the conf)
+        if "SPARK_DRIVER_MEMORY" not in os.environ:  # on one machine the driver's heap is every executor's:
+            conf.setdefault("spark.driver.memory", local_memory())  # Spark's 1g fails a 1M-source index build
+    for key, value in conf.items():
         builder = builder.config(key, value)
-    if (master or "local").startswith("local") and "PYSPARK_PYTHON" not in os.environ:
-        os.environ["PYSPARK_PYTHON"] = sys.executable  # what PySpark starts its workers with (not the conf)
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # the JVM would not start (a bad master URL, Java too old): its own words
@@ -49,3 +53,23 @@ def start(master: str | None, conf: dict[str, str] | None = None, app: str = "ri
         raise RightscheckError(f"cannot start Spark: {message}", key="--spark-master") from None
     session.sparkContext.setLogLevel(os.environ.get("RIGHTSCHECK_SPARK_LOG", "ERROR"))
     return session, True
+
+
+def local_memory() -> str:
+    """Half of this machine's memory (at most 32 GB), for a local master's JVM heap; 1g when unknown."""
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return "1g"
+    return f"{max(1, min(total // 2, 32 << 30) >> 30)}g"
+
+
+def parse_conf(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--spark-conf KEY=VALUE`` options as a dict; one line for a pair without ``=``."""
+    conf = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise RightscheckError(f"expected KEY=VALUE, got {pair!r}", key="--spark-conf")
+        conf[key.strip()] = value.strip()
+    return conf
