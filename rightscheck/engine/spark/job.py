@@ -9,6 +9,7 @@ task writes what the first attempt would have, and a rerun writes the same datas
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -73,10 +74,11 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
                                               .map(lambda row: row[3]).collect()))
         outcome.result.skipped.extend(after)
         _write(session, docs, outcome, out)
-    finally:
-        first.unpersist()
-        if rescanned is not None:
-            rescanned.unpersist()
+    finally:  # a call to the JVM right after one Ctrl-C cut short may fail: the interrupt is what is reported
+        with contextlib.suppress(Exception):
+            first.unpersist()
+            if rescanned is not None:
+                rescanned.unpersist()
     return outcome
 
 
