@@ -47,7 +47,7 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
     with ExitStack() as cleanup:
         session, started = spark_session.start(master, spark_session.parse_conf(conf))
         if started:
-            cleanup.callback(session.stop)
+            cleanup.push(lambda failure, *_: spark_session.stop(session, failure is not None))
         index, unindexed = None, []
         if dirs:  # rebuilt for this scan, kept in --index DIR if given (`index build --engine spark` alone)
             where = _absolute(options["index_path"]) if options["index_path"] else \
@@ -135,10 +135,12 @@ def spark_index_build(sources: tuple[str, ...], out: str | None, config_file: st
     if not dirs:
         raise RightscheckError("no sources given (on the command line or in the config's `sources:`)")
     session, started = spark_session.start(master, spark_session.parse_conf(conf))
+    failed = True
     try:
         built = fpindex.build(session, dirs, available, config, _absolute(out))
+        failed = False
     finally:
         if started:
-            session.stop()
+            spark_session.stop(session, failed)
     _report_built(built, verbose=True)
     click.echo(f"{out}: {built['sources']} sources, {built['tokens']} words, {built['fingerprints']} fingerprints")

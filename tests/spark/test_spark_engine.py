@@ -283,3 +283,27 @@ def test_a_master_url_spark_cannot_use_is_one_line_without_a_java_stack_trace(ne
     bad = _run(code, {**os.environ, "PYTHONPATH": str(ROOT)})
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0, bad.stderr
     assert "bogus://x: --spark-master: not a Spark master URL" in bad.stderr
+
+
+def test_ctrl_c_during_a_job_is_one_line_and_exit_130_without_py4j_tracebacks(newsroom):
+    import signal
+    import time
+
+    command = [sys.executable, "-m", "rightscheck", "scan", "--engine", "spark", "--spark-master", "local[2]",
+               "site", "crawl.warc.gz", "--sources", "sources", "-o", "out"]
+    scan = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    seen = b""
+    deadline = time.monotonic() + 120
+    while b"[Stage" not in seen and time.monotonic() < deadline:  # Spark's progress bar: a job is running
+        chunk = os.read(scan.stderr.fileno(), 4096)
+        if not chunk:
+            break
+        seen += chunk
+    scan.send_signal(signal.SIGINT)
+    rest = scan.communicate(timeout=120)[1]
+    stderr = (seen + rest).decode("utf-8", "replace")
+    assert scan.returncode == 130, stderr
+    assert "Traceback" not in stderr and "\n\tat " not in stderr, stderr  # neither Python's nor Java's
+    assert stderr.rstrip().endswith("rightscheck: interrupted"), stderr
+    assert not list(Path("out/summary").glob("part-*"))

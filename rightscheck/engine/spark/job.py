@@ -9,6 +9,7 @@ task writes what the first attempt would have, and a rerun writes the same datas
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -75,10 +76,19 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
                                               .map(lambda row: row[3]).collect()))
             outcome.rescanned = keys.count()
         outcome.result.skipped.extend(after)
+<<<<<<< HEAD
         _write(session, hold(docs), outcome, out)
     finally:
         for rdd in held:
             rdd.unpersist()
+=======
+        _write(session, docs, outcome, out)
+    finally:  # a call to the JVM right after one Ctrl-C cut short may fail: the interrupt is what is reported
+        with contextlib.suppress(Exception):
+            first.unpersist()
+            if rescanned is not None:
+                rescanned.unpersist()
+>>>>>>> spark-review
     return outcome
 
 

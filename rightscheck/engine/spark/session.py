@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
+import signal
 import sys
+import threading
 from typing import TYPE_CHECKING
 
 from rightscheck.core.errors import RightscheckError
@@ -13,6 +16,14 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 INSTALL = "pip install 'rightscheck[spark]'"
+
+
+class _Py4JNoise(logging.Filter):
+    """Drops what Py4J logs on the root logger when a call to the JVM is cut short (Ctrl-C): tracebacks of
+    its own sockets, printed before rightscheck's one line (the error itself still reaches the caller)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return os.path.basename(os.path.dirname(record.pathname)) != "py4j"
 
 
 def start(master: str | None, conf: dict[str, str] | None = None, app: str = "rightscheck"
@@ -46,12 +57,20 @@ def start(master: str | None, conf: dict[str, str] | None = None, app: str = "ri
             conf.setdefault("spark.driver.memory", local_memory())  # Spark's 1g fails a 1M-source index build
     for key, value in conf.items():
         builder = builder.config(key, value)
+    root = logging.getLogger()
+    if not os.environ.get("RIGHTSCHECK_DEBUG") and not any(isinstance(f, _Py4JNoise) for f in root.filters):
+        root.addFilter(_Py4JNoise())
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # the JVM would not start (a bad master URL, Java too old): its own words
         message = " ".join(str(exc).split())[:300]
         raise RightscheckError(f"cannot start Spark: {message}", key="--spark-master") from None
     session.sparkContext.setLogLevel(os.environ.get("RIGHTSCHECK_SPARK_LOG", "ERROR"))
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler and \
+            threading.current_thread() is threading.main_thread():
+        # PySpark's handler calls the JVM from inside the call Ctrl-C interrupts (Py4J's socket is not
+        # reentrant): stop() cancels the jobs instead, once the interrupt has reached rightscheck
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     return session, True
 
 
@@ -73,3 +92,21 @@ def parse_conf(pairs: tuple[str, ...]) -> dict[str, str]:
             raise RightscheckError(f"expected KEY=VALUE, got {pair!r}", key="--spark-conf")
         conf[key.strip()] = value.strip()
     return conf
+
+
+def stop(session: "SparkSession", failed: bool = False) -> None:
+    """Stop a session started here. After a failure or Ctrl-C the JVM is silenced first and its jobs are
+    cancelled: tasks cut short would print stack traces after rightscheck's own line (Spark's log, and
+    Scala's reporter of failed futures, which writes to the JVM's standard error)."""
+    if not failed:
+        session.stop()
+        return
+    try:
+        context = session.sparkContext
+        context.setLogLevel("OFF")
+        jvm = context._jvm
+        jvm.java.lang.System.setErr(jvm.java.io.PrintStream(jvm.java.io.OutputStream.nullOutputStream()))
+        context.cancelAllJobs()
+        session.stop()
+    except Exception:  # the JVM is gone already, or going: the failure itself is what is reported
+        pass
