@@ -107,15 +107,10 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         totals = kept.agg(F.coalesce(F.sum("tokens"), F.lit(0))).first()[0]
         fps = session.read.parquet(f"{out}/postings").count()
         by_pack = {row[0] or "(none)": row[1] for row in kept.groupBy("pack").count().collect()}
-<<<<<<< HEAD
-    finally:
-        for cached in held:
-            cached.unpersist()
-=======
     finally:  # a call to the JVM right after one Ctrl-C cut short may fail: the interrupt is what is reported
         with contextlib.suppress(Exception):
-            read.unpersist()
->>>>>>> spark-review
+            for cached in held:
+                cached.unpersist()
     manifest = {"format": SPARK_FORMAT, "packset": packs_digest(packs), "sources": count, "df_cut": cut,
                 "tokens": int(totals), "fingerprints": fps, "by_pack": by_pack,
                 "duplicates": rows.count() - count, "updated": time.strftime("%Y-%m-%dT%H:%M:%S"),

@@ -76,19 +76,11 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
                                               .map(lambda row: row[3]).collect()))
             outcome.rescanned = keys.count()
         outcome.result.skipped.extend(after)
-<<<<<<< HEAD
         _write(session, hold(docs), outcome, out)
-    finally:
-        for rdd in held:
-            rdd.unpersist()
-=======
-        _write(session, docs, outcome, out)
     finally:  # a call to the JVM right after one Ctrl-C cut short may fail: the interrupt is what is reported
         with contextlib.suppress(Exception):
-            first.unpersist()
-            if rescanned is not None:
-                rescanned.unpersist()
->>>>>>> spark-review
+            for rdd in held:
+                rdd.unpersist()
     return outcome
 
 
