@@ -44,7 +44,6 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import subprocess
@@ -446,19 +445,61 @@ def child(args) -> None:
     spark.stop()
 
 
-def _join_line() -> int:
-    """The line of job.py whose action computes the join (outcome.rescanned = keys.count())."""
+def _job_lines() -> tuple[int, int, int]:
+    """The lines of engine/spark/job.py whose actions end the first pass (the partitions' counts collected),
+    the join (``keys.count()``: every candidate document grouped by unit) and the second pass (its counts
+    collected). Under adaptive execution the join's shuffles run as jobs of their own, without a Python
+    call site, between the first two: the join is timed as that window."""
     text = (HERE.parent / "rightscheck" / "engine" / "spark" / "job.py").read_text("utf-8").splitlines()
-    return next(i for i, line in enumerate(text, 1) if "keys.count()" in line)
+    first = next(i for i, line in enumerate(text, 1) if "parts = first" in line and "collect()" in line)
+    join = next(i for i, line in enumerate(text, 1) if "keys.count()" in line)
+    second = next(i for i, line in enumerate(text, 1) if i > join and "collect()" in line)
+    return first, join, second
+
+
+def phases(step: dict) -> dict:
+    """Seconds of the scan's phases from its jobs' times, and the shuffle written and read in the join."""
+    first_line, join_line, second_line = _job_lines()
+    jobs = sorted(step["jobs"], key=lambda j: j["jobId"])
+    ends = {}
+    for job in jobs:
+        for name, line in (("first", first_line), ("join", join_line), ("second", second_line)):
+            if job["name"].endswith(f"job.py:{line}") and job.get("completionTime"):
+                ends.setdefault(name, _iso(job["completionTime"]))
+    if len(ends) < 3:
+        return {}
+    start = min(_iso(j["submissionTime"]) for j in jobs)
+    end = max(_iso(j["completionTime"]) for j in jobs if j.get("completionTime"))
+    in_join = {sid for j in jobs if ends["first"] <= _iso(j["submissionTime"]) <= ends["join"] for sid in j["stageIds"]}
+    stages = [s for s in step["stages"] if s["status"] == "COMPLETE" and s["stageId"] in in_join]
+    return {"first": ends["first"] - start, "join": ends["join"] - ends["first"], "second": ends["second"] - ends["join"],
+            "write": end - ends["second"],
+            "join_shuffle_write": sum(s.get("shuffleWriteBytes", 0) for s in stages),
+            "join_shuffle_read": sum(s.get("shuffleReadBytes", 0) for s in stages)}
 
 
 def _step(args, env: dict, cli: list[str], name: str) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--cli", json.dumps(cli),
            "--ui-port", str(args.ui_port), "--master", args.master]
+    seen: dict = {}
+    stop = threading.Event()
+
+    def poll() -> None:  # the UI's view every 20 s: what a step that is killed had done by then
+        base = f"http://127.0.0.1:{args.ui_port}/api/v1/applications"
+        while not stop.wait(20):
+            try:
+                app = _get(base)[0]["id"]
+                seen.update(jobs=_get(f"{base}/{app}/jobs"), stages=_get(f"{base}/{app}/stages"), at=time.time())
+            except (OSError, ValueError, IndexError, KeyError):
+                pass
+
+    poller = threading.Thread(target=poll, daemon=True)
+    poller.start()
     m = run_sampled(cmd, args.work, env, args.time_box)
+    stop.set()
     line = next((l for l in m["stdout"].splitlines() if l.startswith(RESULT)), None)
     if m["timed_out"]:
-        return {**m, "failed": f"killed after the time box ({args.time_box:.0f} s)"}
+        return {**m, "failed": f"killed after the time box ({args.time_box:.0f} s)", "progress": progress(seen)}
     if line is None or m["rc"] != 0:
         return {**m, "failed": f"exit {m['rc']}: {m['stderr'].strip()[-2000:]}"}
     result = json.loads(line[len(RESULT):])
@@ -471,6 +512,18 @@ def _step(args, env: dict, cli: list[str], name: str) -> dict:
     result["task_count"] = sum(s.get("numCompleteTasks", 0) for s in stages)
     result["cli_out"] = [l for l in m["stdout"].splitlines() if not l.startswith(RESULT)]
     return {**m, **result}
+
+
+def progress(seen: dict) -> str:
+    """What the UI last showed of a step: jobs done, and the running stages' tasks done of all."""
+    if not seen:
+        return "no UI snapshot"
+    done = sum(j["status"] == "SUCCEEDED" for j in seen["jobs"])
+    running = [f"stage {s['stageId']} ({s['name'].rsplit('/', 1)[-1]}): {s['numCompleteTasks']}/{s['numTasks']} tasks, "
+               f"shuffle written so far {s.get('shuffleWriteBytes', 0) / 1e6:.0f} MB"
+               for s in seen["stages"] if s["status"] == "ACTIVE"]
+    return (f"{done} jobs done of {len(seen['jobs'])} started; " + ("; ".join(running) or "no stage running")
+            + f" ({time.strftime('%H:%M:%S', time.localtime(seen['at']))})")
 
 
 def _iso(stamp: str) -> float:
@@ -496,6 +549,15 @@ def jobs_table(step: dict) -> list[tuple]:
     return rows
 
 
+def planted_found(out: Path, plants: list[dict]) -> int:
+    """Planted passages reported on their page with their dispatch as the source."""
+    import pyarrow.parquet as pq
+
+    got = {(row["path"].rsplit("/", 1)[-1], json.loads(row["source"])["path"].rsplit("[id ", 1)[-1].rstrip("]"))
+           for row in pq.read_table(out / "findings", columns=["path", "source"]).to_pylist() if row["source"]}
+    return sum((f"page-{p['page']:06d}.txt", f"dispatch-{p['source']:07d}") in got for p in plants)
+
+
 def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -504,7 +566,6 @@ def part_b(args, env: dict) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     root = ensure_part_b(args.work, sizes, args.pages, args.planted, args.per_file)
     pages = root / "pages"
-    join_site = f"job.py:{_join_line()}"
     results = []
     for size in sizes:
         sources = sources_for(root, size, args.per_file)
@@ -531,7 +592,9 @@ def part_b(args, env: dict) -> None:
             break
         _, summary = parquet_findings(out)
         row["summary"] = summary
-        row["join_seconds"] = sum(r[2] for r in jobs_table(scan) if r[1].endswith(join_site))
+        row["phases"] = phases(scan)
+        row["join_seconds"] = row["phases"].get("join", float("nan"))
+        row["planted_found"] = planted_found(out, json.loads((root / "generated.json").read_text())["plants"])
         print(f"  {scan['seconds']:.1f} s, {summary['findings']} findings, shuffle "
               f"{scan['shuffle_write'] / 1e6:.0f} MB written", file=sys.stderr)
     generated = json.loads((root / "generated.json").read_text())
@@ -539,24 +602,29 @@ def part_b(args, env: dict) -> None:
     print(f"Part B: {args.pages:,} pages ({_du(pages) / 1e6:.0f} MB, {len(generated['plants'])} with a planted "
           f"passage) against N dispatches (~{WORDS} words, JSON Lines files of {args.per_file:,}); each step a "
           "fresh process and SparkSession; s = the CLI call in-process (session start apart)\n")
-    print("| sources | source MB | build s | index MB | scan s | join job s | shuffle write MB | shuffle read MB | "
-          "documents | findings | driver peak MB (build/scan) | JVM peak MB (build/scan) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| sources | source MB | build s | index MB | scan s | first pass s | join s | second pass + write s | "
+          "shuffle write MB (join) | shuffle read MB (join) | documents | findings | planted found | "
+          "driver peak MB (build/scan) | JVM peak MB (build/scan) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in results:
         b, s = row["build"], row["scan"]
         src = _du(root / f"sources-{row['size']}") / 1e6
         if b.get("failed"):
-            print(f"| {row['size']:,} | {src:.0f} | {b['failed'][:80]} after {b['wall']:.0f} s | | | | | | | | | |")
+            print(f"| {row['size']:,} | {src:.0f} | {b['failed'][:80]} after {b['wall']:.0f} s ({b.get('progress', '')}) | | | | | | | | | | | | |")
             continue
         if s is None or s.get("failed"):
-            why = "not run" if s is None else f"{s['failed'][:80]} after {s['wall']:.0f} s"
-            print(f"| {row['size']:,} | {src:.0f} | {b['seconds']:.1f} | {row['index_bytes'] / 1e6:.0f} | {why} | | | | | | "
+            why = "not run" if s is None else f"{s['failed'][:80]} after {s['wall']:.0f} s ({s.get('progress', '')})"
+            print(f"| {row['size']:,} | {src:.0f} | {b['seconds']:.1f} | {row['index_bytes'] / 1e6:.0f} | {why} | | | | | | | | | "
                   f"{b['driver_mb']:.0f}/- | {b['jvm_mb']:.0f}/- |")
             continue
         summ = row["summary"]
+        ph = row["phases"]
         print(f"| {row['size']:,} | {src:.0f} | {b['seconds']:.1f} | {row['index_bytes'] / 1e6:.0f} | {s['seconds']:.1f} | "
-              f"{row['join_seconds']:.1f} | {s['shuffle_write'] / 1e6:.1f} | {s['shuffle_read'] / 1e6:.1f} | "
-              f"{summ['files']:,} | {summ['findings']:,} | {b['driver_mb']:.0f}/{s['driver_mb']:.0f} | "
+              f"{ph.get('first', float('nan')):.1f} | {row['join_seconds']:.1f} | "
+              f"{ph.get('second', float('nan')) + ph.get('write', float('nan')):.1f} | "
+              f"{s['shuffle_write'] / 1e6:.1f} ({ph.get('join_shuffle_write', 0) / 1e6:.1f}) | "
+              f"{s['shuffle_read'] / 1e6:.1f} ({ph.get('join_shuffle_read', 0) / 1e6:.1f}) | "
+              f"{summ['files']:,} | {summ['findings']:,} | {row['planted_found']}/{len(generated['plants'])} | {b['driver_mb']:.0f}/{s['driver_mb']:.0f} | "
               f"{b['jvm_mb']:.0f}/{s['jvm_mb']:.0f} |")
     done = [r for r in results if r["scan"] is not None and not r["scan"].get("failed")]
     for a, b in zip(done, done[1:]):
@@ -564,7 +632,8 @@ def part_b(args, env: dict) -> None:
         print(f"growth {a['size']:,} -> {b['size']:,} (x{f:.0f} sources): build x{b['build']['seconds'] / a['build']['seconds']:.2f}, "
               f"index x{b['index_bytes'] / a['index_bytes']:.2f}, scan x{b['scan']['seconds'] / a['scan']['seconds']:.2f}, "
               f"join job x{b['join_seconds'] / max(a['join_seconds'], 1e-9):.2f}, "
-              f"shuffle write x{b['scan']['shuffle_write'] / max(a['scan']['shuffle_write'], 1):.2f}")
+              f"shuffle write x{b['scan']['shuffle_write'] / max(a['scan']['shuffle_write'], 1):.2f}, "
+              f"shuffle read x{b['scan']['shuffle_read'] / max(a['scan']['shuffle_read'], 1):.2f}")
     print("\nindex parts (MB):")
     for row in results:
         if "index_parts" in row:
