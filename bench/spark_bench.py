@@ -26,7 +26,7 @@ A step past --time-box seconds is killed and reported as such.
 Memory: for a CLI run (part A), the driver's own peak RSS (VmHWM of the process the bench started: the
 local engine's parent, or Spark's Python driver), and the process tree's peak summed PSS (the local
 engine's forked workers; Spark's JVM and its Python workers; PSS counts pages forked workers share once),
-sampled from /proc every 0.2 s, with the
+sampled from /proc every 0.5 s, with the
 JVM's own peak (VmHWM) apart. getrusage(RUSAGE_CHILDREN)'s ru_maxrss, which the brief named, is the
 largest single process of the tree, not the tree's sum: it is printed as "largest process".
 
@@ -253,7 +253,7 @@ def run_sampled(cmd: list[str], cwd: Path, env: dict, timeout: float | None = No
         reader.start()
 
     def sample() -> None:
-        while not done.wait(0.2):
+        while not done.wait(0.5):
             pids, todo = [], [proc.pid]
             while todo:
                 p = todo.pop()
