@@ -31,6 +31,7 @@ JVM's own peak (VmHWM) apart. getrusage(RUSAGE_CHILDREN)'s ru_maxrss, which the 
 largest single process of the tree, not the tree's sum: it is printed as "largest process".
 
     python bench/spark_bench.py --part A --work /tmp/spark-bench --warc /tmp/inputs-bench/crawl.warc.gz --rounds 2
+    python bench/spark_bench.py --part A --rounds 0 --breakdown   # the Spark scan's time, index build apart
     python bench/spark_bench.py --part B --work /tmp/spark-bench --sizes 10000            # validate the pipeline
     python bench/spark_bench.py --part B --work /tmp/spark-bench --sizes 10000,100000,1000000 --time-box 2700
 
@@ -350,6 +351,9 @@ def part_a(args, env: dict) -> None:
     cwd = warc.parent  # both report the container as its name
     python = [sys.executable, "-m", "rightscheck"]
     rows = []
+    if args.rounds == 0:
+        breakdown(args, env, wire, warc, runs)
+        return
     for round_ in range(1, args.rounds + 1):
         for engine in ("local", "spark"):
             out = runs / f"{engine}-{round_}"
@@ -395,7 +399,42 @@ def part_a(args, env: dict) -> None:
     print("\ncommands (cwd " + str(cwd) + "):")
     for r in rows[:2]:
         print("  " + " ".join(r["cmd"]))
+    if args.breakdown:
+        breakdown(args, env, wire, warc, runs)
     print(f"\ncommand: {' '.join(['python', 'bench/spark_bench.py', *sys.argv[1:]])}")
+
+
+def breakdown(args, env: dict, wire: Path, warc: Path, runs: Path) -> None:
+    """Part A's Spark scan split in two steps run as part B's (UI on, the CLI in-process): `index build
+    --engine spark` of the sources, then the scan with --index; the scan's phases and the first pass's tasks."""
+    index, out = runs / "breakdown-index", runs / "breakdown-out"
+    shutil.rmtree(index, ignore_errors=True)
+    shutil.rmtree(out, ignore_errors=True)
+    print("breakdown: index build ...", file=sys.stderr)
+    build = _step(args, env, ["index", "build", "--engine", "spark", "--spark-master", args.master, str(wire),
+                              "-o", str(index)], "a-build")
+    if build.get("failed"):
+        sys.exit(f"spark_bench: breakdown build: {build['failed']}")
+    print("breakdown: scan --index ...", file=sys.stderr)
+    scan = _step(args, env, ["scan", "--engine", "spark", "--spark-master", args.master, "--index", str(index),
+                             str(warc), "-o", str(out)], "a-scan")
+    if scan.get("failed"):
+        sys.exit(f"spark_bench: breakdown scan: {scan['failed']}")
+    ph = phases(scan)
+    first_line = _job_lines()[0]
+    first = next(j for j in scan["jobs"] if j["name"].endswith(f"job.py:{first_line}"))
+    stages = {s["stageId"]: s for s in scan["stages"] if s["status"] == "COMPLETE"}
+    tasks = [stages[sid]["numTasks"] for sid in first["stageIds"] if sid in stages]
+    print(f"\nbreakdown (each step a fresh process; s = the CLI call, session start {build['session_seconds']:.1f} / "
+          f"{scan['session_seconds']:.1f} s apart): index build of {wire.name} {build['seconds']:.1f} s "
+          f"({_du(index) / 1e6:.0f} MB); scan with --index {scan['seconds']:.1f} s = first pass {ph.get('first', 0):.1f} s "
+          f"({'+'.join(map(str, tasks))} task(s) for {warc.name}), join {ph.get('join', 0):.1f} s, second pass and "
+          f"write {ph.get('second', 0) + ph.get('write', 0):.1f} s; shuffle written {scan['shuffle_write'] / 1e6:.1f} MB "
+          f"(join {ph.get('join_shuffle_write', 0) / 1e6:.1f} MB)")
+    for name, step in (("build", build), ("scan", scan)):
+        print(f"  {name}: {step['cli_out'][-1] if step['cli_out'] else ''}")
+        for job in jobs_table(step):
+            print(f"    {job[0]:>3} {job[1]:<45} {job[2]:7.1f} {job[3]:>6} {job[4]:>6} {job[5]:9.1f} {job[6]:9.1f}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -659,7 +698,10 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/spark-bench"), help="data and outputs")
     parser.add_argument("--warc", type=Path, default=Path("/tmp/inputs-bench/crawl.warc.gz"),
                         help="part A's WARC (inputs_bench.py --size 1000 --work /tmp/inputs-bench makes it)")
-    parser.add_argument("--rounds", type=int, default=2, help="part A: rounds of local then spark")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="part A: rounds of local then spark (0: the breakdown alone)")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="part A: then the Spark scan as two steps, index build and scan --index, with the UI on")
     parser.add_argument("--sizes", default="10000,100000,1000000", help="part B: dispatches, comma-separated")
     parser.add_argument("--pages", type=int, default=100_000, help="part B: pages scanned")
     parser.add_argument("--planted", type=int, default=300, help="part B: pages with a planted passage")
