@@ -236,12 +236,31 @@ def _pss(pid: int) -> int:
     return 0
 
 
+def _cpu(pid: int) -> float:
+    """User and system CPU seconds of a process so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def _load() -> float:
+    with open("/proc/loadavg") as handle:
+        return float(handle.read().split()[0])
+
+
 def run_sampled(cmd: list[str], cwd: Path, env: dict, timeout: float | None = None) -> dict:
     """Run ``cmd`` (stdout and stderr kept); wall s, exit code, and memory in MB: ``driver`` (the process
     started, its own VmHWM), ``jvm`` (a java process in its tree, VmHWM), ``workers`` (peak summed PSS of
     the other processes), ``tree`` (peak summed PSS of all), ``largest`` (wait4's ru_maxrss: the largest
-    process among the child and the descendants it waited for)."""
+    process among the child and the descendants it waited for); ``cpu``, the tree's CPU seconds (each process's
+    last sample, so within 0.5 s of its end), and ``load``, the machine's mean 1-minute load meanwhile (the
+    machine is shared: a load above its 2 cores means the step waited for them)."""
     peaks = {"driver": 0, "jvm": 0, "workers": 0, "tree": 0}
+    cpu: dict[int, float] = {}  # pid -> CPU seconds last seen (a process that ends keeps its last sample)
+    loads: list[float] = []
     done = threading.Event()
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -261,7 +280,9 @@ def run_sampled(cmd: list[str], cwd: Path, env: dict, timeout: float | None = No
                 pids.append(p)
                 todo.extend(_children(p))
             tree = workers = 0
+            loads.append(_load())
             for p in pids:
+                cpu[p] = max(cpu.get(p, 0.0), _cpu(p))
                 s = _status(p)
                 rss = _pss(p)
                 tree += rss
@@ -301,7 +322,9 @@ def run_sampled(cmd: list[str], cwd: Path, env: dict, timeout: float | None = No
     return {"wall": wall, "rc": proc.returncode, "timed_out": timed_out,
             "stdout": b"".join(out_chunks).decode("utf-8", "replace"),
             "stderr": b"".join(err_chunks).decode("utf-8", "replace"),
-            "largest_mb": usage.ru_maxrss / 1024, **{f"{k}_mb": v / 1024 for k, v in peaks.items()}}
+            "largest_mb": usage.ru_maxrss / 1024, **{f"{k}_mb": v / 1024 for k, v in peaks.items()},
+            "cpu": max(sum(cpu.values()), usage.ru_utime + usage.ru_stime),
+            "load": sum(loads) / len(loads) if loads else _load()}
 
 
 def bench_env() -> dict:
@@ -376,13 +399,13 @@ def part_a(args, env: dict) -> None:
     print(f"\n{machine_line(sys.executable)}")
     print(f"Part A: {warc.name} ({warc.stat().st_size / 1e6:.0f} MB gzipped), sources {wire} "
           f"({len(os.listdir(wire)):,} files); runs interleaved, {args.rounds} rounds\n")
-    print("| round | engine | wall s | documents | documents/s | findings | spark/local wall | driver peak MB | "
-          "JVM peak MB | other processes peak MB | tree peak MB | largest process MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| round | engine | wall s | CPU s | load | documents | documents/s | findings | spark/local wall | "
+          "driver peak MB | JVM peak MB | other processes peak MB | tree peak MB | largest process MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         local = next(x for x in rows if x["round"] == r["round"] and x["engine"] == "local")
         ratio = f"{r['wall'] / local['wall']:.2f}" if r["engine"] == "spark" else "-"
-        print(f"| {r['round']} | {r['engine']} | {r['wall']:.1f} | {r['documents']:,} | {r['documents'] / r['wall']:.0f} | "
+        print(f"| {r['round']} | {r['engine']} | {r['wall']:.1f} | {r['cpu']:.0f} | {r['load']:.1f} | {r['documents']:,} | {r['documents'] / r['wall']:.0f} | "
               f"{r['findings']:,} | {ratio} | {r['driver_mb']:.0f} | {r['jvm_mb']:.0f} | {r['workers_mb']:.0f} | "
               f"{r['tree_mb']:.0f} | {r['largest_mb']:.0f} |")
     walls = {e: sorted(r["wall"] for r in rows if r["engine"] == e) for e in ("local", "spark")}
@@ -643,18 +666,18 @@ def part_b(args, env: dict) -> None:
           "fresh process and SparkSession; s = the CLI call in-process (session start apart)\n")
     print("| sources | source MB | build s | index MB | scan s | first pass s | join s | second pass + write s | "
           "shuffle write MB (join) | shuffle read MB (join) | documents | findings | planted found | "
-          "driver peak MB (build/scan) | JVM peak MB (build/scan) |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "driver peak MB (build/scan) | JVM peak MB (build/scan) | CPU s (build/scan) | load (build/scan) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for row in results:
         b, s = row["build"], row["scan"]
         src = _du(root / f"sources-{row['size']}") / 1e6
         if b.get("failed"):
-            print(f"| {row['size']:,} | {src:.0f} | {b['failed'][:80]} after {b['wall']:.0f} s ({b.get('progress', '')}) | | | | | | | | | | | | |")
+            print(f"| {row['size']:,} | {src:.0f} | {b['failed'][:80]} after {b['wall']:.0f} s ({b.get('progress', '')}) | | | | | | | | | | | | | | | |")
             continue
         if s is None or s.get("failed"):
             why = "not run" if s is None else f"{s['failed'][:80]} after {s['wall']:.0f} s ({s.get('progress', '')})"
             print(f"| {row['size']:,} | {src:.0f} | {b['seconds']:.1f} | {row['index_bytes'] / 1e6:.0f} | {why} | | | | | | | | | "
-                  f"{b['driver_mb']:.0f}/- | {b['jvm_mb']:.0f}/- |")
+                  f"{b['driver_mb']:.0f}/- | {b['jvm_mb']:.0f}/- | {b['cpu']:.0f}/- | {b['load']:.1f}/- |")
             continue
         summ = row["summary"]
         ph = row["phases"]
@@ -664,7 +687,7 @@ def part_b(args, env: dict) -> None:
               f"{s['shuffle_write'] / 1e6:.1f} ({ph.get('join_shuffle_write', 0) / 1e6:.1f}) | "
               f"{s['shuffle_read'] / 1e6:.1f} ({ph.get('join_shuffle_read', 0) / 1e6:.1f}) | "
               f"{summ['files']:,} | {summ['findings']:,} | {row['planted_found']}/{len(generated['plants'])} | {b['driver_mb']:.0f}/{s['driver_mb']:.0f} | "
-              f"{b['jvm_mb']:.0f}/{s['jvm_mb']:.0f} |")
+              f"{b['jvm_mb']:.0f}/{s['jvm_mb']:.0f} | {b['cpu']:.0f}/{s['cpu']:.0f} | {b['load']:.1f}/{s['load']:.1f} |")
     done = [r for r in results if r["scan"] is not None and not r["scan"].get("failed")]
     for a, b in zip(done, done[1:]):
         f = b["size"] / a["size"]
