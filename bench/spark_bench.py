@@ -33,7 +33,8 @@ largest single process of the tree, not the tree's sum: it is printed as "larges
     python bench/spark_bench.py --part A --work /tmp/spark-bench --warc /tmp/inputs-bench/crawl.warc.gz --rounds 2
     python bench/spark_bench.py --part A --rounds 0 --breakdown   # the Spark scan's time, index build apart
     python bench/spark_bench.py --part B --work /tmp/spark-bench --sizes 10000            # validate the pipeline
-    python bench/spark_bench.py --part B --work /tmp/spark-bench --sizes 10000,100000,1000000 --time-box 2700
+    python bench/spark_bench.py --part B --work /tmp/spark-bench --sizes 10000,100000,1000000 --time-box 2700 \
+        --driver-memory 8g   # with Spark's default 1g heap, the 1M-source index build dies (Java heap space)
 
 Run with the checkout's venv and the checkout on PYTHONPATH (PYTHONPATH=. .venv/bin/python ...): pyspark,
 pyarrow and warcio, Java 17. Data under --work is generated once and reused.
@@ -478,8 +479,10 @@ def child(args) -> None:
     started = time.perf_counter()
     spark = (SparkSession.builder.master(args.master).appName(f"spark-bench {args.child}")
              .config("spark.ui.enabled", "true").config("spark.ui.port", str(args.ui_port))
-             .config("spark.ui.retainedJobs", "10000").config("spark.ui.retainedStages", "10000")
-             .getOrCreate())
+             .config("spark.ui.retainedJobs", "10000").config("spark.ui.retainedStages", "10000"))
+    if args.driver_memory:  # the JVM's heap in local mode (Spark's default: 1g); read when the JVM starts
+        spark = spark.config("spark.driver.memory", args.driver_memory)
+    spark = spark.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
     session_seconds = time.perf_counter() - started
     port = int(spark.sparkContext.uiWebUrl.rsplit(":", 1)[1])  # Spark moves to the next port when it is taken
@@ -542,7 +545,8 @@ def phases(step: dict) -> dict:
 
 def _step(args, env: dict, cli: list[str], name: str) -> dict:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", name, "--cli", json.dumps(cli),
-           "--ui-port", str(args.ui_port), "--master", args.master]
+           "--ui-port", str(args.ui_port), "--master", args.master] \
+        + (["--driver-memory", args.driver_memory] if args.driver_memory else [])
     seen: dict = {}
     stop = threading.Event()
 
@@ -660,7 +664,7 @@ def part_b(args, env: dict) -> None:
         print(f"  {scan['seconds']:.1f} s, {summary['findings']} findings, shuffle "
               f"{scan['shuffle_write'] / 1e6:.0f} MB written", file=sys.stderr)
     generated = json.loads((root / "generated.json").read_text())
-    print(f"\n{machine_line(sys.executable)}; master {args.master} (Spark's defaults otherwise: driver memory 1g)")
+    print(f"\n{machine_line(sys.executable)}; master {args.master}, driver memory {args.driver_memory or '1g (Spark default)'}")
     print(f"Part B: {args.pages:,} pages ({_du(pages) / 1e6:.0f} MB, {len(generated['plants'])} with a planted "
           f"passage) against N dispatches (~{WORDS} words, JSON Lines files of {args.per_file:,}); each step a "
           "fresh process and SparkSession; s = the CLI call in-process (session start apart)\n")
@@ -730,6 +734,8 @@ def main() -> None:
     parser.add_argument("--planted", type=int, default=300, help="part B: pages with a planted passage")
     parser.add_argument("--per-file", type=int, default=2_500, help="part B: dispatches per JSON Lines file")
     parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--driver-memory", help="part B and --breakdown: spark.driver.memory, the heap of local "
+                        "mode's one JVM (default: Spark's, 1g, with which a 1M-source index build runs out of heap)")
     parser.add_argument("--ui-port", type=int, default=4077, help="part B: the Spark UI's port (REST API)")
     parser.add_argument("--time-box", type=float, default=2700, help="seconds one step may take before it is killed")
     parser.add_argument("--child", help=argparse.SUPPRESS)
