@@ -64,17 +64,18 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
     try:
         first = hold(sc.parallelize(plan.units, slices).mapPartitions(lambda units: first_pass(broadcast, bloom, units)))
         docs = first.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
+        parts = first.filter(lambda row: row[0] == PART).map(lambda row: row[3]).collect()  # the first pass
         outcome = Outcome(ScanResult(skipped=list(skipped)))
-        outcome.result.merge(merged_parts(first.filter(lambda row: row[0] == PART).map(lambda row: row[3]).collect()))
+        outcome.result.merge(merged_parts(parts))
         if index is not None:
             groups = hold(_candidates(session, first, index, {unit.index: unit.parts for unit in plan.units}, hold))
             rescanned = hold(groups.mapPartitions(lambda units: second_pass(broadcast, units)))
             keys = groups.flatMap(lambda group: [((group[0][0], doc[0]), None) for doc in group[1]])
+            outcome.rescanned = keys.count()  # the join
             again = rescanned.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
             docs = docs.subtractByKey(keys).union(again)
-            outcome.result.merge(merged_parts(rescanned.filter(lambda row: row[0] == PART)
+            outcome.result.merge(merged_parts(rescanned.filter(lambda row: row[0] == PART)  # the second pass
                                               .map(lambda row: row[3]).collect()))
-            outcome.rescanned = keys.count()
         outcome.result.skipped.extend(after)
         _write(session, hold(docs), outcome, out)
     finally:  # a call to the JVM right after one Ctrl-C cut short may fail: the interrupt is what is reported
