@@ -60,7 +60,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from scan_bench import machine_line  # noqa: E402
+from scan_bench import _pss_kb, _tree, machine_line  # noqa: E402
 
 SEED = 20261206
 VOCABULARY = 30_000
@@ -201,17 +201,6 @@ def ensure_part_a(work: Path, warc: Path) -> Path:
 # --------------------------------------------------------------------------------------------------
 # Processes: wall time and memory from /proc
 
-def _children(pid: int) -> list[int]:
-    found = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as handle:
-                found.extend(int(c) for c in handle.read().split())
-    except OSError:
-        pass
-    return found
-
-
 def _status(pid: int) -> dict:
     values = {}
     try:
@@ -223,18 +212,6 @@ def _status(pid: int) -> dict:
     except (OSError, ValueError, IndexError):
         pass
     return values
-
-
-def _pss(pid: int) -> int:
-    """Proportional set size (kB): pages shared by forked workers counted once over the tree."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError):
-        pass
-    return 0
 
 
 def _cpu(pid: int) -> float:
@@ -275,17 +252,13 @@ def run_sampled(cmd: list[str], cwd: Path, env: dict, timeout: float | None = No
 
     def sample() -> None:
         while not done.wait(0.5):
-            pids, todo = [], [proc.pid]
-            while todo:
-                p = todo.pop()
-                pids.append(p)
-                todo.extend(_children(p))
+            pids = _tree(proc.pid)
             tree = workers = 0
             loads.append(_load())
             for p in pids:
                 cpu[p] = max(cpu.get(p, 0.0), _cpu(p))
                 s = _status(p)
-                rss = _pss(p)
+                rss = _pss_kb(p)
                 tree += rss
                 if p == proc.pid:
                     peaks["driver"] = max(peaks["driver"], s.get("VmHWM", 0))
