@@ -41,10 +41,11 @@ class Outcome:
 
 
 def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = None,
-        skipped: list[Skipped] = (), after: list[Skipped] = ()) -> Outcome:
+        skipped: list[tuple[int, Skipped]] = (), after: list[Skipped] = ()) -> Outcome:
     """Scan ``plan.units`` into the dataset folder ``out``: ``findings/`` (partitioned by pack), ``skipped/``
-    (``skipped``, what the listing left out, then what the executors did, then ``after``: the sources that
-    could not be indexed, as a local scan lists them) and ``summary/``; with ``index`` (an opened Parquet
+    (``skipped``, what the listing left out (see :func:`~rightscheck.engine.spark.units.listed`), with what the
+    executors did, in a local scan's order; then ``after``: the sources that could not be indexed, as a local
+    scan lists them) and ``summary/``; with ``index`` (an opened Parquet
     index), reused text too."""
     from pyspark import StorageLevel
 
@@ -60,8 +61,8 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
     try:
         docs = first.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
         parts = first.filter(lambda row: row[0] == PART).map(lambda row: row[3]).collect()
-        outcome = Outcome(ScanResult(skipped=list(skipped)))
-        outcome.result.merge(merged_parts(parts))
+        outcome = Outcome(ScanResult())
+        outcome.result.merge(merged_parts(parts, skipped))
         if index is not None:
             groups = _candidates(session, first, index, {unit.index: unit.parts for unit in plan.units})
             rescanned = groups.mapPartitions(lambda units: second_pass(broadcast, units)) \
