@@ -319,3 +319,15 @@ def test_skips_are_listed_in_the_local_scans_order(spark, newsroom, monkeypatch)
     assert json.loads(_cli("scan", *SPARK, *args).stdout)["skipped"] == local
     monkeypatch.setattr(units, "SLICE_BYTES", 40)  # dump.jsonl read by several tasks, every other row each
     assert json.loads(_cli("scan", *SPARK, *args).stdout)["skipped"] == local
+
+
+def test_parquet_findings_follow_a_containers_own_order(spark, newsroom):
+    import pyarrow.parquet as pq
+
+    with open("rows.jsonl", "w", encoding="utf-8") as rows:
+        for i in range(12):
+            rows.write(json.dumps({"id": f"r{i}", "text": f"ROTTERDAM, Jan 19 (Reuters) - Cargo fell {i} percent."}) + "\n")
+    assert _cli("scan", *SPARK, *BARE, "rows.jsonl", "--field", "id=id", "-o", "out").exit_code == 1
+    written = [json.loads(r["record"])["line"] for f in sorted(Path("out/findings/pack=reuters").glob("part-*"))
+               for r in pq.read_table(f).to_pylist()]
+    assert written == sorted(written) and len(written) == 12  # line 10 after line 9, not after line 1

@@ -129,10 +129,16 @@ def suppressed_of(session: "SparkSession", out: str):
 def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
     """findings/ (sorted, partitioned by pack), suppressed/, skipped/, then summary/, and the tally of what was
     written."""
+    from pyspark.sql import functions as F
+
     rows = docs.flatMap(lambda item: item[1][0])
     findings = session.createDataFrame(rows, FINDING_SCHEMA)
-    order = ["path", "record", "line", "column", "rule", "source", "message"]
-    findings.orderBy(*order).write.mode("overwrite").partitionBy("pack").parquet(f"{out}/findings")
+    # as Finding.sort_key orders them: a container's records by their place in it (offset or line, a number,
+    # not the record's JSON text: line 10 after line 9); pack first, the order the writer needs, so that it
+    # does not sort each task's rows again
+    place = F.coalesce(F.get_json_object("record", "$.offset"), F.get_json_object("record", "$.line")).cast("long")
+    order = ["path", place, "record", "line", "column", "rule", "source", "message"]
+    findings.orderBy("pack", *order).write.mode("overwrite").partitionBy("pack").parquet(f"{out}/findings")
     written = findings_of(session, out)
     outcome.tally = Counter({(row["severity"], row["rule"]): row["count"]
                              for row in written.groupBy("severity", "rule").count().collect()})
