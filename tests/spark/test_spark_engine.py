@@ -331,3 +331,10 @@ def test_parquet_findings_follow_a_containers_own_order(spark, newsroom):
     written = [json.loads(r["record"])["line"] for f in sorted(Path("out/findings/pack=reuters").glob("part-*"))
                for r in pq.read_table(f).to_pylist()]
     assert written == sorted(written) and len(written) == 12  # line 10 after line 9, not after line 1
+
+
+def test_verbose_names_the_config_as_locally(spark, newsroom):
+    local = _cli("scan", *BARE, "-v", "site/news/ice-storm-plains.txt")
+    on_spark = _cli("scan", *SPARK, *BARE, "-v", "site/news/ice-storm-plains.txt")
+    assert "rightscheck: config bare.yaml" in local.stderr
+    assert on_spark.stderr == local.stderr
