@@ -82,6 +82,8 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
                                              key=lambda pair: (pair[0].sort_key(), pair[1]))
     run = _Run(result, packs, available, config, options["strict"])
     if options["verbose"]:
+        if config.path:
+            _err(f"rightscheck: config {config.path}")
         for skipped_item in result.skipped:
             _err(f"rightscheck: skipped {skipped_item.place()}: {skipped_item.reason}")
         for path, note in result.notes:

@@ -307,3 +307,40 @@ def test_ctrl_c_during_a_job_is_one_line_and_exit_130_without_py4j_tracebacks(ne
     assert "Traceback" not in stderr and "\n\tat " not in stderr, stderr  # neither Python's nor Java's
     assert stderr.rstrip().endswith("rightscheck: interrupted"), stderr
     assert not list(Path("out/summary").glob("part-*"))
+
+
+def test_skips_are_listed_in_the_local_scans_order(spark, newsroom, monkeypatch):
+    from rightscheck.engine.spark import units
+
+    for folder in ("a", "b", "c"):
+        Path("mixed", folder).mkdir(parents=True)
+    rows = ['{"slug": "r%d", "text": "A council story, part %d."}' % (i, i) if i % 2 else "{broken %d" % i
+            for i in range(8)]
+    Path("mixed/a/dump.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    os.symlink("/nonexistent", "mixed/b/dangling.md")  # a skip of the listing, between two containers
+    Path("mixed/c/broken.warc.gz").write_bytes(b"\x1f\x8b\x08\x00 this is no gzip member at all" * 20)
+    args = ("--format", "json", *BARE, "mixed", "--field", "id=slug")
+    local = json.loads(_cli("scan", *args).stdout)["skipped"]
+    assert [s["path"] for s in local] == ["mixed/a/dump.jsonl"] * 4 + ["mixed/b/dangling.md", "mixed/c/broken.warc.gz"]
+    assert json.loads(_cli("scan", *SPARK, *args).stdout)["skipped"] == local
+    monkeypatch.setattr(units, "SLICE_BYTES", 40)  # dump.jsonl read by several tasks, every other row each
+    assert json.loads(_cli("scan", *SPARK, *args).stdout)["skipped"] == local
+
+
+def test_parquet_findings_follow_a_containers_own_order(spark, newsroom):
+    import pyarrow.parquet as pq
+
+    with open("rows.jsonl", "w", encoding="utf-8") as rows:
+        for i in range(12):
+            rows.write(json.dumps({"id": f"r{i}", "text": f"ROTTERDAM, Jan 19 (Reuters) - Cargo fell {i} percent."}) + "\n")
+    assert _cli("scan", *SPARK, *BARE, "rows.jsonl", "--field", "id=id", "-o", "out").exit_code == 1
+    written = [json.loads(r["record"])["line"] for f in sorted(Path("out/findings/pack=reuters").glob("part-*"))
+               for r in pq.read_table(f).to_pylist()]
+    assert written == sorted(written) and len(written) == 12  # line 10 after line 9, not after line 1
+
+
+def test_verbose_names_the_config_as_locally(spark, newsroom):
+    local = _cli("scan", *BARE, "-v", "site/news/ice-storm-plains.txt")
+    on_spark = _cli("scan", *SPARK, *BARE, "-v", "site/news/ice-storm-plains.txt")
+    assert "rightscheck: config bare.yaml" in local.stderr
+    assert on_spark.stderr == local.stderr

@@ -76,7 +76,7 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         found, lost = listed([source_dir.path], config, options, ignore=False, pack=source_dir.pack)
         base = len({unit.index for unit in units})  # numbered across the folders, in the local index's order
         units.extend(replace(unit, index=base + unit.index) for unit in found)
-        skipped.extend(lost)
+        skipped.extend(skip for _, skip in lost)
     sc = session.sparkContext
     job = sc.broadcast(_Job(packs, config, options))
     read = sc.parallelize(units, max(1, min(len(units), 4 * sc.defaultParallelism))) \

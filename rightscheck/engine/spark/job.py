@@ -41,10 +41,11 @@ class Outcome:
 
 
 def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = None,
-        skipped: list[Skipped] = (), after: list[Skipped] = ()) -> Outcome:
+        skipped: list[tuple[int, Skipped]] = (), after: list[Skipped] = ()) -> Outcome:
     """Scan ``plan.units`` into the dataset folder ``out``: ``findings/`` (partitioned by pack), ``skipped/``
-    (``skipped``, what the listing left out, then what the executors did, then ``after``: the sources that
-    could not be indexed, as a local scan lists them) and ``summary/``; with ``index`` (an opened Parquet
+    (``skipped``, what the listing left out (see :func:`~rightscheck.engine.spark.units.listed`), with what the
+    executors did, in a local scan's order; then ``after``: the sources that could not be indexed, as a local
+    scan lists them) and ``summary/``; with ``index`` (an opened Parquet
     index), reused text too."""
     from pyspark import StorageLevel
 
@@ -65,8 +66,8 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
         first = hold(sc.parallelize(plan.units, slices).mapPartitions(lambda units: first_pass(broadcast, bloom, units)))
         docs = first.filter(lambda row: row[0] == DOC).map(lambda row: ((row[1], row[2]), row[3:]))
         parts = first.filter(lambda row: row[0] == PART).map(lambda row: row[3]).collect()  # the first pass
-        outcome = Outcome(ScanResult(skipped=list(skipped)))
-        outcome.result.merge(merged_parts(parts))
+        outcome = Outcome(ScanResult())
+        outcome.result.merge(merged_parts(parts, skipped))
         if index is not None:
             groups = hold(_candidates(session, first, index, {unit.index: unit.parts for unit in plan.units}, hold))
             rescanned = hold(groups.mapPartitions(lambda units: second_pass(broadcast, units)))
@@ -132,10 +133,16 @@ def suppressed_of(session: "SparkSession", out: str):
 def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
     """findings/ (sorted, partitioned by pack), suppressed/, skipped/, then summary/, and the tally of what was
     written."""
+    from pyspark.sql import functions as F
+
     rows = docs.flatMap(lambda item: item[1][0])
     findings = session.createDataFrame(rows, FINDING_SCHEMA)
-    order = ["path", "record", "line", "column", "rule", "source", "message"]
-    findings.orderBy(*order).write.mode("overwrite").partitionBy("pack").parquet(f"{out}/findings")
+    # as Finding.sort_key orders them: a container's records by their place in it (offset or line, a number,
+    # not the record's JSON text: line 10 after line 9); pack first, the order the writer needs, so that it
+    # does not sort each task's rows again
+    place = F.coalesce(F.get_json_object("record", "$.offset"), F.get_json_object("record", "$.line")).cast("long")
+    order = ["path", place, "record", "line", "column", "rule", "source", "message"]
+    findings.orderBy("pack", *order).write.mode("overwrite").partitionBy("pack").parquet(f"{out}/findings")
     written = findings_of(session, out)
     outcome.tally = Counter({(row["severity"], row["rule"]): row["count"]
                              for row in written.groupBy("severity", "rule").count().collect()})

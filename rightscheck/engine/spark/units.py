@@ -52,11 +52,12 @@ class Unit:
 
 def listed(paths: Iterable[str], config: Config, options: router.InputOptions, aside: Iterable[str] = (),
            aside_reason: str = "", ignore: bool = True, pack: str | None = None
-           ) -> tuple[list[Unit], list[Skipped]]:
-    """Every unit of ``paths`` in order, and what the listing skipped. A missing path is an error, raised
-    before anything is read; standard input and web pages are not read by the Spark engine."""
+           ) -> tuple[list[Unit], list[tuple[int, Skipped]]]:
+    """Every unit of ``paths`` in order, and what the listing skipped, each skip with the index of the unit
+    listed after it (where it stands in a local scan's order). A missing path is an error, raised before
+    anything is read; standard input and web pages are not read by the Spark engine."""
     found: list[tuple[Candidate, bool, str | None, str]] = []
-    skipped: list[Skipped] = []
+    skipped: list[tuple[int, Skipped]] = []
     for arg in _expanded(list(paths)):
         if arg == "-" or arg.startswith(("http://", "https://")):
             raise RightscheckError("the Spark engine reads files (local or on a Hadoop file system), not "
@@ -70,7 +71,7 @@ def listed(paths: Iterable[str], config: Config, options: router.InputOptions, a
         top = os.path.realpath(local)
         for item in router.files(local, config, options, aside, aside_reason, ignore):
             if isinstance(item, Skipped):
-                skipped.append(item)
+                skipped.append((len(found), item))
             else:  # executors may run elsewhere than the driver's folder
                 found.append((replace(item, fs_path=os.path.abspath(item.fs_path)), not os.path.isdir(local),
                               None, top))

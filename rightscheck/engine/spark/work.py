@@ -65,21 +65,25 @@ def first_pass(broadcast, bloom, units: Iterable[Unit]) -> Iterator[tuple]:
     scanner = _scanner(plan)
     posted = Bloom(np.frombuffer(bloom.value, dtype=np.uint8)) if plan.reuse else None
     part = ScanResult()
+    places: list[tuple[int, int]] = []  # (unit, document) of each skip in ``part``: the driver orders them
     for unit in units:
         for seq, item in documents(unit, plan.config, plan.options):
             if isinstance(item, Skipped):
                 part.skipped.append(item)
+                places.append((unit.index, seq))
                 continue
             asked = AskedSeeds() if plan.reuse else None
             if asked is not None:
                 scanner.reuse = ReuseChecker(asked, SourceCache(HeldSources()), plan.packs, plan.config)
+            before = len(part.skipped)
             yield from _scanned(scanner, item, unit.index, seq, part)
+            places.extend([(unit.index, seq)] * (len(part.skipped) - before))
             if asked is not None and len(asked.asked):
                 hashes, counts = np.unique(asked.asked.view(np.int64), return_counts=True)
                 maybe = posted.may_hold(hashes)
                 if maybe.any():
                     yield HASHES, unit.index, seq, hashes[maybe].tobytes(), counts[maybe].astype(np.int32).tobytes()
-    yield _part(part, plan.packs)
+    yield _part(part, plan.packs, places)
 
 
 def second_pass(broadcast, groups: Iterable[tuple[int, list[tuple[int, list, list, list]]]]) -> Iterator[tuple]:
@@ -117,21 +121,27 @@ def _scanned(scanner: Scanner, item, unit: int, seq: int, part: ScanResult) -> I
     part.merge(result)
 
 
-def _part(part: ScanResult, packs: list[Pack]) -> tuple:
-    """A partition's counts and messages, as JSON (a handful per partition, merged by the driver)."""
+def _part(part: ScanResult, packs: list[Pack], places: list[tuple[int, int]] = ()) -> tuple:
+    """A partition's counts and messages, as JSON (a handful per partition, merged by the driver); each skip
+    with its place (unit, document) from ``places``."""
     return PART, -1, -1, json.dumps({
-        "files": part.files, "skipped": [skipped_row(s) for s in part.skipped], "notes": part.notes,
+        "files": part.files, "skipped": [[*place, *skipped_row(s)] for place, s in zip(places, part.skipped)],
+        "notes": part.notes,
         "errors": part.errors, "disabled": disabled_patterns(packs), "slow": slow_patterns(packs)},
         ensure_ascii=False)
 
 
-def merged_parts(payloads: Iterable[str]) -> ScanResult:
-    """The driver's side of :func:`_part`: every partition's counts and messages in one result."""
+def merged_parts(payloads: Iterable[str], listed: Iterable[tuple[int, Skipped]] = ()) -> ScanResult:
+    """The driver's side of :func:`_part`: every partition's counts and messages in one result, the skips
+    with those of the listing (``listed``: each with the unit after it) in a local scan's order: by file,
+    then by document (a big file's documents are spread over several tasks)."""
     result = ScanResult()
+    placed = [((unit, -1), skipped) for unit, skipped in listed]
     for payload in payloads:
         data = json.loads(payload)
-        part = ScanResult(files=data["files"], skipped=[skipped_of(row) for row in data["skipped"]],
-                          notes=[tuple(note) for note in data["notes"]], errors=data["errors"],
-                          disabled=data["disabled"], slow=data["slow"])
+        placed.extend(((row[0], row[1]), skipped_of(row[2:])) for row in data["skipped"])
+        part = ScanResult(files=data["files"], notes=[tuple(note) for note in data["notes"]],
+                          errors=data["errors"], disabled=data["disabled"], slow=data["slow"])
         result.merge(part)
+    result.skipped = [skipped for _, skipped in sorted(placed, key=lambda pair: pair[0])]
     return result
