@@ -601,6 +601,13 @@ def _du(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+def _keep(args, results: list[dict]) -> None:
+    """The results so far as JSON (jobs and stages included), in ``WORK/b/last-results.json``."""
+    path = args.work / "b" / "last-results.json"
+    path.with_suffix(".tmp").write_text(json.dumps(results, default=str))
+    path.with_suffix(".tmp").replace(path)
+
+
 def part_b(args, env: dict) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     root = ensure_part_b(args.work, sizes, args.pages, args.planted, args.per_file)
@@ -617,6 +624,7 @@ def part_b(args, env: dict) -> None:
                                   "id=id", str(sources), "-o", str(index)], f"build-{size}")
         row = {"size": size, "build": build, "scan": None}
         results.append(row)
+        _keep(args, results)  # each step's figures on disk at once: a run stopped later still has them
         if build.get("failed"):
             print(f"  build failed: {build['failed']}", file=sys.stderr)
             break
@@ -634,6 +642,7 @@ def part_b(args, env: dict) -> None:
         row["phases"] = phases(scan)
         row["join_seconds"] = row["phases"].get("join", float("nan"))
         row["planted_found"] = planted_found(out, json.loads((root / "generated.json").read_text())["plants"])
+        _keep(args, results)
         print(f"  {scan['seconds']:.1f} s, {summary['findings']} findings, shuffle "
               f"{scan['shuffle_write'] / 1e6:.0f} MB written", file=sys.stderr)
     generated = json.loads((root / "generated.json").read_text())
@@ -687,8 +696,7 @@ def part_b(args, env: dict) -> None:
                       f"process wall {step['wall']:.1f} s; {step['cli_out'][-1] if step['cli_out'] else ''}")
                 for job in jobs_table(step):
                     print(f"    {job[0]:>3} {job[1]:<45} {job[2]:7.1f} {job[3]:>6} {job[4]:>6} {job[5]:9.1f} {job[6]:9.1f}")
-    (args.work / "b" / "last-results.json").write_text(json.dumps(
-        [{k: v for k, v in r.items()} for r in results], default=str))
+    _keep(args, results)
     print(f"\ncommand: {' '.join(['python', 'bench/spark_bench.py', *sys.argv[1:]])}")
 
 
