@@ -89,6 +89,7 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         sources.drop("digest").write.mode("overwrite").parquet(f"{out}/sources")
         kept = session.read.parquet(f"{out}/sources")
         count = kept.count()
+        duplicates = rows.count() - count  # while the read sources are held: after, a count reads them again
         cut = df_cut(count)
         postings = exploded(session.createDataFrame(read.filter(lambda r: r[0] == "posting").map(lambda r: r[1]),
                                                     POSTINGS_SCHEMA), ["source"], ["hash", "pos"]) \
@@ -113,7 +114,7 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
                 cached.unpersist()
     manifest = {"format": SPARK_FORMAT, "packset": packs_digest(packs), "sources": count, "df_cut": cut,
                 "tokens": int(totals), "fingerprints": fps, "by_pack": by_pack,
-                "duplicates": rows.count() - count, "updated": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "duplicates": duplicates, "updated": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "seconds": round(time.perf_counter() - started, 3)}
     session.createDataFrame([(key, str(value)) for key, value in manifest.items() if key != "by_pack"]
                             + [(f"pack:{pack}", str(n)) for pack, n in sorted(by_pack.items())],
