@@ -46,6 +46,7 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
     input_options = InputOptions(options["input_format"], config.fields)
     with ExitStack() as cleanup:
         session, started = spark_session.start(master, spark_session.parse_conf(conf))
+        cleanup.enter_context(spark_session.jvm_lost())  # entered after start(): its errors are its own
         if started:
             cleanup.push(lambda failure, *_: spark_session.stop(session, failure is not None))
         index, unindexed = None, []
@@ -139,7 +140,8 @@ def spark_index_build(sources: tuple[str, ...], out: str | None, config_file: st
     session, started = spark_session.start(master, spark_session.parse_conf(conf))
     failed = True
     try:
-        built = fpindex.build(session, dirs, available, config, _absolute(out))
+        with spark_session.jvm_lost():
+            built = fpindex.build(session, dirs, available, config, _absolute(out))
         failed = False
     finally:
         if started:

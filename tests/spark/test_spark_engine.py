@@ -344,3 +344,17 @@ def test_verbose_names_the_config_as_locally(spark, newsroom):
     on_spark = _cli("scan", *SPARK, *BARE, "-v", "site/news/ice-storm-plains.txt")
     assert "rightscheck: config bare.yaml" in local.stderr
     assert on_spark.stderr == local.stderr
+
+
+def test_a_jvm_that_stops_answering_is_one_line_saying_what_to_give_it(spark, newsroom, monkeypatch):
+    from py4j.protocol import Py4JNetworkError
+
+    from rightscheck.engine.spark import job
+
+    def lost(*args, **kwargs):
+        raise Py4JNetworkError("Answer from Java side is empty")  # what a JVM killed for its heap leaves
+
+    monkeypatch.setattr(job, "run", lost)
+    result = _cli("scan", *SPARK, *BARE, "site")
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "out of memory" in result.output and "--spark-conf spark.driver.memory" in result.output

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterator
 
 from rightscheck.core.errors import RightscheckError
 
@@ -110,3 +111,17 @@ def stop(session: "SparkSession", failed: bool = False) -> None:
         session.stop()
     except Exception:  # the JVM is gone already, or going: the failure itself is what is reported
         pass
+
+
+@contextlib.contextmanager
+def jvm_lost() -> Iterator[None]:
+    """A JVM that stops answering mid-job (most often out of memory) as one line saying what to do, not
+    Py4J's connection error."""
+    from py4j.protocol import Py4JNetworkError
+
+    try:
+        yield
+    except Py4JNetworkError:
+        raise RightscheckError("Spark's JVM stopped answering, most often out of memory: give it more with "
+                               "--spark-conf spark.driver.memory=... (spark.executor.memory=... on a cluster)",
+                               key="--engine") from None
