@@ -409,13 +409,18 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, inp
         if scanner.progress:
             scanner.progress.close()
     if verbose:
-        if config.path:
-            _err(f"rightscheck: config {config.path}")
-        for skipped in result.skipped:
-            _err(f"rightscheck: skipped {skipped.place()}: {skipped.reason}")
-        for path, note in result.notes:
-            _err(f"rightscheck: {path}: {note}")
+        _report_verbose(config, result)
     return _Run(result, packs, available, config, strict)
+
+
+def _report_verbose(config, result) -> None:
+    """-v: the config used, every file or record skipped and every note, on stderr."""
+    if config.path:
+        _err(f"rightscheck: config {config.path}")
+    for skipped in result.skipped:
+        _err(f"rightscheck: skipped {skipped.place()}: {skipped.reason}")
+    for path, note in result.notes:
+        _err(f"rightscheck: {path}: {note}")
 
 
 def _prepare(paths: list[str], config_file, rules, only, exclude, fields, follow_symlinks, no_ignore, scope):

@@ -15,7 +15,8 @@ from pathlib import Path
 import click
 
 from rightscheck.cli.console import use_colour
-from rightscheck.cli.main import EXIT_CLEAN, EXIT_FINDINGS, _err, _exit_on_errors, _prepare, _Run, _source_dirs
+from rightscheck.cli.main import (EXIT_CLEAN, EXIT_FINDINGS, _err, _exit_on_errors, _prepare, _report_verbose,
+                                  _Run, _source_dirs)
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.findings import Finding, at_or_above
 from rightscheck.reports.render import FORMATS
@@ -83,12 +84,10 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
                                              key=lambda pair: (pair[0].sort_key(), pair[1]))
     run = _Run(result, packs, available, config, options["strict"])
     if options["verbose"]:
-        if config.path:
-            _err(f"rightscheck: config {config.path}")
-        for skipped_item in result.skipped:
-            _err(f"rightscheck: skipped {skipped_item.place()}: {skipped_item.reason}")
-        for path, note in result.notes:
-            _err(f"rightscheck: {path}: {note}")
+        _report_verbose(config, result)
+        if index is not None:
+            _err(f"rightscheck: {outcome.rescanned} document(s) met the index and were scanned again with their "
+                 "candidate sources")
     if output:
         if not quiet:
             click.echo(f"{summary_line(result)} Findings written to {output}")

@@ -56,6 +56,8 @@ def start(master: str | None, conf: dict[str, str] | None = None, app: str = "ri
             os.environ["PYSPARK_PYTHON"] = sys.executable  # what PySpark starts its workers with (not the conf)
         if "SPARK_DRIVER_MEMORY" not in os.environ:  # on one machine the driver's heap is every executor's:
             conf.setdefault("spark.driver.memory", local_memory())  # Spark's 1g fails a 1M-source index build
+        # Spark's 200 shuffle partitions are 200 tasks per shuffle on a few cores (held tables keep them all)
+        conf.setdefault("spark.sql.shuffle.partitions", str(4 * local_cores(master or "local[*]")))
     for key, value in conf.items():
         builder = builder.config(key, value)
     root = logging.getLogger()
@@ -82,6 +84,12 @@ def local_memory() -> str:
     except (AttributeError, ValueError, OSError):
         return "1g"
     return f"{max(1, min(total // 2, 32 << 30) >> 30)}g"
+
+
+def local_cores(master: str) -> int:
+    """The cores a local master runs on: ``local`` 1, ``local[N]`` N, ``local[*]`` this machine's."""
+    inside = master.partition("[")[2].partition("]")[0].partition(",")[0]
+    return int(inside) if inside.isdigit() else (os.cpu_count() or 1) if inside == "*" else 1
 
 
 def parse_conf(pairs: tuple[str, ...]) -> dict[str, str]:
