@@ -62,7 +62,7 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
             index = fpindex.opened(session, _absolute(options["index_path"]), available)
         aside = [d.path for d in dirs]
         units, skipped = listed(paths, config, input_options, [str(Path(p).resolve()) for p in aside],
-                                ASIDE_REASON, config.respect_gitignore)
+                                ASIDE_REASON, config.respect_gitignore, output=output)
         plan = Plan(packs, frozenset(p.id for p in available), config, input_options,
                     not options["no_suppress"], idle, index is not None, units)
         out = _absolute(output) if output else f"{cleanup.enter_context(tempfile.TemporaryDirectory(prefix='rightscheck-findings-'))}/out"
