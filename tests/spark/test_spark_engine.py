@@ -367,3 +367,10 @@ def test_an_output_folder_inside_the_scanned_tree_is_not_scanned_on_a_rerun(spar
     assert again.exit_code == 1, again.output
     assert "in 13 files scanned, 1 skipped." in again.stdout  # its summary .txt is not an article
     assert "rightscheck: skipped site/out: output folder of this scan" in again.stderr
+
+
+def test_json_lines_come_in_the_walks_order_as_locally(spark, newsroom):
+    local = _cli("scan", "--format", "jsonl", *MIXED)
+    on_spark = _cli("scan", *SPARK, "--format", "jsonl", *MIXED)
+    assert on_spark.exit_code == local.exit_code == 1
+    assert on_spark.stdout == local.stdout
