@@ -374,3 +374,11 @@ def test_json_lines_come_in_the_walks_order_as_locally(spark, newsroom):
     on_spark = _cli("scan", *SPARK, "--format", "jsonl", *MIXED)
     assert on_spark.exit_code == local.exit_code == 1
     assert on_spark.stdout == local.stdout
+
+
+def test_a_field_spec_that_does_not_parse_is_one_line_before_the_job(spark, newsroom, tmp_path):
+    for args in (("scan", *SPARK, "site"), ("scan", *SPARK, "cms.jsonl"),
+                 ("index", "build", *SPARK, "sources", "-o", str(tmp_path / "index"))):
+        refused = _cli(*args, "--field", "nonsense")
+        assert refused.exit_code == 2, (args, refused.output)
+        assert refused.output == "rightscheck: error: --field: --field 'nonsense': expected NAME=FIELD, e.g. text=body\n"

@@ -61,6 +61,7 @@ def listed(paths: Iterable[str], config: Config, options: router.InputOptions, a
     anything is read; standard input and web pages are not read by the Spark engine. The files of
     ``output`` (a local folder the job writes, its summary a .txt file) are one skip, never units: the job
     replaces them while they are read."""
+    router.check_fields(options.fields)  # the executors parse them: a bad spec would fail the job there
     found: list[tuple[Candidate, bool, str | None, str]] = []
     skipped: list[tuple[int, Skipped]] = []
     local_output = output.removeprefix("file://") if output else None
