@@ -63,7 +63,7 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
             index = fpindex.opened(session, _absolute(options["index_path"]), available)
         aside = [d.path for d in dirs]
         units, skipped = listed(paths, config, input_options, [str(Path(p).resolve()) for p in aside],
-                                ASIDE_REASON, config.respect_gitignore)
+                                ASIDE_REASON, config.respect_gitignore, output=output)
         plan = Plan(packs, frozenset(p.id for p in available), config, input_options,
                     not options["no_suppress"], idle, index is not None, units)
         out = _absolute(output) if output else f"{cleanup.enter_context(tempfile.TemporaryDirectory(prefix='rightscheck-findings-'))}/out"
@@ -78,6 +78,11 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
         else:
             result.findings = sorted((finding_of(row) for row in job.findings_of(session, out).collect()),
                                      key=Finding.sort_key)
+            if FORMATS[fmt].streamed:  # JSON Lines come in the walk's order (docs/output.md), a file's by line
+                walked = {}
+                for unit in units:
+                    walked.setdefault(unit.item.path, len(walked))
+                result.findings.sort(key=lambda finding: walked.get(finding.path, len(walked)))
             if FORMATS[fmt].suppressed:  # the JSON and SARIF reports list them, as a local scan's do
                 result.suppressions = sorted(((finding_of(row), row["justification"])
                                               for row in job.suppressed_of(session, out).collect()),

@@ -87,6 +87,12 @@ def opened(item: Candidate, config: Config, options: InputOptions = InputOptions
         yield from _opened(item, config, _fields(options.fields), named)
 
 
+def check_fields(specs: tuple[str, ...]) -> None:
+    """One line (RightscheckError) if a ``--field`` spec does not parse: for an engine that lists files here
+    and opens their containers elsewhere, before anything is read."""
+    _fields(specs)
+
+
 def _fields(specs: tuple[str, ...]):
     """Parsed ``--field`` specs, or None when none are given (rows in a walk are then left alone)."""
     if not specs:

@@ -358,3 +358,27 @@ def test_a_jvm_that_stops_answering_is_one_line_saying_what_to_give_it(spark, ne
     result = _cli("scan", *SPARK, *BARE, "site")
     assert result.exit_code == 2 and result.output.count("\n") == 1
     assert "out of memory" in result.output and "--spark-conf spark.driver.memory" in result.output
+
+
+def test_an_output_folder_inside_the_scanned_tree_is_not_scanned_on_a_rerun(spark, newsroom):
+    first = _cli("scan", *SPARK, *BARE, "site", "-o", "site/out")
+    assert first.exit_code == 1 and "in 13 files scanned." in first.output, first.output
+    again = _cli("scan", *SPARK, *BARE, "site", "-o", "site/out", "--strict", "-v")
+    assert again.exit_code == 1, again.output
+    assert "in 13 files scanned, 1 skipped." in again.stdout  # its summary .txt is not an article
+    assert "rightscheck: skipped site/out: output folder of this scan" in again.stderr
+
+
+def test_json_lines_come_in_the_walks_order_as_locally(spark, newsroom):
+    local = _cli("scan", "--format", "jsonl", *MIXED)
+    on_spark = _cli("scan", *SPARK, "--format", "jsonl", *MIXED)
+    assert on_spark.exit_code == local.exit_code == 1
+    assert on_spark.stdout == local.stdout
+
+
+def test_a_field_spec_that_does_not_parse_is_one_line_before_the_job(spark, newsroom, tmp_path):
+    for args in (("scan", *SPARK, "site"), ("scan", *SPARK, "cms.jsonl"),
+                 ("index", "build", *SPARK, "sources", "-o", str(tmp_path / "index"))):
+        refused = _cli(*args, "--field", "nonsense")
+        assert refused.exit_code == 2, (args, refused.output)
+        assert refused.output == "rightscheck: error: --field: --field 'nonsense': expected NAME=FIELD, e.g. text=body\n"

@@ -20,7 +20,7 @@ from rightscheck.core.errors import RightscheckError
 from rightscheck.core.result import Skipped
 from rightscheck.inputs import router
 from rightscheck.inputs.base import DOCUMENT_KINDS, Record, is_url
-from rightscheck.inputs.files import Candidate
+from rightscheck.inputs.files import Candidate, under
 
 # A container bigger than this is read by several tasks: each reads the whole file (reading is cheap next
 # to scanning) and scans its share of the documents, so one big WARC keeps every core busy.
@@ -50,14 +50,22 @@ class Unit:
         return self.index, self.part
 
 
+OUTPUT_REASON = "output folder of this scan (-o), not articles"
+
+
 def listed(paths: Iterable[str], config: Config, options: router.InputOptions, aside: Iterable[str] = (),
-           aside_reason: str = "", ignore: bool = True, pack: str | None = None
+           aside_reason: str = "", ignore: bool = True, pack: str | None = None, output: str | None = None
            ) -> tuple[list[Unit], list[tuple[int, Skipped]]]:
     """Every unit of ``paths`` in order, and what the listing skipped, each skip with the index of the unit
     listed after it (where it stands in a local scan's order). A missing path is an error, raised before
-    anything is read; standard input and web pages are not read by the Spark engine."""
+    anything is read; standard input and web pages are not read by the Spark engine. The files of
+    ``output`` (a local folder the job writes, its summary a .txt file) are one skip, never units: the job
+    replaces them while they are read."""
+    router.check_fields(options.fields)  # the executors parse them: a bad spec would fail the job there
     found: list[tuple[Candidate, bool, str | None, str]] = []
     skipped: list[tuple[int, Skipped]] = []
+    local_output = output.removeprefix("file://") if output else None
+    written = [os.path.realpath(local_output)] if local_output and "://" not in local_output else []
     for arg in _expanded(list(paths)):
         if arg == "-" or arg.startswith(("http://", "https://")):
             raise RightscheckError("the Spark engine reads files (local or on a Hadoop file system), not "
@@ -72,6 +80,9 @@ def listed(paths: Iterable[str], config: Config, options: router.InputOptions, a
         for item in router.files(local, config, options, aside, aside_reason, ignore):
             if isinstance(item, Skipped):
                 skipped.append((len(found), item))
+            elif written and under(os.path.realpath(item.fs_path), written):
+                if not any(skip.reason == OUTPUT_REASON for _, skip in skipped):
+                    skipped.append((len(found), Skipped(output, OUTPUT_REASON, problem=False)))
             else:  # executors may run elsewhere than the driver's folder
                 found.append((replace(item, fs_path=os.path.abspath(item.fs_path)), not os.path.isdir(local),
                               None, top))
