@@ -210,13 +210,28 @@ def _prepare_chunk(chunk: list[tuple[Candidate, str, str | None, "_Known | None"
             out.append((item, real, existing, digest, None))
             continue
         try:
-            doc = parse(item.path, data, item.kind, charset=getattr(item, "charset", None))
+            form = source_form(item.path, data, item.kind, getattr(item, "charset", None), mapped, packs, prefilter)
         except SkipFile as exc:
             out.append((item, real, existing, digest, str(exc)))
             continue
-        prefilter.apply(doc)
-        out.append((item, real, existing, digest, (attribute(doc, mapped, packs), tokens.tokenize(doc.text).ids)))
+        out.append((item, real, existing, digest, form))
     return out
+
+
+def source_form(path: str, data: bytes, kind: str, charset: str | None, mapped: str | None, packs: list[Pack],
+                prefilter: Prefilter) -> tuple[tuple[str | None, str | None], np.ndarray]:
+    """What an index keeps of a source's bytes: the pack it is attributed to (and how), and its token ids.
+    Raises SkipFile for bytes that are no document."""
+    doc = parse(path, data, kind, charset=charset)
+    prefilter.apply(doc)
+    return attribute(doc, mapped, packs), tokens.tokenize(doc.text).ids
+
+
+def held_path(top: str, shown: str, named: Counter) -> str:
+    """The real path an index gives a container's record: the archive's, then the record's name (``shown``),
+    numbered when ``named`` (the names met so far in that archive) has met it before (a URL crawled twice)."""
+    named[shown] += 1
+    return f"{top}{HELD}{shown if named[shown] == 1 else f'{shown}{HELD}{named[shown]}'}"
 
 
 def _read(path: str) -> bytes:
@@ -373,10 +388,8 @@ class SourceIndex:
                     continue
                 if isinstance(item, Record):
                     shown = place(item.path, item.record)
-                    named[shown] += 1
-                    key = shown if named[shown] == 1 else f"{shown}{HELD}{named[shown]}"
                     yield (_Held(shown, "", item.kind, size=len(item.data), data=item.data, charset=item.charset),
-                           f"{top}{HELD}{key}", source_dir.pack)
+                           held_path(top, shown, named), source_dir.pack)
                     continue
                 parent, name = os.path.split(item.fs_path)
                 if parent not in real_folders:

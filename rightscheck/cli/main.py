@@ -222,17 +222,12 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, fail_on_stale, quiet
                 for entry in result.stale if not spec.stale else ():
                     _err(f"rightscheck: stale baseline entry: {entry['path']}: {entry['rule']} "
                          f"({entry['evidence']}) no longer occurs")
-        colour = not output and use_colour(sys.stdout)
         if spec.streamed:
             write(jsonl_end(result))
+        elif output:
+            _write_report(Path(output), render(fmt, result, Options(run.packs, False, run.config)))
         else:
-            report = render(fmt, result, Options(run.packs, colour, run.config))
-            if output:
-                _write_report(Path(output), report)
-            elif quiet and fmt == "text":
-                click.echo("\n".join(report.splitlines()[:-1]), nl=bool(result.findings), color=colour)
-            else:
-                click.echo(report, color=colour)
+            print_report(fmt, run, quiet)
     if output and not quiet:
         click.echo(summary_line(result))
     _exit_on_errors(run)
@@ -240,6 +235,19 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, fail_on_stale, quiet
     failing = any(at_or_above(severity, threshold) for severity, _ in result.tally())
     failing = failing or bool(fail_on_stale and result.stale)
     sys.exit(EXIT_FINDINGS if failing else EXIT_CLEAN)
+
+
+def print_report(fmt: str, run: _Run, quiet: bool) -> None:
+    """The report on standard output (with -q, a text report without its summary line)."""
+    from rightscheck.reports.options import Options
+    from rightscheck.reports.render import render
+
+    colour = use_colour(sys.stdout)
+    report = render(fmt, run.result, Options(run.packs, colour, run.config))
+    if quiet and fmt == "text":
+        click.echo("\n".join(report.splitlines()[:-1]), nl=bool(run.result.findings), color=colour)
+    else:
+        click.echo(report, color=colour)
 
 
 def _echo(text: str) -> None:

@@ -6,7 +6,6 @@ collected into the usual report, for runs small enough (``--collect-limit``)."""
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from contextlib import ExitStack
 from dataclasses import replace
@@ -14,9 +13,8 @@ from pathlib import Path
 
 import click
 
-from rightscheck.cli.console import use_colour
 from rightscheck.cli.main import (EXIT_CLEAN, EXIT_FINDINGS, _err, _exit_on_errors, _prepare, _report_verbose,
-                                  _Run, _source_dirs)
+                                  _Run, _source_dirs, print_report)
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.findings import Finding, at_or_above
 from rightscheck.reports.render import FORMATS
@@ -97,7 +95,7 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
         if not quiet:
             click.echo(f"{summary_line(result)} Findings written to {output}")
     else:
-        _print(fmt, run, quiet)
+        print_report(fmt, run, quiet)
     _exit_on_errors(run)
     threshold = fail_on or config.fail_on
     return EXIT_FINDINGS if any(at_or_above(severity, threshold) for severity, _ in result.tally()) else EXIT_CLEAN
@@ -106,19 +104,6 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
 def _absolute(path: str) -> str:
     """A local path made absolute: Spark resolves relative ones against the folder its JVM started in."""
     return path if "://" in path else os.path.abspath(path)
-
-
-def _print(fmt: str, run: _Run, quiet: bool) -> None:
-    """The collected report on standard output, as a local scan prints it."""
-    from rightscheck.reports.options import Options
-    from rightscheck.reports.render import render
-
-    colour = use_colour(sys.stdout)
-    report = render(fmt, run.result, Options(run.packs, colour, run.config))
-    if quiet and fmt == "text":
-        click.echo("\n".join(report.splitlines()[:-1]), nl=bool(run.result.findings), color=colour)
-    else:
-        click.echo(report, color=colour)
 
 
 def _report_built(built: dict, verbose: bool, skips: bool = True) -> None:

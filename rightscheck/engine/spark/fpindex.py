@@ -24,19 +24,19 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import numpy as np
 
 from rightscheck.checks.bloom import Bloom
-from rightscheck.checks.sourceindex import FORMAT, HELD, attribute, df_cut, packs_digest
+from rightscheck.checks.sourceindex import FORMAT, df_cut, held_path, packs_digest, source_form
 from rightscheck.config import Config, SourceDir
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.findings import place
 from rightscheck.core.result import Skipped
-from rightscheck.documents.document import SkipFile, parse
+from rightscheck.documents.document import SkipFile
 from rightscheck.engine.spark.rows import SKIPPED_SCHEMA, skipped_of, skipped_row
 from rightscheck.engine.spark.units import Unit, documents, listed
 from rightscheck.inputs.base import Record
 from rightscheck.inputs.router import InputOptions
 from rightscheck.packs.pack import Pack
 from rightscheck.packs.prefilter import Prefilter
-from rightscheck.text import fingerprints, tokens
+from rightscheck.text import fingerprints
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -142,10 +142,8 @@ def _indexed(job: _Job, units: Iterable[Unit]) -> Iterator[tuple]:
                 skipped.append(item)
                 continue
             if isinstance(item, Record):
-                shown = place(item.path, item.record)
-                named[shown] += 1
-                real = f"{unit.top}{HELD}{shown if named[shown] == 1 else f'{shown}{HELD}{named[shown]}'}"
-                path, data, charset = shown, item.data, item.charset
+                path = place(item.path, item.record)
+                real, data, charset = held_path(unit.top, path, named), item.data, item.charset
             else:
                 path, real, charset = item.path, os.path.realpath(item.fs_path), None
                 try:
@@ -155,13 +153,10 @@ def _indexed(job: _Job, units: Iterable[Unit]) -> Iterator[tuple]:
                     skipped.append(Skipped(item.path, f"cannot read: {exc.strerror or exc}"))
                     continue
             try:
-                doc = parse(path, data, item.kind, charset=charset)
+                (pack, _), ids = source_form(path, data, item.kind, charset, unit.pack, job.packs, prefilter)
             except SkipFile as exc:
                 skipped.append(Skipped(path, str(exc)))
                 continue
-            prefilter.apply(doc)
-            pack, _ = attribute(doc, unit.pack, job.packs)
-            ids = tokens.tokenize(doc.text).ids
             source = (unit.index << SOURCE_ID_BITS) | seq
             yield "source", (source, hashlib.blake2b(data, digest_size=16).hexdigest(), path, real, item.kind,
                              pack, len(ids), ids.astype("<u4").tobytes(), data, charset)
