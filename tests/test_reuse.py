@@ -222,6 +222,47 @@ def test_no_derivatives_pack_reports_altered_words(write, tmp_path):
     assert result.findings[0].evidence == '"fast" -> "quickly"'
 
 
+@pytest.mark.parametrize("first, reported", [("Urban", '"beekeeping" -> "gardening"'), ("The", None)])
+def test_a_word_changed_next_to_a_passage_start_is_an_edit_unless_only_a_function_word_precedes_it(
+        write, tmp_path, first, reported):
+    """Issue 18: a passage whose second word was changed starts at its first word (the change is an edit of
+    a CC BY-ND text); a lone function word before the change ("The", the document's third "the") is as
+    likely the writer's own."""
+    pack = load_pack(write("packs/nd.yaml", ND_PACK))
+    body = ESSAY.split("---\n", 2)[2]
+    write("essays/bees.md", ESSAY.replace("Urban beekeeping", f"{first} beekeeping"))
+    write("site/edited.txt", body.replace("Urban beekeeping", f"{first} gardening").replace("the past", "the last")
+          + "\nThis article was first published by Demo Commons.\n")
+    result, _ = _scan(tmp_path, "site/edited.txt", packs=[pack], sources=("essays",))
+    assert [f.evidence for f in result.findings if f.kind == "modified-content"] == \
+        ([reported + '; "past" -> "last"'] if reported else ['"past" -> "last"'])
+
+
+def test_function_words_alone_never_widen_a_passage_over_a_gap(write, tmp_path):
+    """Issue 18: a copied passage followed by the writer's own words, which happen to hold "of the" a few
+    words on as the source does, ends where the copying ends; widened over the gap, an unchanged CC BY-ND
+    quotation would be reported as modified."""
+    pack = load_pack(write("packs/nd.yaml", ND_PACK))
+    write("essays/orchards.md", """\
+        ---
+        source: Demo Commons
+        ---
+        Community orchards have spread across the old mill towns of the north, where volunteers graft
+        heritage apple varieties onto rootstock saved from demolished gardens and cottage yards. Most of the
+        trees stand on land owned by councils, which lease it for a token rent.
+        """)
+    write("site/orchards.txt", """\
+        Community orchards have spread across the old mill towns of the north, where volunteers graft
+        heritage apple varieties onto rootstock saved from demolished gardens and cottage yards. Critics say
+        none of the land should go to trees while the waiting lists of the housing offices grow, and the
+        mayor of the town agrees.
+
+        This article was first published by Demo Commons.
+        """)
+    result, _ = _scan(tmp_path, "site/orchards.txt", packs=[pack], sources=("essays",))
+    assert result.findings == []
+
+
 # -- the index -----------------------------------------------------------------------------------------
 
 def test_refresh_reindexes_only_changed_files(corpus, write, tmp_path):

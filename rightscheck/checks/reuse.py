@@ -34,6 +34,8 @@ GAP = 8  # most words changed, inserted or dropped between two exact matches of 
 REACH = GAP + 6  # how far beyond a passage's ends short exact runs are looked for
 MIN_CHAIN = 9  # informative exact words a chain needs before it is widened; fewer are chance or stock phrases
 MIN_EXACT_SHARE = 0.7  # a passage is mostly exact matches
+CHANCE = 0.015  # widening adds a run only when a chance match that close is less likely than this
+EDGE_SUBSTITUTION = 2  # changed words a run just past a passage's end may follow on its own alignment
 STOCK_SOURCES = 5  # sources holding one stretch in as many different surroundings make it a stock phrase
 CONTEXT = 3  # words on either side of a stretch that make its surroundings
 LONE_SEED_SOURCES = 20  # a source met by a single fingerprint is skipped when more sources hold it
@@ -194,6 +196,7 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
     by_source = {sid: seeds for sid, seeds in by_source.items()
                  if len(seeds) > 1 or shared[seeds[0][0]] <= LONE_SEED_SOURCES}
     cache.prefetch(by_source)
+    odds = _word_odds(scanned.tokens.ids) if by_source else np.zeros(0)
     candidates = []
     for sid, seeds in by_source.items():
         source = cache.source(sid)
@@ -201,7 +204,7 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
             continue
         source_ids = cache.ids(source)
         blocks = _select(_extend(sorted(seeds), scanned.ids, source_ids), len(scanned.ids))
-        candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids)) for chain in _chain(blocks)
+        candidates.extend(Passage(source, _widen(chain, scanned.ids, source_ids, odds)) for chain in _chain(blocks)
                           if _informative(chain, banal) >= MIN_CHAIN)
     candidates = [p for p in candidates if p.exact >= MIN_EXACT_SHARE * max(p.words, p.s_end - p.s_start)]
     candidates = _without_stock(candidates, cache, len(scanned.ids))
@@ -329,27 +332,68 @@ def _chain(blocks: list[tuple[int, int, int]]) -> list[list[tuple[int, int, int]
     return [chain for chain in chains if sum(b[2] for b in chain) >= fingerprints.K]
 
 
-def _widen(chain: list[tuple[int, int, int]], q: list[int], s: list[int]) -> list[tuple[int, int, int]]:
-    """Add short exact runs (2+ words, too short to seed) just beyond either end of a passage, so a word
-    changed near its start or end shows up as an edit instead of silently shortening the passage."""
+def _word_odds(ids: np.ndarray) -> np.ndarray:
+    """Each word's share of the scanned document: the chance that a word picked there by accident is this
+    one. Function words ("the", "of", "de", "und") have high odds in any language, with no word list."""
+    if len(ids) == 0:
+        return np.zeros(0)
+    _, where, counts = np.unique(ids, return_inverse=True, return_counts=True)
+    return counts[where] / max(len(ids), 3 / CHANCE)  # however short the text, a word seen twice is not common
+
+
+def _widen(chain: list[tuple[int, int, int]], q: list[int], s: list[int], odds: np.ndarray
+           ) -> list[tuple[int, int, int]]:
+    """Add short exact runs, too short to seed, just beyond either end of a passage, so a word changed near
+    its start or end shows up as an edit instead of silently shortening the passage. A run is added when
+    a chance match that close is unlikely (below CHANCE): the product of its words' odds (``odds``, see
+    :func:`_word_odds`) times the places it could have been met, which is one for a run just past a
+    substitution of up to EDGE_SUBSTITUTION words on the passage's own alignment, and every pair of
+    offsets up to its gaps otherwise (within GAP). Function words (odds of CHANCE or more) never bridge
+    inserted or dropped words on their own, and a lone one nothing; a passage whose second word was
+    changed still starts at its first."""
     q0, s0, _ = chain[0]
     before = SequenceMatcher(None, q[max(q0 - REACH, 0):q0], s[max(s0 - REACH, 0):s0], autojunk=False)
-    head = [(max(q0 - REACH, 0) + a, max(s0 - REACH, 0) + b, n) for a, b, n in before.get_matching_blocks()]
+    head = sorted({(max(q0 - REACH, 0) + a, max(s0 - REACH, 0) + b, n) for a, b, n in before.get_matching_blocks()}
+                  | _past_substitution(q, s, q0 - 1, s0 - 1, -1))
     q1, s1, n1 = chain[-1]
     qe, se = q1 + n1, s1 + n1
     after = SequenceMatcher(None, q[qe:qe + REACH], s[se:se + REACH], autojunk=False)
-    tail = [(qe + a, se + b, n) for a, b, n in after.get_matching_blocks()]
+    tail = sorted({(qe + a, se + b, n) for a, b, n in after.get_matching_blocks()} | _past_substitution(q, s, qe, se, 1))
+
+    def joins(block: tuple[int, int, int], q_gap: int, s_gap: int) -> bool:
+        if block[2] == 0 or not (0 <= q_gap <= GAP and 0 <= s_gap <= GAP):
+            return False
+        run = odds[block[0]:block[0] + block[2]]
+        aligned = q_gap == s_gap <= EDGE_SUBSTITUTION
+        if not aligned and (run >= CHANCE).all():
+            return False  # function words alone bridging inserted or dropped words: chance, whatever their number
+        return (1 if aligned else (q_gap + 1) * (s_gap + 1)) * float(np.prod(run)) < CHANCE
+
     prefix: list[tuple[int, int, int]] = []
     for block in reversed(head):
         first = (prefix or chain)[0]
-        if block[2] >= 2 and 0 <= first[0] - block[0] - block[2] <= GAP and 0 <= first[1] - block[1] - block[2] <= GAP:
+        if joins(block, first[0] - block[0] - block[2], first[1] - block[1] - block[2]):
             prefix.insert(0, block)
     suffix: list[tuple[int, int, int]] = []
     for block in tail:
         last = (suffix or chain)[-1]
-        if block[2] >= 2 and 0 <= block[0] - last[0] - last[2] <= GAP and 0 <= block[1] - last[1] - last[2] <= GAP:
+        if joins(block, block[0] - last[0] - last[2], block[1] - last[1] - last[2]):
             suffix.append(block)
     return prefix + chain + suffix
+
+
+def _past_substitution(q: list[int], s: list[int], qi: int, si: int, step: int) -> set[tuple[int, int, int]]:
+    """The exact run just past up to EDGE_SUBSTITUTION changed words beyond a passage's end (``step`` 1)
+    or start (-1), on its own alignment; the best matching blocks of the area may cross it and hide it."""
+    for gap in range(1, EDGE_SUBSTITUTION + 1):
+        i, j = qi + step * gap, si + step * gap
+        if not (0 <= i < len(q) and 0 <= j < len(s)) or q[i] != s[j]:
+            continue
+        n = 0
+        while 0 <= i + step * n < len(q) and 0 <= j + step * n < len(s) and q[i + step * n] == s[j + step * n]:
+            n += 1
+        return {(i, j, n) if step > 0 else (i - n + 1, j - n + 1, n)}
+    return set()
 
 
 # -- judging passages against quotation terms -------------------------------------------------------
