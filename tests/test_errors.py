@@ -115,3 +115,24 @@ def test_index_info_path_with_uri_characters(cli, write, tmp_path):
     assert cli("index", "build", "--index", "a#b.sqlite", "wire").exit_code == 0
     assert cli("index", "info", "--index", "a#b.sqlite").exit_code == 0
     assert not (tmp_path / "a").exists()
+
+
+def test_a_bug_whose_own_text_cannot_be_read_is_still_one_line(cli, write, monkeypatch):
+    """The last resort for a bug stays one line even when the error's text must be fetched from a process
+    that is gone (Py4J asks Spark's JVM for a Java error's text)."""
+    from rightscheck.engine import scanner
+
+    class Unreadable(Exception):
+        def __str__(self):
+            raise ConnectionRefusedError(111, "Connection refused")
+
+    def broken(self, *args, **kwargs):
+        raise Unreadable()
+
+    monkeypatch.setattr(scanner.Scanner, "run", broken)
+    write("site/a.txt", AFP_LINE)
+    result = cli("scan", "site")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.strip().splitlines() == [
+        "rightscheck: internal error: Unreadable: (its text could not be read) (please report it; "
+        "set RIGHTSCHECK_DEBUG=1 for the traceback)"]

@@ -74,7 +74,11 @@ class _Group(click.Group):
         except Exception as exc:  # a bug, not a user mistake: still one line and exit 2
             if os.environ.get("RIGHTSCHECK_DEBUG"):
                 raise
-            _err(f"rightscheck: internal error: {type(exc).__name__}: {exc} (please report it; "
+            try:
+                text = str(exc)
+            except Exception:  # an error whose text must be fetched from somewhere gone (Py4J's from the JVM)
+                text = "(its text could not be read)"
+            _err(f"rightscheck: internal error: {type(exc).__name__}: {text} (please report it; "
                  "set RIGHTSCHECK_DEBUG=1 for the traceback)")
             ctx.exit(EXIT_ERROR)
 

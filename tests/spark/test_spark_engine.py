@@ -360,6 +360,28 @@ def test_a_jvm_that_stops_answering_is_one_line_saying_what_to_give_it(spark, ne
     assert "out of memory" in result.output and "--spark-conf spark.driver.memory" in result.output
 
 
+def test_a_java_error_from_a_jvm_already_gone_is_the_same_one_line(spark, newsroom, monkeypatch):
+    """A JVM out of heap fails the job and exits: Py4J's error then asks the dead JVM for its own text."""
+    from py4j.protocol import Py4JJavaError
+
+    from rightscheck.engine.spark import job
+
+    class Gone:
+        def send_command(self, command):
+            raise ConnectionRefusedError(111, "Connection refused")
+
+    class JavaException:
+        _target_id, _gateway_client = "o77", Gone()
+
+    def failed(*args, **kwargs):
+        raise Py4JJavaError("An error occurred while calling o76.collectAndServe.\n", JavaException())
+
+    monkeypatch.setattr(job, "run", failed)
+    result = _cli("scan", *SPARK, *BARE, "site")
+    assert result.exit_code == 2 and result.output.count("\n") == 1, result.output
+    assert "out of memory" in result.output and "--spark-conf spark.driver.memory" in result.output
+
+
 def test_an_output_folder_inside_the_scanned_tree_is_not_scanned_on_a_rerun(spark, newsroom):
     first = _cli("scan", *SPARK, *BARE, "site", "-o", "site/out")
     assert first.exit_code == 1 and "in 13 files scanned." in first.output, first.output

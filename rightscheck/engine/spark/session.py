@@ -124,12 +124,22 @@ def stop(session: "SparkSession", failed: bool = False) -> None:
 @contextlib.contextmanager
 def jvm_lost() -> Iterator[None]:
     """A JVM that stops answering mid-job (most often out of memory) as one line saying what to do, not
-    Py4J's connection error."""
-    from py4j.protocol import Py4JNetworkError
+    Py4J's connection error; so is a Java error that says it ran out of memory, or whose text can no longer
+    be asked of the JVM (Py4J reads it from there, and a dying JVM fails the job before it goes)."""
+    from py4j.protocol import Py4JJavaError, Py4JNetworkError
 
+    lost = RightscheckError("Spark's JVM stopped answering, most often out of memory: give it more with "
+                            "--spark-conf spark.driver.memory=... (spark.executor.memory=... on a cluster)",
+                            key="--engine")
     try:
         yield
     except Py4JNetworkError:
-        raise RightscheckError("Spark's JVM stopped answering, most often out of memory: give it more with "
-                               "--spark-conf spark.driver.memory=... (spark.executor.memory=... on a cluster)",
-                               key="--engine") from None
+        raise lost from None
+    except Py4JJavaError as exc:
+        try:
+            text = str(exc)
+        except Exception:
+            raise lost from None
+        if "OutOfMemoryError" in text:
+            raise lost from None
+        raise
