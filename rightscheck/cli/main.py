@@ -681,10 +681,10 @@ def rules_show(pack_id, extra) -> None:
     if pack.url:
         out.append(f"Terms at: {pack.url}")
     out += ["", f"Detection (threshold {pack.threshold:g}; each signal counts once):"]
-    for signal in pack.signals:
-        where = _where(signal.matcher.within)
-        out.append(f"  {signal.weight:>4g}  {signal.id}: {signal.description}{where}")
-        out.append(f"        {signal.matcher.label}")
+    for sig in pack.signals:
+        where = _where(sig.matcher.within)
+        out.append(f"  {sig.weight:>4g}  {sig.id}: {sig.description}{where}")
+        out.append(f"        {sig.matcher.label}")
     if pack.sources or pack.licences:
         declared = ", ".join(sorted(pack.sources | pack.licences))
         out.append(f"  front matter source:/licence: naming {declared} counts as decisive")
