@@ -265,6 +265,25 @@ def test_function_words_alone_never_widen_a_passage_over_a_gap(write, tmp_path):
 
 # -- the index -----------------------------------------------------------------------------------------
 
+def test_spilled_postings_come_back_in_the_index_order(monkeypatch):
+    """A new index is filled from bucket files in (hash, source, position) order: signed hashes across
+    every bucket, duplicates of one hash from several sources, more rows than one spill holds."""
+    from rightscheck.checks import spill
+
+    monkeypatch.setattr(spill, "_PENDING_ROWS", 1000)
+    rng = np.random.default_rng(18)
+    postings = spill.SpilledPostings()
+    added = []
+    for source_id in rng.permutation(400).tolist():
+        hashes = rng.integers(-2**63, 2**63 - 1, size=30, dtype=np.int64)
+        hashes[:5] = [-2**63, -1, 0, 7, 2**63 - 1]  # the extremes and one hash every source shares
+        positions = rng.integers(0, 5000, size=30).astype(np.int32)
+        postings.add(source_id, hashes.view(np.uint64), positions)
+        added += zip(hashes.tolist(), [source_id] * 30, positions.tolist())
+    assert list(postings.sorted_rows()) == sorted(added)
+    postings.close()
+
+
 def test_refresh_reindexes_only_changed_files(corpus, write, tmp_path):
     write("wire/other.txt", "Geneva, Feb 4 (AFP) - " + " ".join(f"word{i}" for i in range(200)))
     config = Config(sources=[SourceDir(str(tmp_path / "wire"))])

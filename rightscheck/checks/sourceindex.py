@@ -30,6 +30,7 @@ import numpy as np
 from rightscheck.checks import indexlock
 from rightscheck.text import fingerprints, tokens
 from rightscheck.checks.bloom import Bloom
+from rightscheck.checks.spill import SpilledPostings
 from rightscheck.checks.attribution import carries
 from rightscheck.config import Config, SourceDir
 from rightscheck.core.result import Skipped
@@ -80,7 +81,7 @@ CREATE TABLE held (source INTEGER PRIMARY KEY, data BLOB NOT NULL, charset TEXT)
 """
 HELD = "\0"  # in a real path, between an archive's path and a record's name: a record of a container
 TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
-_BUILD_CACHE_KB = 256 << 10  # while refreshing: room for sorting a new index's postings in memory
+_BUILD_CACHE_KB = 256 << 10  # while refreshing: room for the B-tree pages that inserted postings touch
 _LOAD_BLOOM_AFTER = 32  # documents a process scans before it loads the Bloom filter whole
 _READ_CACHE_KB = 64 << 10  # SQLite's page cache per reading connection (its default is 2 MB)
 _CHECKED_SIZE = 32 << 20  # indexes up to this size (about 4,000 sources) get PRAGMA quick_check on open;
@@ -168,8 +169,9 @@ _BUILD_CHUNK = 64  # source files per task of a build worker
 def _prepared(todo: Iterable[tuple[Candidate, str, str | None, "_Known | None"]], packs: list[Pack],
               prefilter: Prefilter, jobs: int) -> Iterator[tuple]:
     """(item, real path, existing row, digest, outcome) per source, in the order given: outcome is None
-    for content already indexed, a reason for a file that could not be read, else (attribution, token ids).
-    Reading, parsing and tokenizing run in ``jobs`` forked processes; the index is written by this one."""
+    for content already indexed, a reason for a file that could not be read, else (attribution, token ids,
+    (fingerprint hashes, positions)). Reading, parsing, tokenizing and winnowing run in ``jobs`` forked
+    processes; the index is written by this one."""
     global _WORK
     _WORK = (packs, prefilter)
     chunks = iter(lambda: list(itertools.islice(todo, _BUILD_CHUNK)), [])
@@ -214,7 +216,7 @@ def _prepare_chunk(chunk: list[tuple[Candidate, str, str | None, "_Known | None"
         except SkipFile as exc:
             out.append((item, real, existing, digest, str(exc)))
             continue
-        out.append((item, real, existing, digest, form))
+        out.append((item, real, existing, digest, (*form, fingerprints.fingerprint(form[1]))))
     return out
 
 
@@ -295,7 +297,7 @@ class SourceIndex:
         """Bring the index in line with the files under ``dirs``, reading each changed file once (in ``jobs``
         worker processes). A file whose size and modification time are unchanged is not read; one whose
         content hash is unchanged is not re-fingerprinted; an index with nothing to change is not written
-        to. A new index collects its postings unsorted and sorts them into the B-tree once, at the end."""
+        to. A new index spills its postings to temporary files and fills its B-tree in order, at the end."""
         started = time.perf_counter()
         stats = RefreshStats()
         self._posted, self._fresh = 0, None
@@ -304,16 +306,12 @@ class SourceIndex:
                 "SELECT real_path, id, digest, size, mtime_ns, display_path FROM sources")}
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
             prefilter = Prefilter(packs)
-            staging = not known
-            # the sort of a new index's postings spills to disk beyond the page cache: give it room
+            spill = SpilledPostings() if not known else None
             self._db.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KB}")
             current: set[str] = set()
             by_digest: dict[str, str] = {}
             folders: set[str] = set()
-            with self._db:
-                if staging:
-                    self._db.execute("CREATE TEMP TABLE IF NOT EXISTS staging (hash INTEGER, source INTEGER, "
-                                     "pos INTEGER)")
+            with self._db, (contextlib.closing(spill) if spill else contextlib.nullcontext()):
                 todo = ((item, real, mapped, known.get(real)) for item, real, mapped
                         in self._survey(dirs, config, stats, folders))
                 for item, real, existing, digest, outcome in _prepared(todo, packs, prefilter, jobs):
@@ -334,8 +332,8 @@ class SourceIndex:
                             self._db.execute("UPDATE sources SET display_path = ?, mtime_ns = ? WHERE id = ?",
                                              (item.path, item.mtime_ns, existing.id))
                         continue
-                    attribution, ids = outcome
-                    self._store(real, item, ids, digest, attribution, existing, staging)
+                    attribution, ids, fingerprinted = outcome
+                    self._store(real, item, ids, fingerprinted, digest, attribution, existing, spill)
                     stats.bytes_indexed += item.size
                     stats.updated += bool(existing)
                     stats.added += not existing
@@ -345,10 +343,8 @@ class SourceIndex:
                 self._db.executemany("DELETE FROM sources WHERE id = ?", [(source_id,) for source_id in gone])
                 self._db.executemany("DELETE FROM held WHERE source = ?", [(source_id,) for source_id in gone])
                 stats.removed = len(gone)
-                if staging:
-                    self._db.execute("INSERT INTO postings SELECT hash, source, pos FROM staging "
-                                     "ORDER BY hash, source, pos")
-                    self._db.execute("DROP TABLE staging")
+                if spill is not None:
+                    self._db.executemany("INSERT INTO postings VALUES (?, ?, ?)", spill.sorted_rows())
                 self._update_bloom(stats.added + stats.updated + stats.removed > 0)
                 self._remember_folders(folders)
                 if stats.added or stats.updated or stats.removed or meta.get("packs") != key:
@@ -430,8 +426,9 @@ class SourceIndex:
                 return False
         return True
 
-    def _store(self, real: str, item: Candidate, ids: np.ndarray, digest: str,
-               attribution: tuple[str | None, str | None], existing: _Known | None, staging: bool) -> None:
+    def _store(self, real: str, item: Candidate, ids: np.ndarray, fingerprinted: tuple[np.ndarray, np.ndarray],
+               digest: str, attribution: tuple[str | None, str | None], existing: _Known | None,
+               spill: SpilledPostings | None) -> None:
         row = (os.fsencode(real), item.path, item.kind, digest, item.size, item.mtime_ns, *attribution, len(ids),
                ids.tobytes())
         if existing:
@@ -446,9 +443,11 @@ class SourceIndex:
                 "tokens, ids) VALUES (?,?,?,?,?,?,?,?,?,?)", row).lastrowid
         if isinstance(item, _Held):  # no file to re-read it from when a passage is shown
             self._db.execute("INSERT OR REPLACE INTO held VALUES (?, ?, ?)", (source_id, item.data, item.charset))
-        hashes, positions = fingerprints.fingerprint(ids)
-        self._db.executemany(f"INSERT INTO {'staging' if staging else 'postings'} VALUES (?, ?, ?)",
-                             _postings(source_id, hashes, positions))
+        hashes, positions = fingerprinted
+        if spill is not None:
+            spill.add(source_id, hashes, positions)
+        else:
+            self._db.executemany("INSERT INTO postings VALUES (?, ?, ?)", _postings(source_id, hashes, positions))
         self._posted += len(hashes)
         if self._fresh is None:
             self._fresh = tempfile.TemporaryFile()

@@ -1,0 +1,67 @@
+"""A new index's postings, spilled to temporary files by the top byte of their hash and read back in the
+index's order, so its B-tree is filled by appends. SQLite's own sort of a staging table (tried first)
+spills and merges the whole set and grew faster than the archive: 14x the time for 10x the sources at a
+million. A bucket holds 1/256 of the postings (about 14 MB at a million sources) and sorts in memory."""
+
+from __future__ import annotations
+
+import tempfile
+from typing import IO, Iterator
+
+import numpy as np
+
+ROW = np.dtype([("hash", "<i8"), ("source", "<i8"), ("pos", "<i4")])
+_BUCKETS = 256  # by the top byte of the signed hash: bucket order is the hash order
+_PENDING_ROWS = 1 << 20  # postings gathered in memory before they are split among the bucket files
+
+
+class SpilledPostings:
+    """(hash, source, position) rows added in any order, given back sorted by (hash, source, position)."""
+
+    def __init__(self) -> None:
+        self._files: list[IO[bytes] | None] = [None] * _BUCKETS
+        self._pending: list[np.ndarray] = []
+        self._rows = 0
+
+    def add(self, source_id: int, hashes: np.ndarray, positions: np.ndarray) -> None:
+        rows = np.empty(len(hashes), dtype=ROW)
+        rows["hash"], rows["source"], rows["pos"] = hashes.view(np.int64), source_id, positions
+        self._pending.append(rows)
+        self._rows += len(rows)
+        if self._rows >= _PENDING_ROWS:
+            self._spill()
+
+    def _spill(self) -> None:
+        if not self._pending:
+            return
+        rows = np.concatenate(self._pending)
+        self._pending, self._rows = [], 0
+        buckets = (rows["hash"] >> 56).astype(np.int16) + _BUCKETS // 2
+        rows = rows[np.argsort(buckets, kind="stable")]
+        bounds = np.concatenate(([0], np.cumsum(np.bincount(buckets, minlength=_BUCKETS))))
+        for bucket in range(_BUCKETS):
+            start, end = bounds[bucket], bounds[bucket + 1]
+            if start < end:
+                if self._files[bucket] is None:
+                    self._files[bucket] = tempfile.TemporaryFile()
+                rows[start:end].tofile(self._files[bucket])
+
+    def sorted_rows(self) -> Iterator[tuple[int, int, int]]:
+        """Every row added, in (hash, source, position) order; each bucket file is closed once read."""
+        self._spill()
+        for bucket, file in enumerate(self._files):
+            if file is None:
+                continue
+            file.seek(0)
+            rows = np.fromfile(file, dtype=ROW)
+            file.close()
+            self._files[bucket] = None
+            rows = rows[np.lexsort((rows["pos"], rows["source"], rows["hash"]))]
+            yield from zip(rows["hash"].tolist(), rows["source"].tolist(), rows["pos"].tolist())
+
+    def close(self) -> None:
+        for file in self._files:
+            if file is not None:
+                file.close()
+        self._files = [None] * _BUCKETS
+        self._pending = []
