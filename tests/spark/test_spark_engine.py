@@ -184,6 +184,19 @@ def _run(code: str, env: dict) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
 
 
+def test_a_spark_scan_started_from_the_command_line_prints_no_start_up_chatter(spark, newsroom):
+    """A JVM of its own (not the test session's): Spark's log profile notice, its level announcement and
+    the warnings every local run gives (loopback hostname, no native Hadoop) stay out of the output,
+    and no progress bars go to a standard error that is not a terminal. Only the JVM's own notice of the
+    incubator module Spark 4 loads is left (the JVM prints it; no setting removes it)."""
+    scan = subprocess.run([sys.executable, "-m", "rightscheck", "scan", "--engine", "spark", "--spark-master",
+                           "local[1]", *BARE, "site/news/ice-storm-plains.txt"],
+                          capture_output=True, text=True, timeout=300, cwd=newsroom)
+    assert scan.returncode == 0 and "1 file scanned" in scan.stdout, scan.stderr
+    chatter = [line for line in scan.stderr.splitlines() if not line.startswith("WARNING: Using incubator modules")]
+    assert chatter == [], scan.stderr
+
+
 def test_without_pyspark_or_java_the_spark_engine_says_what_to_install(newsroom):
     scan = "import sys; from rightscheck.__main__ import run; sys.argv = ['rightscheck', 'scan', '--engine', 'spark', 'site']; run()"
     hidden = _run("import sys; sys.modules['pyspark'] = None; " + scan, dict(os.environ))

@@ -9,6 +9,7 @@ import shutil
 import signal
 import sys
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 from rightscheck.core.errors import RightscheckError
@@ -58,6 +59,10 @@ def start(master: str | None, conf: dict[str, str] | None = None, app: str = "ri
             conf.setdefault("spark.driver.memory", local_memory())  # Spark's 1g fails a 1M-source index build
         # Spark's 200 shuffle partitions are 200 tasks per shuffle on a few cores (held tables keep them all)
         conf.setdefault("spark.sql.shuffle.partitions", str(4 * local_cores(master or "local[*]")))
+    conf.setdefault("spark.ui.showConsoleProgress", str(sys.stderr.isatty()).lower())  # no bars in a CI log
+    if "RIGHTSCHECK_SPARK_LOG" not in os.environ:  # read as the JVM starts; a -D of the user's, after it, wins
+        quiet = f'-Dlog4j2.configurationFile="{Path(__file__).with_name("log4j2.properties").as_uri()}"'
+        conf["spark.driver.extraJavaOptions"] = f"{quiet} {conf.get('spark.driver.extraJavaOptions', '')}".strip()
     for key, value in conf.items():
         builder = builder.config(key, value)
     root = logging.getLogger()
