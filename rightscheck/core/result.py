@@ -49,6 +49,24 @@ class ScanResult:
         """How many findings of each (severity, rule) the report has: those kept and those streamed."""
         return self.streamed + Counter((f.severity, f.rule) for f in self.findings)
 
+    def summary(self) -> dict:
+        """The counts every report shares (the JSON report's ``summary``; a Spark run's ``summary/``)."""
+        tally = self.tally()
+        by_severity, by_rule = Counter(), Counter()
+        for (severity, rule), count in tally.items():
+            by_severity[severity] += count
+            by_rule[rule] += count
+        return {
+            "files": self.files,
+            "skipped": len(self.skipped),
+            "findings": tally.total(),
+            "by_severity": {s: by_severity.get(s, 0) for s in ("error", "warning", "info")},
+            "by_rule": dict(sorted(by_rule.items())),
+            "suppressed": self.suppressed,
+            "baselined": self.baselined,
+            **({} if self.stale is None else {"stale": len(self.stale)}),
+        }
+
     def merge(self, other: "ScanResult") -> None:
         """Add one file's (or one worker's) result to this one."""
         self.findings.extend(other.findings)

@@ -7,7 +7,6 @@ quotation limits."""
 from __future__ import annotations
 
 import json
-from collections import Counter
 from typing import Any, Callable
 
 from rightscheck.core.findings import Finding
@@ -19,32 +18,13 @@ from rightscheck.reports.options import Options
 JSON_VERSION = 1
 
 
-def summary(result: ScanResult) -> dict:
-    """Counts shared by every format (of the findings kept and those streamed)."""
-    tally = result.tally()
-    by_severity, by_rule = Counter(), Counter()
-    for (severity, rule), count in tally.items():
-        by_severity[severity] += count
-        by_rule[rule] += count
-    return {
-        "files": result.files,
-        "skipped": len(result.skipped),
-        "findings": tally.total(),
-        "by_severity": {s: by_severity.get(s, 0) for s in ("error", "warning", "info")},
-        "by_rule": dict(sorted(by_rule.items())),
-        "suppressed": result.suppressed,
-        "baselined": result.baselined,
-        **({} if result.stale is None else {"stale": len(result.stale)}),
-    }
-
-
 def summary_line(result: ScanResult) -> str:
     """'3 findings (2 errors, 1 warning) in 12 files scanned, 1 skipped.'"""
-    return summary_text(summary(result))
+    return summary_text(result.summary())
 
 
 def summary_text(counts: dict) -> str:
-    """The summary line from the counts of :func:`summary` (as the JSON report carries them)."""
+    """The summary line from the counts of :meth:`ScanResult.summary` (as the JSON report carries them)."""
     parts = [f"{n} {s}{'' if n == 1 else 's'}" for s, n in counts["by_severity"].items() if n]
     found = f"{counts['findings']} finding{'' if counts['findings'] == 1 else 's'}"
     detail = f" ({', '.join(parts)})" if parts else ""
@@ -77,7 +57,7 @@ def report_data(result: ScanResult, packs: list[Pack] = (), config: Any = None) 
     return {
         "version": JSON_VERSION,
         "findings": findings,
-        "summary": summary(result),
+        "summary": result.summary(),
         "skipped": skipped_data(result),
         "suppressed": [{**finding.to_dict(), "justification": why} for finding, why in result.suppressions],
         "packs": {pack_id: pack_info(by_id[pack_id], config) for pack_id in used},
@@ -112,7 +92,7 @@ class JsonlStream:
 def jsonl_end(result: ScanResult) -> str:
     """The JSON Lines report's last line: the summary and what was skipped (with --report-stale, the stale
     baseline entries too), so a consumer that reads no such line knows the scan did not complete."""
-    end = {"version": JSON_VERSION, "summary": summary(result), "skipped": skipped_data(result),
+    end = {"version": JSON_VERSION, "summary": result.summary(), "skipped": skipped_data(result),
            **({} if result.stale is None else {"stale": result.stale})}
     return json.dumps(end, ensure_ascii=False) + "\n"
 

@@ -100,7 +100,8 @@ def test_findings_are_written_as_parquet_with_every_field_and_the_record(spark, 
     assert result.exit_code == 1, result.output
     assert "Findings written to out" in result.output
     table = pq.read_table("out/findings").to_pylist()
-    local = json.loads(_cli("scan", "--format", "json", *MIXED).output)["findings"]
+    local_report = json.loads(_cli("scan", "--format", "json", *MIXED).output)
+    local = local_report["findings"]
     assert len(table) == len(local)
     assert {name for name in os.listdir("out/findings") if not name.startswith(("_", "."))} == \
         {f"pack={pack}" for pack in {f["pack"] for f in local}}
@@ -109,7 +110,8 @@ def test_findings_are_written_as_parquet_with_every_field_and_the_record(spark, 
             "evidence", "source", "record"} <= set(row)
     assert json.loads(row["record"])["uri"].startswith("https://news.example/")
     summary = json.loads(Path(next(Path("out/summary").glob("part-*"))).read_text())
-    assert summary["findings"] == len(local)
+    assert {key: summary[key] for key in local_report["summary"]} == local_report["summary"]  # the JSON report's
+    assert set(summary["columns"]) == set(row) and summary["errors"] == []
     again = _cli("scan", *SPARK, *BARE, "--index", wire_index, *MIXED, "-o", "out")  # a rerun: the same rows
     assert again.exit_code == 1
     key = lambda r: json.dumps(r, sort_keys=True, default=str)  # noqa: E731

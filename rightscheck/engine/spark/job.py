@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -153,9 +153,7 @@ def _write(session: "SparkSession", docs, outcome: Outcome, out: str) -> None:
         .coalesce(1).write.mode("overwrite").parquet(f"{out}/suppressed")
     session.createDataFrame([skipped_row(s) for s in outcome.result.skipped], SKIPPED_SCHEMA) \
         .coalesce(1).write.mode("overwrite").parquet(f"{out}/skipped")
-    summary = {"files": outcome.result.files, "skipped": len(outcome.result.skipped),
-               "findings": sum(outcome.tally.values()), "suppressed": outcome.result.suppressed,
-               "by_rule": {f"{severity} {rule}": n for (severity, rule), n in sorted(outcome.tally.items())},
-               "errors": outcome.result.errors, "columns": FINDING_FIELDS}
+    written_result = replace(outcome.result, streamed=outcome.tally)  # the findings are in Parquet, not here
+    summary = {**written_result.summary(), "errors": outcome.result.errors, "columns": FINDING_FIELDS}
     session.createDataFrame([(json.dumps(summary, ensure_ascii=False),)], "summary string") \
         .coalesce(1).write.mode("overwrite").text(f"{out}/{SUMMARY}")
