@@ -619,13 +619,16 @@ def index_build(sources, index_path, config_file, rules, jobs, fields, engine, s
 
 @index_group.command("info")
 @click.argument("sources", nargs=-1, type=click.Path())
-@click.option("--index", "index_path", type=click.Path(dir_okay=False), help="Index file to read.")
+@click.option("--index", "index_path", type=click.Path(), help="Index file to read, or a Spark index's folder.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Config file.")
 def index_info(sources, index_path, config_file) -> None:
     """Describe the index of SOURCES (default: the config's sources): sources per pack, words,
     fingerprints, settings."""
     from rightscheck.checks.sourceindex import default_index_path, read_index
 
+    if index_path and os.path.isdir(index_path):
+        _spark_index_info(index_path)
+        return
     if index_path:
         path = Path(index_path)
     else:
@@ -640,6 +643,23 @@ def index_info(sources, index_path, config_file) -> None:
         click.echo(f"  {pack:<12}{count}")
     click.echo(f"fingerprints: {info['fingerprints']} ({info['shingle_words']}-word shingles, winnowing window "
                f"{info['window']}: every shared run of {info['guaranteed_match_words']}+ words is found)")
+
+
+def _spark_index_info(path: str) -> None:
+    """``index info`` of a Spark index in a local folder, from its manifest alone (no Spark started)."""
+    from rightscheck.engine.spark.fpindex import local_manifest
+    from rightscheck.text import fingerprints
+
+    manifest = local_manifest(path)
+    click.echo(f"index:        {path} (Spark index, format {manifest.get('format')}, updated {manifest.get('updated')})")
+    click.echo(f"sources:      {manifest.get('sources')} ({manifest.get('tokens')} words, "
+               f"{manifest.get('duplicates')} duplicates indexed once)")
+    for key, count in sorted(manifest.items()):
+        if key.startswith("pack:"):
+            click.echo(f"  {key[5:]:<12}{count}")
+    click.echo(f"fingerprints: {manifest.get('fingerprints')} ({fingerprints.K}-word shingles, winnowing window "
+               f"{fingerprints.W}: every shared run of {fingerprints.GUARANTEE}+ words is found; hashes of more "
+               f"than {manifest.get('df_cut')} sources are boilerplate)")
 
 
 @main.group()

@@ -419,3 +419,13 @@ def test_a_field_spec_that_does_not_parse_is_one_line_before_the_job(spark, news
         refused = _cli(*args, "--field", "nonsense")
         assert refused.exit_code == 2, (args, refused.output)
         assert refused.output == "rightscheck: error: --field: --field 'nonsense': expected NAME=FIELD, e.g. text=body\n"
+
+
+def test_index_info_describes_a_spark_index_from_its_manifest(spark, wire_index, tmp_path):
+    info = _cli("index", "info", "--index", wire_index)
+    assert info.exit_code == 0, info.output
+    lines = info.output.splitlines()
+    assert lines[0].startswith(f"index:        {wire_index} (Spark index, format ")
+    assert lines[1].startswith("sources:      4 (") and "fingerprints:" in lines[-1]
+    empty = _cli("index", "info", "--index", str(tmp_path))
+    assert empty.exit_code == 2 and empty.output.count("\n") == 1 and "no Spark index here" in empty.output

@@ -19,6 +19,7 @@ import os
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 import numpy as np
@@ -203,6 +204,21 @@ def opened(session: "SparkSession", path: str, packs: list[Pack]) -> Index:
     read = session.read.parquet
     return Index(manifest, read(f"{path}/sources"), read(f"{path}/postings"), read(f"{path}/banal"),
                  bytes(read(f"{path}/bloom").first()["bits"]))
+
+
+def local_manifest(path: str) -> dict:
+    """The manifest of an index in a local folder, read without Spark (``index info``): its JSON lines."""
+    import json
+
+    parts = sorted(Path(path, "manifest").glob("part-*.json"))
+    if not parts:
+        raise RightscheckError("no Spark index here (build one with `rightscheck index build --engine spark "
+                               "SOURCES -o DIR`)", path, key="--index")
+    try:
+        return {row["key"]: row["value"] for part in parts for line in part.read_text("utf-8").splitlines()
+                if line.strip() for row in [json.loads(line)]}
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise RightscheckError(f"unreadable index manifest: {exc}", path, key="--index") from None
 
 
 def unmark(session: "SparkSession", out: str, marker: str) -> None:
