@@ -44,6 +44,16 @@ def test_text_output_and_exit_code(cli, site):
     assert lines[-1] == "1 finding (1 error) in 3 files scanned."
 
 
+@pytest.mark.parametrize("fmt, name", [("text", "report.txt"), ("html", "report.html")])
+def test_a_report_written_into_the_scanned_tree_is_not_scanned_by_the_next_run(cli, site, fmt, name):
+    """It quotes the notices it found: scanned, it would be a finding of its own."""
+    first = cli("scan", "site", "--format", fmt, "-o", f"site/{name}")
+    again = cli("scan", "site", "--format", fmt, "-o", f"site/{name}", "-v")
+    assert first.exit_code == again.exit_code == 1
+    assert f"rightscheck: skipped site/{name}: report of this scan (-o), not an article" in again.stderr
+    assert again.stdout == first.stdout.replace("3 files scanned.", "3 files scanned, 1 skipped.")
+
+
 def test_json_output_has_exactly_the_contract_fields(cli, site):
     result = cli("scan", "--format", "json", "site")
     payload = json.loads(result.stdout)

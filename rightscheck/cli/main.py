@@ -13,7 +13,7 @@ import sys
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import click
 
@@ -214,7 +214,7 @@ def scan(fmt, output, fail_on, baseline_file, report_stale, fail_on_stale, quiet
     with _report_file(Path(output)) if spec.streamed and output else nullcontext(_echo) as write:
         if spec.streamed:
             keep["stream"] = JsonlStream(write, gate)
-        run = _run_scan(quiet=quiet, **keep, **options)
+        run = _run_scan(quiet=quiet, report=output, **keep, **options)
         result = run.result
         if gate is not None:
             if not spec.streamed:
@@ -272,7 +272,7 @@ def baseline_create(output, **options) -> None:
     """Scan like `rightscheck scan` and record every finding in a baseline file."""
     from rightscheck.checks import baseline
 
-    run = _run_scan(**options)
+    run = _run_scan(report=output, **options)
     _exit_on_errors(run)
     _write_report(Path(output), baseline.render(map(baseline.record, run.result.findings)).rstrip("\n"))
     count = len(run.result.findings)
@@ -361,9 +361,11 @@ class _Run:
 
 def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, input_format, fields, stdin_kind,
               stdin_name, urls_file, staged, since, follow_symlinks, no_ignore, scope, no_suppress,
-              fail_on_unused_suppressions, jobs, strict, verbose, quiet: bool = False, **keep) -> _Run:
+              fail_on_unused_suppressions, jobs, strict, verbose, quiet: bool = False, report: str | None = None,
+              **keep) -> _Run:
     """Set up and run one scan from the shared options; diagnostics go to stderr under --verbose. ``keep``
-    sets what the scan keeps or streams (Scanner's ``listed``, ``keep_suppressed`` and ``stream``)."""
+    sets what the scan keeps or streams (Scanner's ``listed``, ``keep_suppressed`` and ``stream``); the file
+    ``report`` (-o) is not scanned: an earlier report in the scanned tree quotes what it found."""
     from rightscheck.engine.scanner import Scanner, default_jobs
     from rightscheck.inputs import router
     from rightscheck.inputs.files import ASIDE_REASON, read_file
@@ -410,6 +412,8 @@ def _run_scan(paths, config_file, rules, only, exclude, sources, index_path, inp
             files = router.items(paths, config, _input_options(input_format, stdin_kind, stdin_name, urls_file,
                                                                  config),
                                  aside, ASIDE_REASON, config.respect_gitignore)
+        if report:
+            files = _without_report(files, report)
         result = scanner.run(paths, files)
         if dirs:  # a source that could not be indexed is a file not checked against, like one not scanned
             result.skipped.extend(replace(s, reason=f"source not indexed: {s.reason}") for s in stats.skipped)
@@ -433,6 +437,25 @@ def _report_verbose(config, result) -> None:
         _err(f"rightscheck: skipped {skipped.place()}: {skipped.reason}")
     for path, note in result.notes:
         _err(f"rightscheck: {path}: {note}")
+
+
+def _without_report(items: Iterable, report: str) -> Iterator:
+    """The items of a scan but the file ``report`` (by device and inode, as the walk tells files apart), and
+    one skip in its place."""
+    from rightscheck.core.result import Skipped
+    from rightscheck.inputs.files import Candidate
+
+    try:
+        written = os.stat(report)
+    except OSError:  # not written yet: nothing to leave out
+        yield from items
+        return
+    key = (written.st_dev, written.st_ino)
+    for item in items:
+        if isinstance(item, Candidate) and item.key == key:
+            yield Skipped(item.path, "report of this scan (-o), not an article", problem=False)
+        else:
+            yield item
 
 
 def _prepare(paths: list[str], config_file, rules, only, exclude, fields, follow_symlinks, no_ignore, scope):
