@@ -43,6 +43,10 @@ def spark_scan(fmt: str, output: str | None, fail_on: str | None, quiet: bool, m
     dirs = _source_dirs(options["sources"], config)
     idle = "error" if options["fail_on_unused_suppressions"] or config.fail_on_unused_suppressions else "warning"
     input_options = InputOptions(options["input_format"], config.fields)
+    if output:  # before Spark starts, and naming the folder as typed (the job is given it absolute)
+        fpindex.guard_output(output, job.SUMMARY, "--output")
+    if dirs and options["index_path"]:
+        fpindex.guard_output(options["index_path"], "manifest", "--index")
     with ExitStack() as cleanup:
         session, started = spark_session.start(master, spark_session.parse_conf(conf))
         cleanup.enter_context(spark_session.jvm_lost())  # entered after start(): its errors are its own
@@ -126,6 +130,7 @@ def spark_index_build(sources: tuple[str, ...], out: str | None, config_file: st
     dirs = _source_dirs(sources, config)
     if not dirs:
         raise RightscheckError("no sources given (on the command line or in the config's `sources:`)")
+    fpindex.guard_output(out, "manifest", "--index")  # before Spark starts, naming the folder as typed
     session, started = spark_session.start(master, spark_session.parse_conf(conf))
     failed = True
     try:

@@ -160,8 +160,12 @@ def test_bad_arguments_are_one_line_and_exit_2(spark, newsroom):
     Path("notes").mkdir()
     Path("notes/keep.txt").write_text("mine", encoding="utf-8")
     clobber = _cli("scan", *SPARK, *BARE, "site", "-o", "notes")
-    assert clobber.exit_code == 2 and "holds no earlier output" in clobber.output
+    assert clobber.exit_code == 2 and clobber.output.startswith("rightscheck: error: notes: --output: ")
+    assert "holds no earlier output" in clobber.output
     assert Path("notes/keep.txt").read_text(encoding="utf-8") == "mine"
+    a_file = _cli("index", "build", *SPARK, "sources", "-o", "notes/keep.txt")  # named as typed, not absolute
+    assert a_file.exit_code == 2 and a_file.output == \
+        "rightscheck: error: notes/keep.txt: --index: is a file; the Spark engine writes a folder\n"
     too_many = _cli("scan", *SPARK, *BARE, "site", "--collect-limit", "1")
     assert too_many.exit_code == 2 and "more than --collect-limit 1" in too_many.output
     for args in (("--baseline", "b.json"), ("--format", "junit"), ("-",)):
