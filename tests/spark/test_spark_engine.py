@@ -309,7 +309,8 @@ def test_ctrl_c_during_a_job_is_one_line_and_exit_130_without_py4j_tracebacks(ne
     import time
 
     command = [sys.executable, "-m", "rightscheck", "scan", "--engine", "spark", "--spark-master", "local[2]",
-               "site", "crawl.warc.gz", "--sources", "sources", "-o", "out"]
+               "site", "crawl.warc.gz", "--sources", "sources", "-o", "out",
+               "--spark-conf", "spark.ui.showConsoleProgress=true"]  # bars on a pipe too: they say a job runs
     scan = subprocess.Popen(command, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     seen = b""

@@ -113,6 +113,7 @@ def build(session: "SparkSession", dirs: list[SourceDir], packs: list[Pack], con
         with contextlib.suppress(Exception):
             for cached in held:
                 cached.unpersist()
+            job.destroy()
     manifest = {"format": SPARK_FORMAT, "packset": packs_digest(packs), "sources": count, "df_cut": cut,
                 "tokens": int(totals), "fingerprints": fps, "by_pack": by_pack,
                 "duplicates": duplicates, "updated": time.strftime("%Y-%m-%dT%H:%M:%S"),

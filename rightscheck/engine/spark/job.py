@@ -83,6 +83,8 @@ def run(session: "SparkSession", plan: Plan, out: str, index: Index | None = Non
         with contextlib.suppress(Exception):
             for rdd in held:
                 rdd.unpersist()
+            for shared in (broadcast, bloom):  # executors of a long-lived session drop them too
+                shared.destroy()
     return outcome
 
 
