@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import sqlite3
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +16,8 @@ from rightscheck.config import Config, SourceDir
 from rightscheck.packs.pack import builtin_rules_dir, load_pack, load_packs
 from rightscheck.checks.reuse import ReuseChecker
 from rightscheck.engine.scanner import Scanner
-from rightscheck.checks.sourceindex import build_index, default_index_path, read_index
+from rightscheck.checks.sourceindex import (_LOAD_BLOOM_AFTER, SourceIndex, build_index, default_index_path,
+                                            read_index)
 
 WIRE = """\
 Nairobi, Feb 3 (AFP) - Kenya's parliament approved on Tuesday a plan to build
@@ -470,12 +472,134 @@ def test_the_bloom_filter_never_says_no_to_a_posted_hash_and_rarely_yes_to_anoth
     assert bloom.may_hold(others).mean() < 0.05
 
 
+ARTICLE = "Our story.\n\nEvery reservoir we build is a season of grazing we give back to families who have lost " \
+          "everything, the minister said during a debate that ran late into the evening in the capital.\n"
+LATER = "Dakar, Mar 1 (AFP) - " + " ".join(f"filler{n}" for n in range(40)) + " " + ARTICLE  # a source ARTICLE copies
+
+
 def test_a_source_added_to_an_index_is_found_by_the_next_scan(corpus, write, tmp_path):
-    article = "Our story.\n\nEvery reservoir we build is a season of grazing we give back to families who have lost " \
-              "everything, the minister said during a debate that ran late into the evening in the capital.\n"
-    write("site/a.txt", article)
+    write("site/a.txt", ARTICLE)
     first, _ = _scan(tmp_path, "site/a.txt")
-    write("wire/later.txt", "Dakar, Mar 1 (AFP) - " + " ".join(f"filler{n}" for n in range(40)) + " " + article)
+    write("wire/later.txt", LATER)
     second, stats = _scan(tmp_path, "site/a.txt")
     assert stats.added == 1 and stats.unchanged == 1
     assert {f.source["path"].rsplit("/", 1)[-1] for f in second.findings if f.source} >= {"later.txt"}
+
+
+# -- the Bloom filter's file ---------------------------------------------------------------------------
+
+def _index(tmp_path: Path) -> tuple[SourceIndex, Path]:
+    """The index of tmp_path/wire, built or refreshed as a scan does, and where it is."""
+    config = Config(sources=[SourceDir(str(tmp_path / "wire"))])
+    index, _ = build_index(config.sources, load_packs(), config)
+    return index, default_index_path(config.sources, config)
+
+
+def _bloom_file(path: Path) -> Path:
+    return path.with_name(path.name + ".bloom")
+
+
+def _blob(path: Path) -> bytes:
+    db = sqlite3.connect(path)
+    try:
+        return db.execute("SELECT bits FROM bloom").fetchone()[0]
+    finally:
+        db.close()
+
+
+def _mapped(index: SourceIndex) -> bool:
+    """Whether a scan's lookup gets the filter as its file memory-mapped (not a copy, not the blob)."""
+    return isinstance(index.lookup()._filter().bits, np.memmap)
+
+
+def _sources_found(index: SourceIndex, tmp_path: Path) -> set[str]:
+    """The sources of the reuse findings in site/a.txt, asked of ``index`` as it is."""
+    packs = load_packs()
+    checker = ReuseChecker.of_index(index, packs, Config(), [])
+    result = Scanner(packs, Config(), checker).run([str(tmp_path / "site/a.txt")])
+    return {f.source["path"].rsplit("/", 1)[-1] for f in result.findings if f.source}
+
+
+def test_the_bloom_filter_is_written_beside_the_index_and_a_scan_maps_it(corpus, tmp_path):
+    index, path = _index(tmp_path)
+    lookup = index.lookup()
+    bloom = lookup._filter()
+    assert isinstance(bloom.bits, np.memmap) and not bloom.bits.flags.writeable
+    assert all(lookup._filter() is bloom for _ in range(2 * _LOAD_BLOOM_AFTER))  # never swapped for a copy
+    assert bloom.bits.tobytes() == _blob(path) and _bloom_file(path).read_bytes().endswith(_blob(path))
+    index.close()
+
+
+def test_the_bloom_filter_file_is_replaced_when_sources_change(corpus, write, tmp_path):
+    index, path = _index(tmp_path)
+    index.close()
+    before = _bloom_file(path).read_bytes()
+    write("wire/later.txt", LATER)
+    index, _ = _index(tmp_path)
+    posted = np.array([h for (h,) in index.reader().execute(
+        "SELECT hash FROM postings WHERE source = (SELECT id FROM sources WHERE display_path LIKE '%later.txt')")])
+    assert _bloom_file(path).read_bytes() != before and _bloom_file(path).read_bytes().endswith(_blob(path))
+    assert _mapped(index) and len(posted) and index.bloom().may_hold(posted).all()
+    index.close()
+
+
+def _older_version(path: Path, before: bytes) -> None:
+    """The filter rewritten as versions before its file did (deleted, inserted anew): the file not touched."""
+    db = sqlite3.connect(path)
+    with db:
+        capacity, bits = db.execute("SELECT capacity, bits FROM bloom").fetchone()
+        db.execute("DELETE FROM bloom")
+        db.execute("INSERT INTO bloom VALUES (?, ?)", (capacity, bits))
+    db.close()
+
+
+_BAD_FILES = {
+    "stale": lambda path, before: _bloom_file(path).write_bytes(before),  # as it was before a refresh
+    "older version": _older_version,
+    "truncated": lambda path, before: _bloom_file(path).write_bytes(_bloom_file(path).read_bytes()[:-100]),
+    "garbage": lambda path, before: _bloom_file(path).write_bytes(random.Random(1).randbytes(len(before))),
+    "empty": lambda path, before: _bloom_file(path).write_bytes(b""),
+    "deleted": lambda path, before: _bloom_file(path).unlink(),
+}
+
+
+@pytest.mark.parametrize("damage", list(_BAD_FILES))
+def test_a_bloom_filter_file_that_does_not_copy_the_index_is_ignored_then_rewritten(corpus, write, tmp_path, damage):
+    """A file left from before a refresh would miss the new source's hashes: a scan would miss its copy."""
+    write("site/a.txt", ARTICLE)
+    index, path = _index(tmp_path)
+    index.close()
+    before = _bloom_file(path).read_bytes()
+    write("wire/later.txt", LATER)
+    index, _ = _index(tmp_path)
+    expected = _sources_found(index, tmp_path)
+    index.close()
+    assert "later.txt" in expected
+    _BAD_FILES[damage](path, before)
+    index = read_index(path)  # as a scan with --index and no sources reads it: never written to
+    assert not _mapped(index) and _sources_found(index, tmp_path) == expected
+    index.close()
+    index, _ = _index(tmp_path)  # a scan with sources: the file is written anew
+    assert _mapped(index) and _sources_found(index, tmp_path) == expected
+    assert _bloom_file(path).read_bytes().endswith(_blob(path))
+    index.close()
+
+
+def test_a_refresh_that_fails_leaves_no_bloom_filter_file(corpus, write, tmp_path, monkeypatch):
+    """Its file is written with the new filter, before the index commits it: a refresh stopped after that
+    must not leave a file the next scan could take for the old filter's."""
+    index, path = _index(tmp_path)
+    index.close()
+    write("wire/later.txt", LATER)
+
+    def interrupted(self, folders):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SourceIndex, "_remember_folders", interrupted)  # after the filter is stored
+    with pytest.raises(KeyboardInterrupt):
+        _index(tmp_path)
+    monkeypatch.undo()
+    assert not _bloom_file(path).exists()
+    index, _ = _index(tmp_path)
+    assert _mapped(index) and index.count() == 2
+    index.close()

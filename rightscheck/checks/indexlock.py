@@ -19,12 +19,13 @@ try:
 except ImportError:  # Windows: no flock; writers race as SQLite allows
     fcntl = None
 
-_TEMPORARY = re.compile(r"\.tmp-(\d{1,12})(?:-journal|-wal|-shm)?")
+_TEMPORARY = re.compile(r"\.tmp-(\d{1,12})(?:-journal|-wal|-shm|-bloom)?")
 
 
-def temporary_path(path: Path) -> Path:
-    """Where this process builds a new index before renaming it over ``path``."""
-    return path.with_name(f"{path.name}.tmp-{os.getpid()}")
+def temporary_path(path: Path, suffix: str = "") -> Path:
+    """Where this process builds a new index (``suffix`` "-bloom": a copy of its Bloom filter, see
+    :mod:`rightscheck.checks.bloomfile`) before renaming it over ``path`` (or the filter's file)."""
+    return path.with_name(f"{path.name}.tmp-{os.getpid()}{suffix}")
 
 
 @contextlib.contextmanager
@@ -47,8 +48,8 @@ def writing(path: Path) -> Iterator[None]:
 
 
 def _clear_dead_builds(path: Path) -> None:
-    """Remove ``<index>.tmp-PID`` files and their journals whose PID is gone (a build killed by SIGKILL
-    or SIGTERM); only called under the lock, so no live builder of ours is writing them."""
+    """Remove ``<index>.tmp-PID`` files, their journals and filter copies whose PID is gone (a build killed
+    by SIGKILL or SIGTERM); only called under the lock, so no live builder of ours is writing them."""
     for name in os.listdir(path.parent):
         found = _TEMPORARY.fullmatch(name, len(path.name)) if name.startswith(path.name) else None
         if found and not _alive(int(found[1])):

@@ -17,6 +17,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import secrets
 import sqlite3
 import tempfile
 import time
@@ -27,7 +28,7 @@ from typing import IO, Iterable, Iterator
 
 import numpy as np
 
-from rightscheck.checks import indexlock
+from rightscheck.checks import bloomfile, indexlock
 from rightscheck.text import fingerprints, tokens
 from rightscheck.checks.bloom import Bloom
 from rightscheck.checks.spill import SpilledPostings
@@ -82,7 +83,7 @@ CREATE TABLE held (source INTEGER PRIMARY KEY, data BLOB NOT NULL, charset TEXT)
 HELD = "\0"  # in a real path, between an archive's path and a record's name: a record of a container
 TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
 _BUILD_CACHE_KB = 256 << 10  # while refreshing: room for the B-tree pages that inserted postings touch
-_LOAD_BLOOM_AFTER = 32  # documents a process scans before it loads the Bloom filter whole
+_LOAD_BLOOM_AFTER = 32  # documents a process scans before it loads the Bloom filter whole (when it has no file)
 _READ_CACHE_KB = 64 << 10  # SQLite's page cache per reading connection (its default is 2 MB)
 _CHECKED_SIZE = 32 << 20  # indexes up to this size (about 4,000 sources) get PRAGMA quick_check on open;
 # larger ones are trusted until a query meets damage (a read of the whole file costs a scan a second per GB)
@@ -287,6 +288,11 @@ class SourceIndex:
         self._fresh: IO[bytes] | None = None  # their hashes, for the Bloom filter
 
     @property
+    def _home(self) -> Path | None:
+        """Where the index is (or will be, once a rebuild is renamed there); None in memory."""
+        return self._final_path or self.path
+
+    @property
     def name(self) -> str:
         """The index file, for messages."""
         return str(self._final_path or self.path or "(in memory: the first sources path is no folder or file)")
@@ -475,8 +481,37 @@ class SourceIndex:
                 cursor = self._db.execute("SELECT hash FROM postings")
                 while chunk := cursor.fetchmany(1 << 16):
                     bloom.add(np.array(chunk, dtype=np.int64).ravel())
+        self._store_bloom(bloom)
+
+    def _store_bloom(self, bloom: Bloom) -> None:
+        """Store the filter in the index under a new random token, the row's rowid, and copy it to its file
+        (see :mod:`bloomfile`), which readers use only while the row's token is the file's. Never token 1:
+        older versions, which know no file, delete the row and insert a new one, which SQLite numbers 1."""
+        token = secrets.randbelow(2**63 - 2) + 2
         self._db.execute("DELETE FROM bloom")
-        self._db.execute("INSERT INTO bloom VALUES (?, ?)", (bloom.capacity, bloom.bits.tobytes()))
+        self._db.execute("INSERT INTO bloom (rowid, capacity, bits) VALUES (?, ?, ?)",
+                         (token, bloom.capacity, bloom.bits.tobytes()))
+        if self._home is not None:
+            bloomfile.write(self._home, token, bloom.bits)
+
+    def keep_bloom_file(self) -> None:
+        """Write the filter's file where it does not copy the index's filter (deleted, damaged, or the index
+        written by another version, or a refresh that was stopped). An index from before these files gets its
+        token first, where it can be written to; one that cannot is read as before."""
+        if self._home is None:
+            return
+        row = self._db.execute("SELECT rowid, length(bits) FROM bloom").fetchone()
+        if row is None or self._bloom_file(*row) is not None:
+            return
+        bloom = self._bloom_blob(self._db, row[0])
+        if row[0] != 1:
+            bloomfile.write(self._home, row[0], bloom.bits)
+            return
+        try:
+            with self._db:
+                self._store_bloom(bloom)
+        except sqlite3.OperationalError:  # read-only, or readers kept it busy: its blob serves, as before
+            bloomfile.remove(self._home)
 
     def _add_fresh(self, bloom: Bloom) -> None:
         """Add the hashes this refresh posted, read back from their temporary file in pieces."""
@@ -489,16 +524,27 @@ class SourceIndex:
         self._fresh = None
 
     def bloom(self, lazy: bool = False) -> Bloom | None:
-        """The Bloom filter of posted hashes: loaded whole, or (``lazy``) read a byte at a time where a
-        query probes it, which spares a scan of a few documents loading 256 MB for a million sources."""
+        """The Bloom filter of posted hashes: its file memory-mapped where that copies the index's (free to
+        open, its pages shared by a scan's workers), else the index's blob, loaded whole or (``lazy``) read a
+        byte at a time where a query probes it, which spares a scan of a few documents loading 256 MB for a
+        million sources."""
         db = self.reader()
-        if not hasattr(db, "blobopen"):  # Python 3.10: the blob as one value
-            row = db.execute("SELECT bits FROM bloom").fetchone()
-            return Bloom(np.frombuffer(row[0], dtype=np.uint8)) if row else None
-        row = db.execute("SELECT rowid FROM bloom").fetchone()
+        row = db.execute("SELECT rowid, length(bits) FROM bloom").fetchone()
         if row is None:
             return None
-        blob = db.blobopen("bloom", "bits", row[0], readonly=True)
+        bits = self._bloom_file(*row)
+        return Bloom(bits) if bits is not None else self._bloom_blob(db, row[0], lazy)
+
+    def _bloom_file(self, token: int, size: int) -> np.ndarray | None:
+        """The filter's file, mapped, if it copies the filter stored under ``token`` (``size`` bytes)."""
+        return bloomfile.mapped(self._home, token, size) if self._home is not None else None
+
+    @staticmethod
+    def _bloom_blob(db: sqlite3.Connection, rowid: int, lazy: bool = False) -> Bloom:
+        """The filter stored in the index's row ``rowid`` (see :meth:`bloom`)."""
+        if not hasattr(db, "blobopen"):  # Python 3.10: the blob as one value
+            return Bloom(np.frombuffer(db.execute("SELECT bits FROM bloom").fetchone()[0], dtype=np.uint8))
+        blob = db.blobopen("bloom", "bits", rowid, readonly=True)
         if lazy:
             return Bloom(_BlobBytes(blob))
         bits = np.empty(len(blob), dtype=np.uint8)  # read in pieces: one value would be held twice
@@ -528,7 +574,10 @@ class SourceIndex:
             self._db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS)
 
     def _abandon(self) -> None:
-        """A failed rebuild leaves no temporary file behind."""
+        """A failed rebuild leaves no temporary file behind, and a failed refresh no filter's file that may
+        copy a filter it did not commit (the next refresh writes it anew)."""
+        if self._home is not None:
+            bloomfile.remove(self._home)
         if self._final_path is not None:
             self._db.close()
             self.path.unlink(missing_ok=True)
@@ -625,8 +674,10 @@ def build_index(dirs: list[SourceDir], packs: list[Pack], config: Config, path: 
         index, reason = open_index(path, key)
         try:
             if reason is None and trust_folders and index.unchanged(key):
-                return index, RefreshStats(unchanged=index.count())
-            stats = index.refresh(dirs, packs, config, key, jobs)
+                stats = RefreshStats(unchanged=index.count())
+            else:
+                stats = index.refresh(dirs, packs, config, key, jobs)
+            index.keep_bloom_file()
         except (Damaged, sqlite3.DatabaseError) as exc:  # met in an index too big to check whole on open
             index.close()
             reason = str(exc) if isinstance(exc, Damaged) else f"index damaged ({exc})"
@@ -782,11 +833,12 @@ class Lookup:
         self._asked = 0
 
     def _filter(self) -> Bloom | None:
-        """This process's Bloom filter: read where probed for its first documents, loaded whole after."""
+        """This process's Bloom filter: its file mapped, else read from the index where probed for its first
+        documents, loaded whole after."""
         if self._owner != os.getpid():
             self._bloom, self._owner, self._asked = self._index.bloom(lazy=True), os.getpid(), 0
         self._asked += 1
-        if self._asked == _LOAD_BLOOM_AFTER and self._bloom is not None:
+        if self._asked == _LOAD_BLOOM_AFTER and isinstance(getattr(self._bloom, "bits", None), _BlobBytes):
             self._bloom = self._index.bloom()
         return self._bloom
 

@@ -75,16 +75,37 @@ def test_dead_builders_temporary_files_are_removed(cli, write, index_of):
     dead = int(finished.stdout)
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
-        debris = [f"{index}.tmp-{dead}", f"{index}.tmp-{dead}-journal"]
-        building = f"{index}.tmp-{live.pid}"
-        for name in [*debris, building]:
+        debris = [f"{index}.tmp-{dead}", f"{index}.tmp-{dead}-journal", f"{index}.tmp-{dead}-bloom"]
+        building = [f"{index}.tmp-{live.pid}", f"{index}.tmp-{live.pid}-bloom"]
+        for name in [*debris, *building]:
             Path(name).write_bytes(b"\0" * 4096)
         assert cli("scan", "--sources", "wire", "site").exit_code == 1
         assert [name for name in debris if os.path.exists(name)] == []
-        assert os.path.exists(building)  # its builder may still finish it
+        assert all(os.path.exists(name) for name in building)  # its builder may still finish them
     finally:
         live.kill()
         live.wait()
+
+
+def test_a_bloom_filter_file_cut_short_garbled_gone_or_a_fifo_changes_no_finding(cli, write, index_of):
+    """The index's Bloom filter copied beside it is a cache: when it is no copy of the index's, a scan reads
+    the index's own, and a scan with the sources writes it anew."""
+    _wire(write)
+    fresh = _findings(cli("scan", "--format", "json", "--sources", "wire", "site"))
+    index = index_of("wire")
+    sidecar = index.with_name(f"{index.name}.bloom")
+    whole = sidecar.read_bytes()
+    for damage in (whole[:len(whole) // 2], b"\xa5" * len(whole), b"", "gone", "fifo"):
+        sidecar.unlink()
+        if damage == "fifo":
+            os.mkfifo(sidecar)  # neither read nor written: either would wait for the other end forever
+        elif damage != "gone":
+            sidecar.write_bytes(damage)
+        left = sidecar.read_bytes() if sidecar.is_file() else sidecar.exists()
+        assert _findings(cli("scan", "--format", "json", "--index", str(index), "site")) == fresh
+        assert (sidecar.read_bytes() if sidecar.is_file() else sidecar.exists()) == left  # read as it is
+        assert _findings(cli("scan", "--format", "json", "--sources", "wire", "site")) == fresh
+        assert sidecar.read_bytes() == whole
 
 
 def test_concurrent_scans_share_one_build(write, tmp_path, index_of):

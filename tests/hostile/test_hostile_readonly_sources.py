@@ -30,7 +30,8 @@ def test_an_unwritable_cache_keeps_the_index_in_memory(cli, write, tmp_path, mon
     _setup(write)
     first = cli("scan", "--format", "json", "--sources", "wire", "site")  # writable: the index is written
     index = index_of("wire")
-    written = index.stat().st_mtime_ns
+    files = sorted(os.listdir(index.parent))
+    written = [(index.parent / name).stat().st_mtime_ns for name in files]
     # the cache turns read-only (tests run as root, whom chmod does not stop): no access, no new database
     writable, create = os.access, sourceindex._create
     monkeypatch.setattr(sourceindex.os, "access", lambda p, mode: False if mode == os.W_OK else writable(p, mode))
@@ -47,8 +48,9 @@ def test_an_unwritable_cache_keeps_the_index_in_memory(cli, write, tmp_path, mon
         assert result.exit_code == 1, result.stderr
         assert "is not writable: the index is kept in memory for this scan" in result.stderr
         assert _where(result) == _where(first)
-    assert index.stat().st_mtime_ns == written
-    assert sorted(os.listdir(index.parent)) == ["index.sqlite"]
+    assert files == ["index.sqlite", "index.sqlite.bloom"]  # the index and its Bloom filter's file, kept as they were
+    assert [(index.parent / name).stat().st_mtime_ns for name in files] == written
+    assert sorted(os.listdir(index.parent)) == files
 
 
 def _where(result) -> list[tuple]:
