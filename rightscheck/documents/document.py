@@ -20,7 +20,8 @@ from rightscheck.documents.article import Spans, article_spans, in_article, regi
 from rightscheck.text.confusables import FORMAT_RUN, fold_confusables, may_hold_format, utf8_hints
 from rightscheck.core.errors import RightscheckError
 from rightscheck.documents.htmltext import Image, OffsetMap, visible_text
-from rightscheck.text.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords, holds
+from rightscheck.text.folded import Folded
+from rightscheck.text.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords
 from rightscheck.core.yamlfile import load_yaml
 
 
@@ -167,10 +168,8 @@ class Document:
     captions: list[tuple[int, int]] = field(default_factory=list)  # HTML: ranges of image caption elements
     spent: dict[Any, float] = field(default_factory=dict, repr=False)  # seconds each pack pattern has run on it
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
-    folded: bytes | bytearray | None = None  # the text folded for required literals (keywords.holds), once known
+    folded: Folded | None = None  # the text folded for required literals (rightscheck.text.folded), once known
     breaks_literals: bool = False  # the text holds a character that voids required literals
-    folded_aligned: bool = False  # ``folded`` is the fast fold, whose offsets map to the text's (rightscheck.packs.windows)
-    literal_hits: dict[bytes, Any] = field(default_factory=dict, repr=False)  # literal -> its offsets (windows)
     _line_starts: array.array | None = field(default=None, repr=False)  # 8 bytes a line, not a list's 36
     _targets: dict[str, str] = field(default_factory=dict, repr=False)  # "links"/"images" -> their text, folded
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
@@ -206,8 +205,8 @@ class Document:
         """False when the text lacks every string of some group of ``literals``, the case-folded strings a
         pattern's matches must contain (rightscheck.text.literals): then the pattern need not run."""
         if self.folded is None:
-            self.folded, self.breaks_literals = exact_fold(self.text), breaks_literals(self.text)
-        return self.breaks_literals or holds(self.folded, literals)
+            self.folded, self.breaks_literals = Folded(False, 0, exact_fold(self.text)), breaks_literals(self.text)
+        return self.breaks_literals or self.folded.holds(literals)
 
     def in_caption(self, start: int, end: int) -> bool:
         """Whether the visible text [start, end) lies inside an image's caption element."""
