@@ -17,7 +17,9 @@ from typing import Any
 import regex
 
 from rightscheck.documents.article import Spans, article_spans, in_article, region_of
-from rightscheck.text.confusables import FORMAT_RUN, fold_confusables, may_hold_format, utf8_hints
+from rightscheck.documents.pieces import Pieces
+from rightscheck.text.confusables import (FORMAT_RUN, fold_confusables, hint_bytes, hints, may_hold_format,
+                                         utf8_hints)
 from rightscheck.core.errors import RightscheckError
 from rightscheck.documents.htmltext import Image, OffsetMap, visible_text
 from rightscheck.text.folded import Folded
@@ -29,6 +31,8 @@ _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_BOM_STARTS = tuple(bom for bom, _ in _BOMS)
+_NULS_WITHIN = 8192  # a NUL in a file's first bytes makes it UTF-16 or binary
 # Front matter: a first line "---", then YAML up to the first line "---" or "...". Found as two searches
 # with the stdlib engine: one lazy pattern over the whole block was 15x slower.
 _FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\r?\n")
@@ -70,7 +74,7 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:_NULS_WITHIN]:
         fragment = _utf16_fragment(data)
         if fragment:  # a UTF-16 passage pasted into UTF-8 text: each part decoded as what it is
             start, end, encoding = fragment
@@ -101,6 +105,20 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         if match.encoding == "cp1252" and (match.chaos, match.coherence) == (best.chaos, best.coherence):
             best = match
     return str(best), best.encoding
+
+
+def _read(data: bytes | Pieces, declared: str | None) -> tuple[str, str, tuple[bool | None, bool | None]]:
+    """:func:`decode`, and the :func:`~rightscheck.text.confusables.utf8_hints` of UTF-8 bytes; a big file's
+    pieces are decoded one by one, let go as they are (rightscheck.documents.pieces), unless the file has a
+    byte-order mark or NULs at its start, or is not UTF-8."""
+    if isinstance(data, Pieces):
+        head = data.head(_NULS_WITHIN)
+        decoded = None if head.startswith(_BOM_STARTS) or b"\x00" in head else data.utf8(hint_bytes)
+        if decoded:
+            return decoded[0], "utf-8", hints(decoded[1])
+        data = data.joined()
+    text, encoding = decode(data, declared)
+    return text, encoding, utf8_hints(data) if encoding == "utf-8" else (None, None)
 
 
 FRAGMENT_MARGIN = 64  # bytes without NULs before or after the NULs that make them a fragment, not the file
@@ -303,14 +321,14 @@ class Document:
 
 
 
-def parse(path: str, data: bytes, kind: str = "text", scope: str = "article", charset: str | None = None) -> Document:
-    """Build a Document from raw bytes; ``path`` is the display path used in findings. With ``scope``
+def parse(path: str, data: bytes | Pieces, kind: str = "text", scope: str = "article",
+          charset: str | None = None) -> Document:
+    """Build a Document from raw bytes (a big file's in pieces); ``path`` is the display path used in findings. With ``scope``
     "article", an HTML page's chrome is blanked from the text (offsets kept) and its links and images
     dropped, so packs judge only the article and count lines from it; "page" keeps the whole page. ``data``
     is let go once decoded (when the caller holds no reference of its own); ``charset`` is the encoding a
     container declares for it (see :func:`decode`)."""
-    source, encoding = decode(data, charset)
-    lookalikes, formats = utf8_hints(data) if encoding == "utf-8" else (None, None)
+    source, encoding, (lookalikes, formats) = _read(data, charset)
     del data  # not kept while the text is read: for a big file, the bytes were a third of the peak
     fragment = encoding.split("+")[1:]  # "utf-8+utf-16-le": a UTF-16 passage decoded apart from the rest
     if kind == "html":  # with scope "article", the page's chrome is blanked as its text is joined
