@@ -20,9 +20,8 @@ import array
 import bisect
 import functools
 import html
-import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 # Content that is never shown as article text.
@@ -51,6 +50,7 @@ _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
 _LINE, _RECORD, _INLINE, _LINK, _IMG = range(5)
 _KINDS = {**dict.fromkeys(_BLOCK - _RECORDED, _LINE), **dict.fromkeys(_RECORDED, _RECORD),
           **dict.fromkeys(_INLINE_CAPTION, _INLINE), "a": _LINK, "img": _IMG, "image": _IMG}
+_NAMES = {name: name for name in _KINDS}
 BREAK = "\x00"  # a line break of preformatted text while it is read; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
 _NOWHERE = re.compile(r"\s*(?:#|javascript:|$)", re.I)
@@ -91,6 +91,7 @@ _ARTICLE_BODY = re.compile(r"articlebody|schema\.org/\w*article", re.I)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d{1,5}\)(\S+?)\s*-->", re.I)
 SAVED_FROM_REACH = 1024
 SHARED_SPACE = 64  # a piece of white space up to this long is shared by the pieces equal to it
+JOINED = 1 << 20  # characters of visible text joined at a time as it is read, and as the text is built
 
 NONE, CONTENT, CHROME, CAPTION, ARTICLE_BODY = 0, 1, 2, 3, 4
 
@@ -117,28 +118,26 @@ class Block:
     count."""
 
     __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "images",
-                 "hrefs", "before", "_chars0", "_links0", "_images0", "_hrefs0")
+                 "hrefs", "before")
 
-    def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int, images: int,
-                 hrefs: int) -> None:
-        self.tag, self.hint, self.start, self.end, self.parent = tag, hint, start, start, parent
-        self.chars, self.links, self.score, self._chars0, self._links0 = 0, 0, 0.0, chars, links
-        self.images, self.hrefs, self._images0, self._hrefs0, self.before = 0, 0, images, hrefs, chars - links
+    def __init__(self, tag: str, hint: int, start: int, parent: int, before: int) -> None:
+        self.tag, self.hint, self.start, self.end, self.parent, self.before = tag, hint, start, start, parent, before
+        self.chars, self.links, self.score, self.images, self.hrefs = 0, 0, 0.0, 0, 0
         # holds a rel="license" link and no other absolute link: the page stating its own licence (None once
         # another site is linked: "From <a>Woodland Trails</a>, <a rel=license>CC BY-NC</a>" credits a work)
         self.own_licence: bool | None = False
 
     def close(self, end: int, chars: int, links: int, images: int, hrefs: int) -> None:
-        self.end, self.chars, self.links = end, chars - self._chars0, links - self._links0
-        self.images, self.hrefs = images - self._images0, hrefs - self._hrefs0
+        """The block ends at ``end``, holding these counts."""
+        self.end, self.chars, self.links, self.images, self.hrefs = end, chars, links, images, hrefs
 
 
 @dataclass
 class OffsetMap:
     """Text offset -> source offset. Piece ``i`` starts at ``text_starts[i]`` in the text; a verbatim
     piece maps character by character from ``sources[i]``, a decoded or inserted one (stored as
-    ``~start``, so one list says both) maps to its start. A page's are arrays of 8-byte integers: as lists
-    of ints they were 60 bytes a piece, 45 MB for a 50 MB page."""
+    ``~start``, so one list says both) maps to its start. A page's are arrays of 4-byte integers (8 for a
+    page of 2 GB): as lists of ints they were 60 bytes a piece, 45 MB for a 50 MB page."""
 
     text_starts: Sequence[int]
     sources: Sequence[int]
@@ -192,9 +191,11 @@ def _hint(attrs: str) -> int:
 class _Reader:
     def __init__(self, source: str) -> None:
         self._source = source
-        self.pieces: list[str] = []  # the visible text, piece by piece, as it is shown (see _add)
+        self.text = _Text()  # the visible text, piece by piece, as it is shown (see _add)
+        offsets = "i" if len(source) < 1 << 31 else "q"  # a page's text is no longer than its source
+        self.starts = array.array(offsets)  # each piece's offset in the text
         self._spaces: dict[str, str] = {}  # white space as read -> as shown, each kept once
-        self.sources = array.array("q")  # each piece's source offset, ~offset if not verbatim (see OffsetMap)
+        self.sources = array.array(offsets)  # each piece's source offset, ~offset if not verbatim (see OffsetMap)
         self.length = 0
         self.links: list[tuple[int, str]] = []
         # offset, described, markup, figure, innermost block
@@ -207,6 +208,9 @@ class _Reader:
         self.shown_captions: dict[int, str] = {}  # image index -> caption a gallery shows from the placeholder
         self._open: list[int] = []  # indices of the open blocks, innermost last
         self._open_tags: list[str] = []  # their tags
+        # the counts at their start (characters, link characters, images, links): kept in the blocks, they
+        # were a fifth of a big page's blocks
+        self._opened: list[tuple[int, int, int, int]] = []
         self._figures: list[int] = []  # indices of the open <figure> blocks
         self._hidden: list[str] = []
         self._chars = 0  # characters of visible text so far (not counting pieces that are only white space)
@@ -257,6 +261,7 @@ class _Reader:
         if self._hidden or not text:
             return
         self.sources.append(source_offset)
+        self.starts.append(self.length)
         self.length += len(text)
         if text.isspace():  # white space between tags is not text; its pieces (indentation) are shared
             shown = self._spaces.get(text)
@@ -269,13 +274,14 @@ class _Reader:
             if self._in_link:
                 self._link_chars += len(text)
             shown = _shown(text) if "\n" in text or "\r" in text or BREAK in text else text
-        self.pieces.append(shown)
+        self.text.add(shown)
 
     def _break(self, source_offset: int) -> None:
         """A line break for a block element."""
         if not self._hidden:
             self.sources.append(~source_offset)
-            self.pieces.append("\n")
+            self.starts.append(self.length)
+            self.text.add("\n")
             self.length += 1
 
     def _leave_head(self) -> None:
@@ -373,16 +379,17 @@ class _Reader:
     def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
         if line_break:
             self._break(start)
-        elif self.pieces and (self.pieces[-1][-1] == "\n" or not self.pieces[-1][-1].isspace()):
+        elif self.text.last == "\n" or not self.text.last.isspace():  # (nothing read yet: "" is not space)
             self._add(" ", ~start)  # an inline caption or credit is set apart from the text (or line break) before it
         offset = self.length  # after its own break: what came before it (an image) is not in it
         if void:
             return
         parent = self._open[-1] if self._open else -1
-        self.blocks.append(Block(tag, _hint(attrs) if attrs else NONE, offset, parent, self._chars, self._link_chars,
-                                 len(self.images), self._hrefs))
+        tag = _NAMES[tag]  # one str for every block of a tag (a big page's own were 8 MB)
+        self.blocks.append(Block(tag, _hint(attrs) if attrs else NONE, offset, parent, self._chars - self._link_chars))
         self._open.append(len(self.blocks) - 1)
         self._open_tags.append(tag)
+        self._opened.append((self._chars, self._link_chars, len(self.images), self._hrefs))
         if tag == "figure":
             self._figures.append(len(self.blocks) - 1)
 
@@ -419,7 +426,9 @@ class _Reader:
     def _close_block(self) -> None:
         index = self._open.pop()
         block, tag = self.blocks[index], self._open_tags.pop()
-        block.close(self.length, self._chars, self._link_chars, len(self.images), self._hrefs)
+        chars, links, images, hrefs = self._opened.pop()
+        block.close(self.length, self._chars - chars, self._link_chars - links, len(self.images) - images,
+                    self._hrefs - hrefs)
         if tag in _INLINE_CAPTION:
             self._inline_open[tag] -= 1
         if block.parent >= 0:
@@ -438,7 +447,7 @@ class _Reader:
         elif tag == "figure":
             self._figures.pop()
             for start, end in self._figcaptions.pop(index, ()):
-                self.captions.extend((i, start, end) for i in range(block._images0, len(self.images))
+                self.captions.extend((i, start, end) for i in range(images, len(self.images))
                                      if self.images[i][3] == index)
         elif block.hint == CAPTION and self.images:
             last = len(self.images) - 1
@@ -485,45 +494,114 @@ def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int,
     """The visible text of ``source``, its links, images with their captions, block elements, and the
     offset map back to the source. With ``keep`` (the blocks and the text's length -> sorted, disjoint
     ranges of the text), the text outside its ranges is blanked (see :func:`_blanked`; captions are read
-    before)."""
+    before) and the blocks are not kept."""
+    return read_page(source, keep).page()
+
+
+def read_page(source: str, keep: Callable[[list[Block], int], list[tuple[int, int]]] | None = None) -> Reading:
+    """:func:`visible_text` but for joining the text, which :meth:`Reading.page` does: the reading holds no
+    reference to ``source``, which its caller may let go first (a big page's source and text were each
+    held at once)."""
     reader = _Reader(source.replace(BREAK, "\ufffd") if BREAK in source else source)
     reader.read()
-    text = "".join(reader.pieces)
-    starts = array.array("q", itertools.accumulate(map(len, reader.pieces), initial=0))
-    starts.pop()  # each piece's offset in the text
     url = reader.url
     if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
         url = saved.group(1)
-    images, kept = _captioned(text, reader), None
-    if keep is not None:
-        kept = keep(reader.blocks, len(text))
-        del text  # joined again from the pieces, not copied from it: a big page's text is held twice, not thrice
-        text = _blanked(reader.pieces, starts, kept, reader.length)
-    return Page(text, reader.links, images, OffsetMap(starts, reader.sources), reader.blocks, url,
-                _merged(sorted({(start, end) for _, start, end in reader.captions})), kept)
+    images, kept = _captioned(reader.text, reader), None
+    if keep is not None:  # the blocks go once the ranges are known
+        kept, reader.blocks = keep(reader.blocks, reader.length), []
+    captions = _merged(sorted({(start, end) for _, start, end in reader.captions}))
+    return Reading(reader.text, Page("", reader.links, images, OffsetMap(reader.starts, reader.sources), reader.blocks,
+                                     url, captions, kept))
 
 
-def _blanked(pieces: list[str], starts: Sequence[int], kept: list[tuple[int, int]], length: int) -> str:
-    """The text of ``pieces`` (starting at ``starts``, ``length`` in all) with everything outside the ``kept``
-    ranges blanked: a line break, spaces and a line break of its own length (it stands between block elements,
-    so the kept lines are what they were)."""
-    parts, cursor = [], 0
-    for start, end in kept:
+@dataclass
+class Reading:
+    """A page read, its text not yet joined (``text``), and the page but for its text (``unjoined``)."""
+
+    text: _Text
+    unjoined: Page
+
+    def page(self) -> Page:
+        """The page, its text joined: outside its ``kept`` ranges, if any, blanked (see :func:`_blanked`)."""
+        text, self.text = self.text, _Text()
+        kept = self.unjoined.kept
+        return replace(self.unjoined, text=text[:] if kept is None else _blanked(text, kept))
+
+
+class _Text:
+    """The visible text as it is read: the latest pieces as they are, the earlier ones joined and encoded
+    (UTF-8) in one buffer, :data:`JOINED` characters at a time. As strs, a big page's pieces were 62 MB of
+    heap, which the process keeps once they are let go; a buffer this big goes back to the system. Read by
+    slices and :meth:`find`, as a str is."""
+
+    def __init__(self) -> None:
+        self._sealed = bytearray()  # the pieces joined so far, UTF-8
+        self._bounds = array.array("q", [0])  # text offsets where each joined chunk starts, then the pieces'
+        self._ends = array.array("q", [0])  # offsets in ``_sealed`` where each joined chunk starts, then its end
+        self._pieces: list[str] = []
+        self._length = 0
+        self._read: tuple[int, str] = (-1, "")  # the part last read (a chunk decoded, or the pieces joined)
+        self.last = ""  # the last character added
+
+    def add(self, piece: str) -> None:
+        self._pieces.append(piece)
+        self._length += len(piece)
+        self.last = piece[-1]
+        if self._length - self._bounds[-1] >= JOINED:
+            self._sealed += "".join(self._pieces).encode("utf-8", "surrogatepass")
+            self._pieces = []
+            self._bounds.append(self._length)
+            self._ends.append(len(self._sealed))
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, span: slice) -> str:
+        start, end, _ = span.indices(self._length)
+        if start >= end:
+            return ""
+        bounds = self._bounds
+        first, last = bisect.bisect_right(bounds, start) - 1, bisect.bisect_right(bounds, end - 1) - 1
+        if first == last:
+            return self._part(first)[start - bounds[first]:end - bounds[first]]
+        text = self._part(first)[start - bounds[first]:]
+        for i in range(first + 1, last + 1):  # a big slice grows in place (see rightscheck.documents.pieces)
+            text += self._part(i)[:end - bounds[i]]
+        return text
+
+    def find(self, char: str, start: int) -> int:
+        """Offset of the first ``char`` (one character) from ``start``, or -1."""
+        for i in range(bisect.bisect_right(self._bounds, start) - 1, len(self._bounds)):
+            at = self._part(i).find(char, max(start - self._bounds[i], 0))
+            if at >= 0:
+                return self._bounds[i] + at
+        return -1
+
+    def _part(self, index: int) -> str:
+        """A joined chunk, decoded, or (after the last) the pieces since, joined."""
+        if self._read[0] != index:
+            chunk = self._sealed[self._ends[index]:self._ends[index + 1]] if index + 1 < len(self._ends) else None
+            self._read = index, "".join(self._pieces) if chunk is None else chunk.decode("utf-8", "surrogatepass")
+        return self._read[1]
+
+
+def _blanked(text: _Text, kept: list[tuple[int, int]]) -> str:
+    """``text`` with everything outside the ``kept`` ranges blanked: a line break, spaces and a line break of
+    its own length (it stands between block elements, so the kept lines are what they were). Grown in place,
+    :data:`JOINED` characters at a time (see rightscheck.documents.pieces)."""
+    length = len(text)
+    blanked, batch, held, cursor = "", [], 0, 0
+    for start, end in [*kept, (length, length)]:  # the last, empty, range: the gap after the last kept one
         start, end = min(start, length), min(end, length)
         if start > cursor:
-            parts.append(_gap(start - cursor))
-        if start < end:  # the pieces over [start, end): whole ones as they are, not copied
-            first, last = bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1) - 1
-            if first == last:
-                parts.append(pieces[first][start - starts[first]:end - starts[first]])
-            else:
-                parts.append(pieces[first][start - starts[first]:])
-                parts.extend(pieces[first + 1:last])
-                parts.append(pieces[last][:end - starts[last]])
-        cursor = end
-    if length > cursor:
-        parts.append(_gap(length - cursor))
-    return "".join(parts)
+            batch.append(_gap(start - cursor))
+        batch.append(text[start:end])
+        held, cursor = held + max(end - cursor, 0), end
+        if held >= JOINED or end == length:
+            blanked += "".join(batch)
+            batch, held = [], 0
+    return blanked
 
 
 def _shown(text: str) -> str:
