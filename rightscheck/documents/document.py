@@ -21,7 +21,8 @@ from rightscheck.documents.pieces import Pieces
 from rightscheck.text.confusables import (FORMAT_RUN, fold_confusables, hint_bytes, hints, may_hold_format,
                                          utf8_hints)
 from rightscheck.core.errors import RightscheckError
-from rightscheck.documents.htmltext import Image, OffsetMap, visible_text
+from rightscheck.documents.htmltext import Image, OffsetMap, read_page
+from rightscheck.documents.packed import PackedText, chunks, pack
 from rightscheck.text.folded import Folded
 from rightscheck.text.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords
 from rightscheck.core.yamlfile import load_yaml
@@ -168,11 +169,12 @@ def _unify_breaks(text: str) -> str:
 
 @dataclass
 class Document:
-    """One scanned file: its source text, the visible text patterns run on, and what it declares."""
+    """One scanned file: its source text (a big page's packed once read: rightscheck.documents.packed), the
+    visible text patterns run on, and what it declares."""
 
     path: str
     kind: str
-    source: str
+    source: str | PackedText
     text: str
     encoding: str = "utf-8"
     links: list[tuple[int, str]] = field(default_factory=list)
@@ -266,7 +268,8 @@ class Document:
     def _starts(self) -> array.array:
         if self._line_starts is None:  # CRLF, CR, LF, U+2028 and U+2029 each end a line, as in editors
             self._line_starts = array.array("q", [0])
-            self._line_starts.extend(m.end() for m in _LINE_BREAK.finditer(self.source))
+            for base, chunk in chunks(self.source):
+                self._line_starts.extend(base + m.end() for m in _LINE_BREAK.finditer(chunk))
         return self._line_starts
 
     def paragraph(self, start: int, end: int) -> tuple[int, int]:
@@ -332,7 +335,9 @@ def parse(path: str, data: bytes | Pieces, kind: str = "text", scope: str = "art
     del data  # not kept while the text is read: for a big file, the bytes were a third of the peak
     fragment = encoding.split("+")[1:]  # "utf-8+utf-16-le": a UTF-16 passage decoded apart from the rest
     if kind == "html":  # with scope "article", the page's chrome is blanked as its text is joined
-        page = visible_text(source, article_spans if scope == "article" else None)
+        reading = read_page(source, article_spans if scope == "article" else None)
+        source = pack(source)  # a big page's source is let go before its text is joined
+        page = reading.page()
         article = page.kept if scope == "article" else article_spans(page.blocks, len(page.text))
         doc = Document(path, kind, source, page.text, encoding, page.links, offsets=page.offsets, images=page.images,
                        article=article, url=page.url, captions=page.captions)
