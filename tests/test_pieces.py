@@ -1,4 +1,4 @@
-"""A big file read in pieces is decoded piece by piece (rightscheck.documents.pieces): the document must be
+"""A big file read in pieces is decoded piece by piece (rightscheck.inputs.pieces): the document must be
 the one its bytes read whole give, whatever the pieces' ends split."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rightscheck.documents.document import SkipFile, parse
-from rightscheck.documents.pieces import Pieces, read_pieces
+from rightscheck.inputs.pieces import Pieces, read_pieces
 
 ODD = ["\u20ac", "\u00e9", "\u201c", "\U0001f600", "\u0410FP", "A\u200bFP", "\uff21FP", "\r\n", "\u2028", "\x00",
        "\ufeff"]
@@ -44,7 +44,7 @@ def test_pieces_decode_to_the_document_the_whole_bytes_give(parts, data, spoil, 
 def test_a_file_is_read_in_pieces_to_its_end_or_the_limit(tmp_path, monkeypatch):
     import os
 
-    import rightscheck.documents.pieces as module
+    import rightscheck.inputs.pieces as module
 
     monkeypatch.setattr(module, "PIECE", 7)
     path = tmp_path / "a.txt"

@@ -17,7 +17,7 @@ from typing import Any
 import regex
 
 from rightscheck.documents.article import Spans, article_spans, in_article, region_of
-from rightscheck.documents.pieces import Pieces
+from rightscheck.inputs.pieces import Pieces
 from rightscheck.text.confusables import (FORMAT_RUN, fold_confusables, hint_bytes, hints, may_hold_format,
                                          utf8_hints)
 from rightscheck.core.errors import RightscheckError
@@ -110,7 +110,7 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
 
 def _read(data: bytes | Pieces, declared: str | None) -> tuple[str, str, tuple[bool | None, bool | None]]:
     """:func:`decode`, and the :func:`~rightscheck.text.confusables.utf8_hints` of UTF-8 bytes; a big file's
-    pieces are decoded one by one, let go as they are (rightscheck.documents.pieces), unless the file has a
+    pieces are decoded one by one, let go as they are (rightscheck.inputs.pieces), unless the file has a
     byte-order mark or NULs at its start, or is not UTF-8."""
     if isinstance(data, Pieces):
         head = data.head(_NULS_WITHIN)

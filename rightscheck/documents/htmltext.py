@@ -566,7 +566,7 @@ class _Text:
         if first == last:
             return self._part(first)[start - bounds[first]:end - bounds[first]]
         text = self._part(first)[start - bounds[first]:]
-        for i in range(first + 1, last + 1):  # a big slice grows in place (see rightscheck.documents.pieces)
+        for i in range(first + 1, last + 1):  # a big slice grows in place (see rightscheck.inputs.pieces)
             text += self._part(i)[:end - bounds[i]]
         return text
 
@@ -589,7 +589,7 @@ class _Text:
 def _blanked(text: _Text, kept: list[tuple[int, int]]) -> str:
     """``text`` with everything outside the ``kept`` ranges blanked: a line break, spaces and a line break of
     its own length (it stands between block elements, so the kept lines are what they were). Grown in place,
-    :data:`JOINED` characters at a time (see rightscheck.documents.pieces)."""
+    :data:`JOINED` characters at a time (see rightscheck.inputs.pieces)."""
     length = len(text)
     blanked, batch, held, cursor = "", [], 0, 0
     for start, end in [*kept, (length, length)]:  # the last, empty, range: the gap after the last kept one

@@ -22,7 +22,7 @@ from rightscheck.core.result import ScanResult, Skipped
 from rightscheck.inputs.base import Record
 from rightscheck.inputs.files import ASIDE_REASON, Candidate, Reader, discover, read_file
 from rightscheck.documents.document import Document, SkipFile, parse
-from rightscheck.documents.pieces import Pieces
+from rightscheck.inputs.pieces import Pieces
 from rightscheck.core.findings import SNIPPET_LIMIT, Finding, cut, place
 from rightscheck.packs.pack import Pack, disabled_patterns, slow_patterns
 from rightscheck.packs.prefilter import Prefilter

@@ -11,7 +11,7 @@ from rightscheck.config import Config
 from rightscheck.core.result import Skipped
 from rightscheck.inputs.base import DOCUMENT_KINDS, kind_for
 from rightscheck.core.errors import RightscheckError
-from rightscheck.documents.pieces import PIECES_FROM, Pieces, read_pieces
+from rightscheck.inputs.pieces import PIECES_FROM, Pieces, read_pieces
 from rightscheck.inputs.worktree import Ignored, relative_to_root, root_of
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # not part of the tree: never walked, never listed as skipped

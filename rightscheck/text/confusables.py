@@ -62,7 +62,7 @@ def utf8_hints(utf8: bytes) -> tuple[bool, bool]:
 
 def hint_bytes(utf8: bytes) -> bytes:
     """The bytes of ``utf8`` that :func:`utf8_hints` looks at: those of a file's pieces, joined, are the file's
-    (rightscheck.documents.pieces)."""
+    (rightscheck.inputs.pieces)."""
     return b"" if utf8.isascii() else utf8.translate(None, _NOT_EITHER)
 
 
