@@ -24,6 +24,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
+from rightscheck.documents.packed import PackedText
+
 # Content that is never shown as article text.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"})
 # What may stand in <head>; anything else closes it, as browsers do when </head> is missing.
@@ -507,86 +509,61 @@ def read_page(source: str, keep: Callable[[list[Block], int], list[tuple[int, in
     url = reader.url
     if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
         url = saved.group(1)
-    images, kept = _captioned(reader.text, reader), None
+    text = reader.text.read()
+    images, kept = _captioned(text, reader), None
     if keep is not None:  # the blocks go once the ranges are known
         kept, reader.blocks = keep(reader.blocks, reader.length), []
     captions = _merged(sorted({(start, end) for _, start, end in reader.captions}))
-    return Reading(reader.text, Page("", reader.links, images, OffsetMap(reader.starts, reader.sources), reader.blocks,
-                                     url, captions, kept))
+    return Reading(text, Page("", reader.links, images, OffsetMap(reader.starts, reader.sources), reader.blocks, url,
+                              captions, kept))
 
 
 @dataclass
 class Reading:
-    """A page read, its text not yet joined (``text``), and the page but for its text (``unjoined``)."""
+    """A page read, its text not yet joined (``text``: a big one packed), and the page but for its text
+    (``unjoined``)."""
 
-    text: _Text
+    text: str | PackedText
     unjoined: Page
 
     def page(self) -> Page:
         """The page, its text joined: outside its ``kept`` ranges, if any, blanked (see :func:`_blanked`)."""
-        text, self.text = self.text, _Text()
+        text, self.text = self.text, ""
         kept = self.unjoined.kept
         return replace(self.unjoined, text=text[:] if kept is None else _blanked(text, kept))
 
 
 class _Text:
-    """The visible text as it is read: the latest pieces as they are, the earlier ones joined and encoded
-    (UTF-8) in one buffer, :data:`JOINED` characters at a time. As strs, a big page's pieces were 62 MB of
-    heap, which the process keeps once they are let go; a buffer this big goes back to the system. Read by
-    slices and :meth:`find`, as a str is."""
+    """The visible text as it is read, piece by piece: the latest pieces as they are, the earlier ones joined
+    and packed (rightscheck.documents.packed) :data:`JOINED` characters at a time. As strs, a big page's pieces
+    were 62 MB of heap, which the process keeps once they are let go; packed, they are a fifth of their
+    UTF-8."""
 
     def __init__(self) -> None:
-        self._sealed = bytearray()  # the pieces joined so far, UTF-8
-        self._bounds = array.array("q", [0])  # text offsets where each joined chunk starts, then the pieces'
-        self._ends = array.array("q", [0])  # offsets in ``_sealed`` where each joined chunk starts, then its end
+        self._packed = PackedText()
         self._pieces: list[str] = []
         self._length = 0
-        self._read: tuple[int, str] = (-1, "")  # the part last read (a chunk decoded, or the pieces joined)
         self.last = ""  # the last character added
 
     def add(self, piece: str) -> None:
         self._pieces.append(piece)
         self._length += len(piece)
         self.last = piece[-1]
-        if self._length - self._bounds[-1] >= JOINED:
-            self._sealed += "".join(self._pieces).encode("utf-8", "surrogatepass")
+        if self._length - len(self._packed) >= JOINED:
+            self._packed.append("".join(self._pieces))
             self._pieces = []
-            self._bounds.append(self._length)
-            self._ends.append(len(self._sealed))
 
-    def __len__(self) -> int:
-        return self._length
-
-    def __getitem__(self, span: slice) -> str:
-        start, end, _ = span.indices(self._length)
-        if start >= end:
-            return ""
-        bounds = self._bounds
-        first, last = bisect.bisect_right(bounds, start) - 1, bisect.bisect_right(bounds, end - 1) - 1
-        if first == last:
-            return self._part(first)[start - bounds[first]:end - bounds[first]]
-        text = self._part(first)[start - bounds[first]:]
-        for i in range(first + 1, last + 1):  # a big slice grows in place (see rightscheck.inputs.pieces)
-            text += self._part(i)[:end - bounds[i]]
-        return text
-
-    def find(self, char: str, start: int) -> int:
-        """Offset of the first ``char`` (one character) from ``start``, or -1."""
-        for i in range(bisect.bisect_right(self._bounds, start) - 1, len(self._bounds)):
-            at = self._part(i).find(char, max(start - self._bounds[i], 0))
-            if at >= 0:
-                return self._bounds[i] + at
-        return -1
-
-    def _part(self, index: int) -> str:
-        """A joined chunk, decoded, or (after the last) the pieces since, joined."""
-        if self._read[0] != index:
-            chunk = self._sealed[self._ends[index]:self._ends[index + 1]] if index + 1 < len(self._ends) else None
-            self._read = index, "".join(self._pieces) if chunk is None else chunk.decode("utf-8", "surrogatepass")
-        return self._read[1]
+    def read(self) -> str | PackedText:
+        """The text read: packed if it grew past :data:`JOINED` characters, else a str."""
+        if not len(self._packed):
+            return "".join(self._pieces)
+        if self._pieces:
+            self._packed.append("".join(self._pieces))
+            self._pieces = []
+        return self._packed
 
 
-def _blanked(text: _Text, kept: list[tuple[int, int]]) -> str:
+def _blanked(text: str | PackedText, kept: list[tuple[int, int]]) -> str:
     """``text`` with everything outside the ``kept`` ranges blanked: a line break, spaces and a line break of
     its own length (it stands between block elements, so the kept lines are what they were). Grown in place,
     :data:`JOINED` characters at a time (see rightscheck.inputs.pieces)."""
@@ -631,7 +608,7 @@ def _described(values: dict[str, str], address: str | None) -> str:
     return " ".join(filter(None, (address, *map(values.get, _DESCRIBING), *credits)))
 
 
-def _captioned(text: str, reader: _Reader) -> list[Image]:
+def _captioned(text: str | PackedText, reader: _Reader) -> list[Image]:
     """Images with their captions' text; an image with no caption element takes the next non-blank line
     of text if it is short and comes before the next image."""
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -672,7 +649,7 @@ def _alone(blocks: list[Block], index: int, end: int, length: int) -> bool:
     return False
 
 
-def _next_line(text: str, offset: int, limit: int) -> tuple[str, int]:
+def _next_line(text: str | PackedText, offset: int, limit: int) -> tuple[str, int]:
     """The first non-blank line of ``text`` from ``offset``, if it starts before ``limit``, and its end."""
     while offset < limit:
         end = text.find("\n", offset)
