@@ -16,20 +16,26 @@ TEXT = st.text(alphabet=st.sampled_from(list("ab<!-->\n\r €\u2028é")), max_si
 
 
 @settings(max_examples=300, deadline=None)
-@given(TEXT, st.integers(1, 9), st.data())
-def test_a_packed_text_reads_as_the_str(text, block, data):
+@given(TEXT, st.integers(1, 9), st.booleans(), st.data())
+def test_a_packed_text_reads_as_the_str(text, block, appended, data):
+    """Packed in blocks of ``block`` characters, or appended in blocks of any size (a page's text as it is read)."""
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.setattr(packed, "BLOCK", block)
         held = PackedText(text)
-        assert len(held) == len(text) and held[:] == text
-        for _ in range(5):
-            start, end = data.draw(st.integers(-3, len(text) + 3)), data.draw(st.integers(-3, len(text) + 3))
-            sub = data.draw(st.sampled_from(["<!--", "-->", "a", "\n", "€é", "ab<"]))
-            assert held[start:end] == text[start:end]
-            assert (held.find(sub, start, end), held.rfind(sub, start, end)) == (text.find(sub, start, end),
-                                                                                text.rfind(sub, start, end))
-            assert held.find(sub) == text.find(sub) and (sub in held) == (sub in text)
-        parts = list(chunks(held))
+    if appended and text:
+        held, cuts = PackedText(), sorted(set(data.draw(st.lists(st.integers(1, max(len(text) - 1, 1)), max_size=8))))
+        for start, end in zip([0, *cuts], [*cuts, len(text)]):
+            if start < end:
+                held.append(text[start:end])
+    assert len(held) == len(text) and held[:] == text
+    for _ in range(5):
+        start, end = data.draw(st.integers(-3, len(text) + 3)), data.draw(st.integers(-3, len(text) + 3))
+        sub = data.draw(st.sampled_from(["<!--", "-->", "a", "\n", "€é", "ab<"]))
+        assert held[start:end] == text[start:end]
+        assert (held.find(sub, start, end), held.rfind(sub, start, end)) == (text.find(sub, start, end),
+                                                                            text.rfind(sub, start, end))
+        assert held.find(sub) == text.find(sub) and (sub in held) == (sub in text)
+    parts = list(chunks(held))
     assert "".join(chunk for _, chunk in parts) == text
     assert all(base == sum(map(len, (c for _, c in parts[:i]))) for i, (base, _) in enumerate(parts))
     assert not any(a.endswith("\r") and b.startswith("\n") for (_, a), (_, b) in zip(parts, parts[1:]))
