@@ -381,7 +381,7 @@ class _Reader:
     def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
         if line_break:
             self._break(start)
-        elif self.text.last == "\n" or not self.text.last.isspace():  # (nothing read yet: "" is not space)
+        elif (last := self.text.last()) == "\n" or not last.isspace():  # (nothing read yet: "" is not space)
             self._add(" ", ~start)  # an inline caption or credit is set apart from the text (or line break) before it
         offset = self.length  # after its own break: what came before it (an image) is not in it
         if void:
@@ -543,15 +543,19 @@ class _Text:
         self._packed = PackedText()
         self._pieces: list[str] = []
         self._length = 0
-        self.last = ""  # the last character added
+        self._full = JOINED  # the length at which the pieces are packed
+        self._packed_last = ""  # the last character packed
 
     def add(self, piece: str) -> None:
         self._pieces.append(piece)
         self._length += len(piece)
-        self.last = piece[-1]
-        if self._length - len(self._packed) >= JOINED:
+        if self._length >= self._full:
             self._packed.append("".join(self._pieces))
-            self._pieces = []
+            self._pieces, self._full, self._packed_last = [], self._length + JOINED, piece[-1]
+
+    def last(self) -> str:
+        """The last character added ("" if none)."""
+        return self._pieces[-1][-1] if self._pieces else self._packed_last
 
     def read(self) -> str | PackedText:
         """The text read: packed if it grew past :data:`JOINED` characters, else a str."""
