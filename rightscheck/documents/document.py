@@ -326,11 +326,11 @@ class Document:
 
 def parse(path: str, data: bytes | Pieces, kind: str = "text", scope: str = "article",
           charset: str | None = None) -> Document:
-    """Build a Document from raw bytes (a big file's in pieces); ``path`` is the display path used in findings. With ``scope``
-    "article", an HTML page's chrome is blanked from the text (offsets kept) and its links and images
-    dropped, so packs judge only the article and count lines from it; "page" keeps the whole page. ``data``
-    is let go once decoded (when the caller holds no reference of its own); ``charset`` is the encoding a
-    container declares for it (see :func:`decode`)."""
+    """Build a Document from raw bytes (a big file's in pieces); ``path`` is the display path used in
+    findings. With ``scope`` "article", an HTML page's chrome is blanked from the text (offsets kept) and its
+    links and images dropped, so packs judge only the article and count lines from it; "page" keeps the
+    whole page. ``data`` is let go once decoded (when the caller holds no reference of its own); ``charset``
+    is the encoding a container declares for it (see :func:`decode`)."""
     source, encoding, (lookalikes, formats) = _read(data, charset)
     del data  # not kept while the text is read: for a big file, the bytes were a third of the peak
     fragment = encoding.split("+")[1:]  # "utf-8+utf-16-le": a UTF-16 passage decoded apart from the rest

@@ -57,8 +57,8 @@ class Pieces:
             text += part  # in place (see the module docstring)
         return text, b"".join(kept)
 
-
     def _taken(self) -> Iterator[bytes]:
+        """The pieces, each let go of as it is taken."""
         while self._pieces:
             yield self._pieces.pop(0)
 
