@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
+import rightscheck.documents.htmltext as htmltext
+from rightscheck.documents.article import article_spans
 from rightscheck.documents.document import SkipFile, decode, parse
+from rightscheck.documents.htmltext import Block, read_page
 from rightscheck.inputs.base import kind_for
 
 PAGE = """<!doctype html>
@@ -271,3 +276,24 @@ def test_mapping_offsets_in_a_text_of_many_lines_costs_eight_bytes_a_line():
     doc = parse("lines.txt", b"word\n" * 1_000_000, "text")
     peak = _traced_peak(lambda: doc.line_col(len(doc.text) - 1))
     assert doc.line_col(len(doc.text) - 1) == (1_000_000, 5) and peak < 10 * 1_000_000
+
+
+JOINED_PAGE = ("<html><head><title>T</title></head><body><nav><a href='/'>Home</a></nav><article>"
+               "<p>Prices rose by €3 on\nMonday &amp; the ministry said.</p><figure><img src='a.jpg' alt='A'>"
+               "<figcaption>Jane Doe / <span class='credit'>AFP</span></figcaption></figure><pre>a\r\nb</pre>"
+               "<p>Story text.</p><img src='b.jpg'><p>Photo: John Roe</p></article><footer>© Site</footer>"
+               "</body></html>")
+
+
+def _read_joined(keep):
+    page = read_page(JOINED_PAGE * 3, keep).page()
+    return replace(page, blocks=[[getattr(block, name) for name in Block.__slots__] for block in page.blocks])
+
+
+@pytest.mark.parametrize("keep", [article_spans, None])
+def test_a_pages_text_joined_a_few_characters_at_a_time_is_the_text_joined_whole(keep, monkeypatch):
+    """A page's pieces are joined and encoded a chunk at a time as they are read (htmltext._Text): captions and
+    the text, blanked or not, are what they are read from the pieces whole."""
+    whole = _read_joined(keep)
+    monkeypatch.setattr(htmltext, "JOINED", 5)
+    assert _read_joined(keep) == whole and whole.images[0].caption == "Jane Doe / AFP"

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rightscheck.text.keywords as keywords
 from rightscheck.text.keywords import KeywordSearch, fold_keywords
 from rightscheck.packs.pack import load_packs
 
@@ -72,3 +74,26 @@ def test_characters_only_full_case_folding_matches():
 
 def test_no_keywords_finds_nothing():
     assert KeywordSearch([]).find("AFP") == frozenset()
+
+
+LITERALS = sorted({s.encode() for k in BUILTIN for s in k.split(" ") if s} | {b"(c)", b"\xc2\xa9", b"--", b"ss", b"k"})
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=6), st.sampled_from([" " * 40, "\n \u2009" * 9])),
+                max_size=40), st.integers(1, 40), st.integers(0, 6))
+def test_a_text_searched_window_by_window_answers_as_its_whole_fold(pieces, window, most):
+    """A big text's fold is never whole: its windows (here a few characters, so that keywords, literals and
+    runs of white space straddle them) find the keywords, and record the literals, that the whole fold holds."""
+    text = "".join(pieces)
+    whole = SEARCH.fold_and_find(text, most)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.setattr(keywords, "WINDOW", window)
+        windowed = SEARCH.fold_and_find(text, most, lambda: LITERALS)
+    assert windowed[1:] == whole[1:]
+    folded, expected = windowed[0], whole[0]
+    assert folded.aligned == expected.aligned
+    for literal in LITERALS:
+        assert folded.holds(((literal,),)) == expected.holds(((literal,),)), literal
+        if expected.aligned:
+            assert folded.offsets(literal) == expected.offsets(literal), literal

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import jsonschema
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
 NOTICE = "protected by intellectual property rights owned by Agence France-Presse."
@@ -215,3 +217,20 @@ def test_crlf_text_directives_are_read(cli, write):
     result, findings = _findings(cli)
     assert findings == []
     assert {f["justification"] for f in json.loads(result.output)["suppressed"]} == {"fair dealing"}
+
+
+FRAGMENTS = ["rightscheck:", " ignore ", "ignore", "afp/*", "afp/missing-attribution", ", ", "ap/x", " -- ", "--",
+             "-->", "<!--", " reason ", "\n", "\r\n", "\t", " ", "x", "é"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=30))
+@example(["rightscheck:", " ignore ", "afp/*", " -- ", " reason ", "rightscheck:", " ignore ", "ap/x", "-->"])
+def test_directives_are_matched_where_the_mark_is_as_a_whole_text_search_finds_them(fragments):
+    """Directives are matched at each "rightscheck:" on the rest of its line (a big page's source is packed,
+    not one str): the matches a search of the whole text finds."""
+    from rightscheck.checks.suppress import _DIRECTIVE, _matches
+
+    source = "".join(fragments)
+    expected = [(m.start(), m.end(), m["rules"], m["dashes"], m["reason"] or "") for m in _DIRECTIVE.finditer(source)]
+    assert list(_matches(source)) == expected

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import fnmatch
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import regex
 
 from rightscheck.documents.document import Document
+from rightscheck.documents.packed import PackedText
 from rightscheck.packs.explain import TOOL_RULES
 from rightscheck.core.findings import Finding
 from rightscheck.packs.pack import KINDS, REUSE_KINDS
@@ -29,6 +30,7 @@ UNEXPLAINED = "rightscheck/unexplained-suppression"
 UNKNOWN = "rightscheck/unknown-rule-in-suppression"
 UNUSED = "rightscheck/unused-suppression"
 SEVERITIES = {UNEXPLAINED: "error", UNKNOWN: "warning", UNUSED: "warning"}  # the last two: errors on request
+_MARK = "rightscheck:"  # where a directive starts
 _DIRECTIVE = regex.compile(
     r"rightscheck:\h*ignore\h+(?P<rules>[\w*/.-]+(?:\h*,\h*[\w*/.-]+)*)"
     r"(?:\h+(?P<dashes>--)(?!>)\h*(?P<reason>.*?))?\h*\r?(?:-->|$)",
@@ -75,25 +77,36 @@ class Directive:
 def directives(doc: Document) -> list[Directive]:
     """Every suppression directive in the file's own text (comments included)."""
     source = doc.source
-    if "rightscheck:" not in source:
-        return []
-    matches = list(_DIRECTIVE.finditer(source))
+    matches = list(_matches(source))
     found = []
-    for match, following in zip(matches, [*matches[1:], None]):
-        (line, column), (end_line, end_column) = map(doc.source_line_col, match.span())
-        rules = tuple(rule.strip() for rule in match["rules"].split(","))
-        reason = match["reason"] or ""
+    for (start, end, named, dashes, reason), following in zip(matches, [*matches[1:], None]):
+        (line, column), (end_line, end_column) = map(doc.source_line_col, (start, end))
+        rules = tuple(rule.strip() for rule in named.split(","))
         last_line = end_line + 1
-        closing = _comment_end(source, match.start())
+        closing = _comment_end(source, start)
         if closing is not None:
             last_line = doc.source_line_col(closing)[0] + 1
-            if match["dashes"]:  # the reason runs on over the comment's lines, up to its end or the next directive
-                reason += source[match.end():min(closing, following.start() if following else closing)]
+            if dashes:  # the reason runs on over the comment's lines, up to its end or the next directive
+                reason += source[end:min(closing, following[0] if following else closing)]
         found.append(Directive(line, end_line, column, end_column, rules, " ".join(reason.split()), last_line))
     return found
 
 
-def _comment_end(source: str, offset: int) -> int | None:
+def _matches(source: str | PackedText) -> Iterator[tuple[int, int, str, str | None, str]]:
+    """(start, end, rules, dashes, reason) of each directive, as ``_DIRECTIVE.finditer`` finds them, but
+    matched where "rightscheck:" occurs, on the rest of its line up to its first "-->" (where a match ends
+    at the latest): a big page's packed source is not one str, and its lines may be megabytes long."""
+    at = source.find(_MARK)
+    while at >= 0:
+        line_end, comment_end = source.find("\n", at), source.find("-->", at)
+        ends = [end for end in (line_end, comment_end + 3 if comment_end >= 0 else -1) if end >= 0]
+        match = _DIRECTIVE.match(source[at:min(ends, default=len(source))])
+        if match:
+            yield at, at + match.end(), match["rules"], match["dashes"], match["reason"] or ""
+        at = source.find(_MARK, at + (match.end() if match else 1))
+
+
+def _comment_end(source: str | PackedText, offset: int) -> int | None:
     """Offset of the ``-->`` that closes the HTML comment ``offset`` is in, if it is in one."""
     opened = source.rfind("<!--", 0, offset)
     if opened < 0 or source.find("-->", opened + 4, offset) >= 0:

@@ -17,10 +17,14 @@ from typing import Any
 import regex
 
 from rightscheck.documents.article import Spans, article_spans, in_article, region_of
-from rightscheck.text.confusables import FORMAT_RUN, fold_confusables, may_hold_format, utf8_hints
+from rightscheck.inputs.pieces import Pieces
+from rightscheck.text.confusables import (FORMAT_RUN, fold_confusables, hint_bytes, hints, may_hold_format,
+                                         utf8_hints)
 from rightscheck.core.errors import RightscheckError
-from rightscheck.documents.htmltext import Image, OffsetMap, visible_text
-from rightscheck.text.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords, holds
+from rightscheck.documents.htmltext import Image, OffsetMap, read_page
+from rightscheck.documents.packed import PackedText, chunks, pack
+from rightscheck.text.folded import Folded
+from rightscheck.text.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords
 from rightscheck.core.yamlfile import load_yaml
 
 
@@ -28,6 +32,8 @@ _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
     (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_BOM_STARTS = tuple(bom for bom, _ in _BOMS)
+_NULS_WITHIN = 8192  # a NUL in a file's first bytes makes it UTF-16 or binary
 # Front matter: a first line "---", then YAML up to the first line "---" or "...". Found as two searches
 # with the stdlib engine: one lazy pattern over the whole block was 15x slower.
 _FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\r?\n")
@@ -69,7 +75,7 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding, errors="replace"), encoding
-    if b"\x00" in data[:8192]:
+    if b"\x00" in data[:_NULS_WITHIN]:
         fragment = _utf16_fragment(data)
         if fragment:  # a UTF-16 passage pasted into UTF-8 text: each part decoded as what it is
             start, end, encoding = fragment
@@ -100,6 +106,20 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         if match.encoding == "cp1252" and (match.chaos, match.coherence) == (best.chaos, best.coherence):
             best = match
     return str(best), best.encoding
+
+
+def _read(data: bytes | Pieces, declared: str | None) -> tuple[str, str, tuple[bool | None, bool | None]]:
+    """:func:`decode`, and the :func:`~rightscheck.text.confusables.utf8_hints` of UTF-8 bytes; a big file's
+    pieces are decoded one by one, let go as they are (rightscheck.inputs.pieces), unless the file has a
+    byte-order mark or NULs at its start, or is not UTF-8."""
+    if isinstance(data, Pieces):
+        head = data.head(_NULS_WITHIN)
+        decoded = None if head.startswith(_BOM_STARTS) or b"\x00" in head else data.utf8(hint_bytes)
+        if decoded:
+            return decoded[0], "utf-8", hints(decoded[1])
+        data = data.joined()
+    text, encoding = decode(data, declared)
+    return text, encoding, utf8_hints(data) if encoding == "utf-8" else (None, None)
 
 
 FRAGMENT_MARGIN = 64  # bytes without NULs before or after the NULs that make them a fragment, not the file
@@ -149,11 +169,12 @@ def _unify_breaks(text: str) -> str:
 
 @dataclass
 class Document:
-    """One scanned file: its source text, the visible text patterns run on, and what it declares."""
+    """One scanned file: its source text (a big page's packed once read: rightscheck.documents.packed), the
+    visible text patterns run on, and what it declares."""
 
     path: str
     kind: str
-    source: str
+    source: str | PackedText
     text: str
     encoding: str = "utf-8"
     links: list[tuple[int, str]] = field(default_factory=list)
@@ -167,10 +188,8 @@ class Document:
     captions: list[tuple[int, int]] = field(default_factory=list)  # HTML: ranges of image caption elements
     spent: dict[Any, float] = field(default_factory=dict, repr=False)  # seconds each pack pattern has run on it
     keywords_present: frozenset[str] | None = None  # pack keywords in the text, when a prefilter found them
-    folded: bytes | bytearray | None = None  # the text folded for required literals (keywords.holds), once known
+    folded: Folded | None = None  # the text folded for required literals (rightscheck.text.folded), once known
     breaks_literals: bool = False  # the text holds a character that voids required literals
-    folded_aligned: bool = False  # ``folded`` is the fast fold, whose offsets map to the text's (rightscheck.packs.windows)
-    literal_hits: dict[bytes, Any] = field(default_factory=dict, repr=False)  # literal -> its offsets (windows)
     _line_starts: array.array | None = field(default=None, repr=False)  # 8 bytes a line, not a list's 36
     _targets: dict[str, str] = field(default_factory=dict, repr=False)  # "links"/"images" -> their text, folded
     _regions: dict[tuple[str, int], tuple[int, int]] = field(default_factory=dict, repr=False)
@@ -206,8 +225,8 @@ class Document:
         """False when the text lacks every string of some group of ``literals``, the case-folded strings a
         pattern's matches must contain (rightscheck.text.literals): then the pattern need not run."""
         if self.folded is None:
-            self.folded, self.breaks_literals = exact_fold(self.text), breaks_literals(self.text)
-        return self.breaks_literals or holds(self.folded, literals)
+            self.folded, self.breaks_literals = Folded(False, 0, exact_fold(self.text)), breaks_literals(self.text)
+        return self.breaks_literals or self.folded.holds(literals)
 
     def in_caption(self, start: int, end: int) -> bool:
         """Whether the visible text [start, end) lies inside an image's caption element."""
@@ -249,7 +268,8 @@ class Document:
     def _starts(self) -> array.array:
         if self._line_starts is None:  # CRLF, CR, LF, U+2028 and U+2029 each end a line, as in editors
             self._line_starts = array.array("q", [0])
-            self._line_starts.extend(m.end() for m in _LINE_BREAK.finditer(self.source))
+            for base, chunk in chunks(self.source):
+                self._line_starts.extend(base + m.end() for m in _LINE_BREAK.finditer(chunk))
         return self._line_starts
 
     def paragraph(self, start: int, end: int) -> tuple[int, int]:
@@ -304,18 +324,20 @@ class Document:
 
 
 
-def parse(path: str, data: bytes, kind: str = "text", scope: str = "article", charset: str | None = None) -> Document:
-    """Build a Document from raw bytes; ``path`` is the display path used in findings. With ``scope``
-    "article", an HTML page's chrome is blanked from the text (offsets kept) and its links and images
-    dropped, so packs judge only the article and count lines from it; "page" keeps the whole page. ``data``
-    is let go once decoded (when the caller holds no reference of its own); ``charset`` is the encoding a
-    container declares for it (see :func:`decode`)."""
-    source, encoding = decode(data, charset)
-    lookalikes, formats = utf8_hints(data) if encoding == "utf-8" else (None, None)
+def parse(path: str, data: bytes | Pieces, kind: str = "text", scope: str = "article",
+          charset: str | None = None) -> Document:
+    """Build a Document from raw bytes (a big file's in pieces); ``path`` is the display path used in
+    findings. With ``scope`` "article", an HTML page's chrome is blanked from the text (offsets kept) and its
+    links and images dropped, so packs judge only the article and count lines from it; "page" keeps the
+    whole page. ``data`` is let go once decoded (when the caller holds no reference of its own); ``charset``
+    is the encoding a container declares for it (see :func:`decode`)."""
+    source, encoding, (lookalikes, formats) = _read(data, charset)
     del data  # not kept while the text is read: for a big file, the bytes were a third of the peak
     fragment = encoding.split("+")[1:]  # "utf-8+utf-16-le": a UTF-16 passage decoded apart from the rest
     if kind == "html":  # with scope "article", the page's chrome is blanked as its text is joined
-        page = visible_text(source, article_spans if scope == "article" else None)
+        reading = read_page(source, article_spans if scope == "article" else None)
+        source = pack(source)  # a big page's source is let go before its text is joined
+        page = reading.page()
         article = page.kept if scope == "article" else article_spans(page.blocks, len(page.text))
         doc = Document(path, kind, source, page.text, encoding, page.links, offsets=page.offsets, images=page.images,
                        article=article, url=page.url, captions=page.captions)

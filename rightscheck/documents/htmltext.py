@@ -20,10 +20,11 @@ import array
 import bisect
 import functools
 import html
-import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
+
+from rightscheck.documents.packed import PackedText
 
 # Content that is never shown as article text.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"})
@@ -51,6 +52,7 @@ _PREFORMATTED = frozenset({"pre", "textarea", "listing", "plaintext"})
 _LINE, _RECORD, _INLINE, _LINK, _IMG = range(5)
 _KINDS = {**dict.fromkeys(_BLOCK - _RECORDED, _LINE), **dict.fromkeys(_RECORDED, _RECORD),
           **dict.fromkeys(_INLINE_CAPTION, _INLINE), "a": _LINK, "img": _IMG, "image": _IMG}
+_NAMES = {name: name for name in _KINDS}
 BREAK = "\x00"  # a line break of preformatted text while it is read; a NUL of the page is read as U+FFFD
 _ABSOLUTE = re.compile(r"\s*(?:https?:)?//", re.I)
 _NOWHERE = re.compile(r"\s*(?:#|javascript:|$)", re.I)
@@ -91,6 +93,7 @@ _ARTICLE_BODY = re.compile(r"articlebody|schema\.org/\w*article", re.I)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d{1,5}\)(\S+?)\s*-->", re.I)
 SAVED_FROM_REACH = 1024
 SHARED_SPACE = 64  # a piece of white space up to this long is shared by the pieces equal to it
+JOINED = 1 << 20  # characters of visible text joined at a time as it is read, and as the text is built
 
 NONE, CONTENT, CHROME, CAPTION, ARTICLE_BODY = 0, 1, 2, 3, 4
 
@@ -117,28 +120,26 @@ class Block:
     count."""
 
     __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "images",
-                 "hrefs", "before", "_chars0", "_links0", "_images0", "_hrefs0")
+                 "hrefs", "before")
 
-    def __init__(self, tag: str, hint: int, start: int, parent: int, chars: int, links: int, images: int,
-                 hrefs: int) -> None:
-        self.tag, self.hint, self.start, self.end, self.parent = tag, hint, start, start, parent
-        self.chars, self.links, self.score, self._chars0, self._links0 = 0, 0, 0.0, chars, links
-        self.images, self.hrefs, self._images0, self._hrefs0, self.before = 0, 0, images, hrefs, chars - links
+    def __init__(self, tag: str, hint: int, start: int, parent: int, before: int) -> None:
+        self.tag, self.hint, self.start, self.end, self.parent, self.before = tag, hint, start, start, parent, before
+        self.chars, self.links, self.score, self.images, self.hrefs = 0, 0, 0.0, 0, 0
         # holds a rel="license" link and no other absolute link: the page stating its own licence (None once
         # another site is linked: "From <a>Woodland Trails</a>, <a rel=license>CC BY-NC</a>" credits a work)
         self.own_licence: bool | None = False
 
     def close(self, end: int, chars: int, links: int, images: int, hrefs: int) -> None:
-        self.end, self.chars, self.links = end, chars - self._chars0, links - self._links0
-        self.images, self.hrefs = images - self._images0, hrefs - self._hrefs0
+        """The block ends at ``end``, holding these counts."""
+        self.end, self.chars, self.links, self.images, self.hrefs = end, chars, links, images, hrefs
 
 
 @dataclass
 class OffsetMap:
     """Text offset -> source offset. Piece ``i`` starts at ``text_starts[i]`` in the text; a verbatim
     piece maps character by character from ``sources[i]``, a decoded or inserted one (stored as
-    ``~start``, so one list says both) maps to its start. A page's are arrays of 8-byte integers: as lists
-    of ints they were 60 bytes a piece, 45 MB for a 50 MB page."""
+    ``~start``, so one list says both) maps to its start. A page's are arrays of 4-byte integers (8 for a
+    page of 2 GB): as lists of ints they were 60 bytes a piece, 45 MB for a 50 MB page."""
 
     text_starts: Sequence[int]
     sources: Sequence[int]
@@ -192,9 +193,11 @@ def _hint(attrs: str) -> int:
 class _Reader:
     def __init__(self, source: str) -> None:
         self._source = source
-        self.pieces: list[str] = []  # the visible text, piece by piece, as it is shown (see _add)
+        self.text = _Text()  # the visible text, piece by piece, as it is shown (see _add)
+        offsets = "i" if len(source) < 1 << 31 else "q"  # a page's text is no longer than its source
+        self.starts = array.array(offsets)  # each piece's offset in the text
         self._spaces: dict[str, str] = {}  # white space as read -> as shown, each kept once
-        self.sources = array.array("q")  # each piece's source offset, ~offset if not verbatim (see OffsetMap)
+        self.sources = array.array(offsets)  # each piece's source offset, ~offset if not verbatim (see OffsetMap)
         self.length = 0
         self.links: list[tuple[int, str]] = []
         # offset, described, markup, figure, innermost block
@@ -207,6 +210,9 @@ class _Reader:
         self.shown_captions: dict[int, str] = {}  # image index -> caption a gallery shows from the placeholder
         self._open: list[int] = []  # indices of the open blocks, innermost last
         self._open_tags: list[str] = []  # their tags
+        # the counts at their start (characters, link characters, images, links): kept in the blocks, they
+        # were a fifth of a big page's blocks
+        self._opened: list[tuple[int, int, int, int]] = []
         self._figures: list[int] = []  # indices of the open <figure> blocks
         self._hidden: list[str] = []
         self._chars = 0  # characters of visible text so far (not counting pieces that are only white space)
@@ -257,6 +263,7 @@ class _Reader:
         if self._hidden or not text:
             return
         self.sources.append(source_offset)
+        self.starts.append(self.length)
         self.length += len(text)
         if text.isspace():  # white space between tags is not text; its pieces (indentation) are shared
             shown = self._spaces.get(text)
@@ -269,13 +276,14 @@ class _Reader:
             if self._in_link:
                 self._link_chars += len(text)
             shown = _shown(text) if "\n" in text or "\r" in text or BREAK in text else text
-        self.pieces.append(shown)
+        self.text.add(shown)
 
     def _break(self, source_offset: int) -> None:
         """A line break for a block element."""
         if not self._hidden:
             self.sources.append(~source_offset)
-            self.pieces.append("\n")
+            self.starts.append(self.length)
+            self.text.add("\n")
             self.length += 1
 
     def _leave_head(self) -> None:
@@ -373,16 +381,17 @@ class _Reader:
     def _open_block(self, tag: str, attrs: str, start: int, void: bool, line_break: bool = True) -> None:
         if line_break:
             self._break(start)
-        elif self.pieces and (self.pieces[-1][-1] == "\n" or not self.pieces[-1][-1].isspace()):
+        elif (last := self.text.last()) == "\n" or not last.isspace():  # (nothing read yet: "" is not space)
             self._add(" ", ~start)  # an inline caption or credit is set apart from the text (or line break) before it
         offset = self.length  # after its own break: what came before it (an image) is not in it
         if void:
             return
         parent = self._open[-1] if self._open else -1
-        self.blocks.append(Block(tag, _hint(attrs) if attrs else NONE, offset, parent, self._chars, self._link_chars,
-                                 len(self.images), self._hrefs))
+        tag = _NAMES[tag]  # one str for every block of a tag (a big page's own were 8 MB)
+        self.blocks.append(Block(tag, _hint(attrs) if attrs else NONE, offset, parent, self._chars - self._link_chars))
         self._open.append(len(self.blocks) - 1)
         self._open_tags.append(tag)
+        self._opened.append((self._chars, self._link_chars, len(self.images), self._hrefs))
         if tag == "figure":
             self._figures.append(len(self.blocks) - 1)
 
@@ -419,7 +428,9 @@ class _Reader:
     def _close_block(self) -> None:
         index = self._open.pop()
         block, tag = self.blocks[index], self._open_tags.pop()
-        block.close(self.length, self._chars, self._link_chars, len(self.images), self._hrefs)
+        chars, links, images, hrefs = self._opened.pop()
+        block.close(self.length, self._chars - chars, self._link_chars - links, len(self.images) - images,
+                    self._hrefs - hrefs)
         if tag in _INLINE_CAPTION:
             self._inline_open[tag] -= 1
         if block.parent >= 0:
@@ -438,7 +449,7 @@ class _Reader:
         elif tag == "figure":
             self._figures.pop()
             for start, end in self._figcaptions.pop(index, ()):
-                self.captions.extend((i, start, end) for i in range(block._images0, len(self.images))
+                self.captions.extend((i, start, end) for i in range(images, len(self.images))
                                      if self.images[i][3] == index)
         elif block.hint == CAPTION and self.images:
             last = len(self.images) - 1
@@ -485,45 +496,93 @@ def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int,
     """The visible text of ``source``, its links, images with their captions, block elements, and the
     offset map back to the source. With ``keep`` (the blocks and the text's length -> sorted, disjoint
     ranges of the text), the text outside its ranges is blanked (see :func:`_blanked`; captions are read
-    before)."""
+    before) and the blocks are not kept."""
+    return read_page(source, keep).page()
+
+
+def read_page(source: str, keep: Callable[[list[Block], int], list[tuple[int, int]]] | None = None) -> Reading:
+    """:func:`visible_text` but for joining the text, which :meth:`Reading.page` does: the reading holds no
+    reference to ``source``, which its caller may let go first (a big page's source and text were each
+    held at once)."""
     reader = _Reader(source.replace(BREAK, "\ufffd") if BREAK in source else source)
     reader.read()
-    text = "".join(reader.pieces)
-    starts = array.array("q", itertools.accumulate(map(len, reader.pieces), initial=0))
-    starts.pop()  # each piece's offset in the text
     url = reader.url
     if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
         url = saved.group(1)
+    text = reader.text.read()
     images, kept = _captioned(text, reader), None
-    if keep is not None:
-        kept = keep(reader.blocks, len(text))
-        del text  # joined again from the pieces, not copied from it: a big page's text is held twice, not thrice
-        text = _blanked(reader.pieces, starts, kept, reader.length)
-    return Page(text, reader.links, images, OffsetMap(starts, reader.sources), reader.blocks, url,
-                _merged(sorted({(start, end) for _, start, end in reader.captions})), kept)
+    if keep is not None:  # the blocks go once the ranges are known
+        kept, reader.blocks = keep(reader.blocks, reader.length), []
+    captions = _merged(sorted({(start, end) for _, start, end in reader.captions}))
+    return Reading(text, Page("", reader.links, images, OffsetMap(reader.starts, reader.sources), reader.blocks, url,
+                              captions, kept))
 
 
-def _blanked(pieces: list[str], starts: Sequence[int], kept: list[tuple[int, int]], length: int) -> str:
-    """The text of ``pieces`` (starting at ``starts``, ``length`` in all) with everything outside the ``kept``
-    ranges blanked: a line break, spaces and a line break of its own length (it stands between block elements,
-    so the kept lines are what they were)."""
-    parts, cursor = [], 0
-    for start, end in kept:
+@dataclass
+class Reading:
+    """A page read, its text not yet joined (``text``: a big one packed), and the page but for its text
+    (``unjoined``)."""
+
+    text: str | PackedText
+    unjoined: Page
+
+    def page(self) -> Page:
+        """The page, its text joined: outside its ``kept`` ranges, if any, blanked (see :func:`_blanked`)."""
+        text, self.text = self.text, ""
+        kept = self.unjoined.kept
+        return replace(self.unjoined, text=text[:] if kept is None else _blanked(text, kept))
+
+
+class _Text:
+    """The visible text as it is read, piece by piece: the latest pieces as they are, the earlier ones joined
+    and packed (rightscheck.documents.packed) :data:`JOINED` characters at a time. As strs, a big page's pieces
+    were 62 MB of heap, which the process keeps once they are let go; packed, they are a fifth of their
+    UTF-8."""
+
+    def __init__(self) -> None:
+        self._packed = PackedText()
+        self._pieces: list[str] = []
+        self._length = 0
+        self._full = JOINED  # the length at which the pieces are packed
+        self._packed_last = ""  # the last character packed
+
+    def add(self, piece: str) -> None:
+        self._pieces.append(piece)
+        self._length += len(piece)
+        if self._length >= self._full:
+            self._packed.append("".join(self._pieces))
+            self._pieces, self._full, self._packed_last = [], self._length + JOINED, piece[-1]
+
+    def last(self) -> str:
+        """The last character added ("" if none)."""
+        return self._pieces[-1][-1] if self._pieces else self._packed_last
+
+    def read(self) -> str | PackedText:
+        """The text read: packed if it grew past :data:`JOINED` characters, else a str."""
+        if not len(self._packed):
+            return "".join(self._pieces)
+        if self._pieces:
+            self._packed.append("".join(self._pieces))
+            self._pieces = []
+        return self._packed
+
+
+def _blanked(text: str | PackedText, kept: list[tuple[int, int]]) -> str:
+    """``text`` with everything outside the ``kept`` ranges blanked: a line break, spaces and a line break of
+    its own length (it stands between block elements, so the kept lines are what they were). Grown in place,
+    :data:`JOINED` characters at a time (see rightscheck.inputs.pieces)."""
+    length = len(text)
+    blanked, batch, held, cursor = "", [], 0, 0
+    for start, end in [*kept, (length, length)]:  # the last, empty, range: the gap after the last kept one
         start, end = min(start, length), min(end, length)
         if start > cursor:
-            parts.append(_gap(start - cursor))
-        if start < end:  # the pieces over [start, end): whole ones as they are, not copied
-            first, last = bisect.bisect_right(starts, start) - 1, bisect.bisect_right(starts, end - 1) - 1
-            if first == last:
-                parts.append(pieces[first][start - starts[first]:end - starts[first]])
-            else:
-                parts.append(pieces[first][start - starts[first]:])
-                parts.extend(pieces[first + 1:last])
-                parts.append(pieces[last][:end - starts[last]])
-        cursor = end
-    if length > cursor:
-        parts.append(_gap(length - cursor))
-    return "".join(parts)
+            batch.append(_gap(start - cursor))
+        batch.append(text[start:end])
+        held, cursor = held + max(end - cursor, 0), end
+        if held >= JOINED or end == length:
+            blanked += "".join(batch)
+            batch, held = [], 0
+    return blanked
 
 
 def _shown(text: str) -> str:
@@ -553,7 +612,7 @@ def _described(values: dict[str, str], address: str | None) -> str:
     return " ".join(filter(None, (address, *map(values.get, _DESCRIBING), *credits)))
 
 
-def _captioned(text: str, reader: _Reader) -> list[Image]:
+def _captioned(text: str | PackedText, reader: _Reader) -> list[Image]:
     """Images with their captions' text; an image with no caption element takes the next non-blank line
     of text if it is short and comes before the next image."""
     spans: dict[int, list[tuple[int, int]]] = {}
@@ -594,7 +653,7 @@ def _alone(blocks: list[Block], index: int, end: int, length: int) -> bool:
     return False
 
 
-def _next_line(text: str, offset: int, limit: int) -> tuple[str, int]:
+def _next_line(text: str | PackedText, offset: int, limit: int) -> tuple[str, int]:
     """The first non-blank line of ``text`` from ``offset``, if it starts before ``limit``, and its end."""
     while offset < limit:
         end = text.find("\n", offset)

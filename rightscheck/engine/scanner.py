@@ -22,6 +22,7 @@ from rightscheck.core.result import ScanResult, Skipped
 from rightscheck.inputs.base import Record
 from rightscheck.inputs.files import ASIDE_REASON, Candidate, Reader, discover, read_file
 from rightscheck.documents.document import Document, SkipFile, parse
+from rightscheck.inputs.pieces import Pieces
 from rightscheck.core.findings import SNIPPET_LIMIT, Finding, cut, place
 from rightscheck.packs.pack import Pack, disabled_patterns, slow_patterns
 from rightscheck.packs.prefilter import Prefilter
@@ -197,7 +198,7 @@ class Scanner:
         result.findings.extend(sorted((_with_snippet(doc, finding, record) for finding in findings),
                                       key=Finding.sort_key))
 
-    def _read_within_limit(self, item: Candidate) -> bytes:
+    def _read_within_limit(self, item: Candidate) -> bytes | Pieces:
         data = self.read(item, self.config.max_file_size + 1)
         if len(data) > self.config.max_file_size:
             raise SkipFile(f"larger than max_file_size ({self.config.max_file_size} bytes)")

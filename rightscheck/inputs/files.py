@@ -11,6 +11,7 @@ from rightscheck.config import Config
 from rightscheck.core.result import Skipped
 from rightscheck.inputs.base import DOCUMENT_KINDS, kind_for
 from rightscheck.core.errors import RightscheckError
+from rightscheck.inputs.pieces import PIECES_FROM, Pieces, read_pieces
 from rightscheck.inputs.worktree import Ignored, relative_to_root, root_of
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn"})  # not part of the tree: never walked, never listed as skipped
@@ -29,15 +30,18 @@ class Candidate:
     mtime_ns: int = 0
 
 
-Reader = Callable[[Candidate, int], bytes]  # (file, at most this many bytes) -> content
+Reader = Callable[[Candidate, int], "bytes | Pieces"]  # (file, at most this many bytes) -> content
 
 
-def read_file(item: Candidate, limit: int) -> bytes:
+def read_file(item: Candidate, limit: int) -> bytes | Pieces:
     """At most ``limit`` bytes of the file, in one read when it is the size fstat says (a file object
-    costs twice as much for an article-sized file; reading ``limit`` would first allocate all of it)."""
+    costs twice as much for an article-sized file; reading ``limit`` would first allocate all of it); a
+    big file in pieces, so that its bytes need not be held whole beside its text."""
     fd = os.open(item.fs_path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
     try:
         size = os.fstat(fd).st_size
+        if min(limit, size + 1) >= PIECES_FROM:
+            return read_pieces(fd, limit)
         data = os.read(fd, min(limit, size + 1))
         if len(data) == size or len(data) >= limit:
             return data

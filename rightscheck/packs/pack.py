@@ -140,15 +140,16 @@ class Pack:
 
 def disabled_patterns(packs: Iterable[Pack]) -> dict[str, str]:
     """Patterns that failed in this process (ran over their time limit): their origin -> the error."""
-    return {m.origin: m.error for m in _matchers(packs) if m.error}
+    return {m.origin: m.error for m in matchers(packs) if m.error}
 
 
 def slow_patterns(packs: Iterable[Pack]) -> dict[str, str]:
     """Patterns that came close to their time limit in this process: their origin -> the warning."""
-    return {m.origin: m.slow for m in _matchers(packs) if m.slow}
+    return {m.origin: m.slow for m in matchers(packs) if m.slow}
 
 
-def _matchers(packs: Iterable[Pack]) -> Iterator[Matcher]:
+def matchers(packs: Iterable[Pack]) -> Iterator[Matcher]:
+    """Every matcher of ``packs``: their signals' and their credit forms'."""
     for pack in packs:
         yield from (s.matcher for s in pack.signals)
         yield from (form for part in pack.parts for form in part.forms)

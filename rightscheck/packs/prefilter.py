@@ -10,11 +10,13 @@ from typing import Iterable
 
 from rightscheck.documents.document import Document
 from rightscheck.text.keywords import KeywordSearch
-from rightscheck.packs.pack import Pack
+from rightscheck.packs.pack import Pack, matchers
+from rightscheck.packs.windows import OVERHEAD
 
 
 class Prefilter:
     def __init__(self, packs: Iterable[Pack]) -> None:
+        packs = list(packs)
         self._by_keyword: dict[str, set[str]] = {}  # keyword -> packs with a text signal it gates
         self._always: set[str] = set()  # packs with a text signal no keyword gates
         # "links"/"images" -> keywords of such signals -> their packs (the CC packs share theirs: asked once)
@@ -28,11 +30,22 @@ class Prefilter:
                 for keyword in keywords if target == "text" else ():
                     self._by_keyword.setdefault(keyword, set()).add(pack.id)
         self._search = KeywordSearch(self._by_keyword)
+        self._text_matchers = [m for m in matchers(packs) if m.target == "text"]
+        self._required: frozenset[bytes] | None = None
 
     def apply(self, doc: Document) -> None:
-        """Record in ``doc`` which keywords it contains, so each pack's gate is a set lookup, and the folded
-        text the keywords were looked for in, where patterns' required literals are then looked for."""
-        doc.folded, doc.breaks_literals, doc.keywords_present, doc.folded_aligned = self._search.fold_and_find(doc.text)
+        """Record in ``doc`` which keywords it contains, so each pack's gate is a set lookup, and what the
+        folded text the keywords were looked for in says of patterns' required literals."""
+        doc.folded, doc.breaks_literals, doc.keywords_present = self._search.fold_and_find(
+            doc.text, len(doc.text) // OVERHEAD, self._literals)
+
+    def _literals(self) -> frozenset[bytes]:
+        """The required literals of every text pattern of the packs, worked out at the first text big enough
+        to need them recorded (rightscheck.text.folded): a few files do not pay for it."""
+        if self._required is None:
+            self._required = frozenset(string for matcher in self._text_matchers for group in matcher.literals or ()
+                                       for string in group)
+        return self._required
 
     def candidates(self, doc: Document) -> set[str]:
         """Ids of the packs that may have a signal in ``doc`` (after :meth:`apply`): the others need not be

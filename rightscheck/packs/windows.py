@@ -16,7 +16,6 @@ region is searched whole."""
 
 from __future__ import annotations
 
-import array
 import functools
 import heapq
 from typing import NamedTuple
@@ -28,9 +27,9 @@ from rightscheck.text.literals import FOLD_GROWTH, Reach
 
 SLACK = 2  # characters past the reach that assertions at its last offset look at
 RUN_BOUNDS = (256, 8192)  # tried in turn as the longest run an unbounded repeat may cross
-OVERHEAD = 4096  # characters a whole-text search covers in the time one more window costs
-_CONTINUATION = bytes(range(0x80, 0xC0))  # UTF-8 bytes that do not start a character
-_CHUNK = 1 << 20  # bytes counted at a time when mapping folded offsets to characters
+# characters a whole-text search covers in the time one more window costs: a literal more common than one
+# per this many characters leaves no windows (its offsets are not kept: rightscheck.text.folded)
+OVERHEAD = 4096
 
 
 class Window(NamedTuple):
@@ -44,9 +43,9 @@ def windows(doc: Document, literals: tuple[tuple[bytes, ...], ...], reach: Reach
     """The windows of ``doc.text[start:end]`` that a pattern with these ``literals`` and this ``reach`` can
     match in (the module docstring says why), merged where they overlap; None where the region must be
     searched whole, which is also the answer when searching the windows would cost about as much."""
-    if not doc.folded_aligned or doc.breaks_literals:
+    if doc.folded is None or not doc.folded.aligned or doc.breaks_literals:
         return None
-    groups = [hits for group in literals if None not in (hits := [_hits(doc, string) for string in group])]
+    groups = [hits for group in literals if None not in (hits := [doc.folded.offsets(string) for string in group])]
     if not groups:
         return None
     positions = list(heapq.merge(*min(groups, key=lambda hits: sum(map(len, hits)))))
@@ -58,36 +57,6 @@ def windows(doc: Document, literals: tuple[tuple[bytes, ...], ...], reach: Reach
                                                                   w.end + FOLD_GROWTH * run) for w in found):
             return found
     return None
-
-
-def _hits(doc: Document, string: bytes) -> array.array | None:
-    """Text offsets where ``string`` occurs in ``doc.folded``, found once per document; None when there are
-    more than one per :data:`OVERHEAD` characters (windows around them would cost more than they save)."""
-    if string not in doc.literal_hits:
-        folded, most = doc.folded, len(doc.text) // OVERHEAD
-        found = array.array("q")
-        at = folded.find(string)
-        while at >= 0 and len(found) <= most:
-            found.append(at)
-            at = folded.find(string, at + 1)
-        doc.literal_hits[string] = None if len(found) > most else _characters(folded, found, doc.text.isascii())
-    return doc.literal_hits[string]
-
-
-def _characters(folded: bytes, positions: array.array, ascii: bool) -> array.array:
-    """Text offsets of sorted ``positions`` in the folded text (its first byte a space added in front): the
-    fast fold keeps every character, as one byte (a wide space) or its UTF-8 bytes, so a character's offset
-    is the number of bytes before it that start a character."""
-    if ascii:
-        return array.array("q", (p - 1 for p in positions))
-    offsets, chars, done = array.array("q"), 0, 1
-    for position in positions:
-        while done < position:
-            step = min(position, done + _CHUNK)
-            chars += len(folded[done:step].translate(None, _CONTINUATION))
-            done = step
-        offsets.append(chars)
-    return offsets
 
 
 def _merged(hits: list[int], bound: int, start: int, end: int) -> list[Window]:

@@ -57,10 +57,18 @@ def utf8_hints(utf8: bytes) -> tuple[bool, bool]:
     (:func:`may_hold_format`), in one pass (see :func:`_holds`): asked of the bytes, its text need not be
     encoded again (markup that spells a character as a reference is not seen), and the bytes can be let go
     before the text is read."""
-    if utf8.isascii():
-        return False, False
-    left = utf8.translate(None, _NOT_EITHER)
-    return _holds(left, _LEADS, _NOT_LEADS), _holds(left, _FORMAT_BYTES, _NOT_FORMAT_BYTES)
+    return hints(hint_bytes(utf8))
+
+
+def hint_bytes(utf8: bytes) -> bytes:
+    """The bytes of ``utf8`` that :func:`utf8_hints` looks at: those of a file's pieces, joined, are the file's
+    (rightscheck.inputs.pieces)."""
+    return b"" if utf8.isascii() else utf8.translate(None, _NOT_EITHER)
+
+
+def hints(kept: bytes) -> tuple[bool, bool]:
+    """:func:`utf8_hints` of a file whose :func:`hint_bytes` are ``kept``."""
+    return _holds(kept, _LEADS, _NOT_LEADS), _holds(kept, _FORMAT_BYTES, _NOT_FORMAT_BYTES)
 
 
 def _may_hold(text: str, hint: bool | None, forms: tuple[bytes, ...], others: bytes) -> bool:

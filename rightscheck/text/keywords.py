@@ -20,12 +20,13 @@ import functools
 import re
 import string
 import unicodedata
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import ahocorasick_rs
 import regex
 
 from rightscheck.core.usercache import remembered
+from rightscheck.text.folded import Folded, Recorder
 
 _SPACES = ("\n", "\t", "\r", "\xa0", "\u2009", "\u202f", "\u2007", "\x0b", "\x0c")  # each folds to " "
 _SPACE_RUN = re.compile("  +")  # the stdlib engine is faster than `regex` on this simple pattern
@@ -35,7 +36,9 @@ _ASCII_FOLD = bytes.maketrans(
     string.ascii_lowercase.encode() + b" " * sum(s.isascii() for s in _SPACES),
 )
 _LETTERS = frozenset(string.ascii_letters.encode())
-_WINDOW = 1 << 20  # bytes searched per automaton call (see KeywordSearch._hits)
+# characters folded and searched at a time: one automaton call returns all its matches as one list (10 MB of
+# "afp " made it 476 MB), and a window's matches of common literals are listed (rightscheck.text.folded)
+WINDOW = 1 << 18
 _CASED_PLANES_END = 0x20000  # every character with case is in the BMP or the SMP (planes 2-16: none)
 # what the Unicode tables below derive from: Python's Unicode data (with the interpreter) and `regex`'s
 _UNICODE_VERSION = f"{unicodedata.unidata_version} {regex.__version__} {_CASED_PLANES_END}"
@@ -86,51 +89,122 @@ class KeywordSearch:
         """The keywords that occur in ``text``."""
         return self.fold_and_find(text)[2]
 
-    def fold_and_find(self, text: str) -> tuple[bytes | bytearray, bool, frozenset[str], bool]:
-        """``text`` folded (UTF-8, a space at each end; see :func:`holds`), whether it holds a character
-        that makes required literals prove nothing (:func:`_literal_breakers`), the keywords in it, and
-        whether the fold is the fast one, whose offsets map to the text's (rightscheck.packs.windows)."""
-        folded = _fold_utf8(text)
-        found, breaks, exact = self._found(folded)
-        if exact:  # a character whose full case folding could make or break a match: fold the exact way
-            folded = exact_fold(text)
-            found, _, _ = self._found(folded)
-        return folded, breaks, frozenset(found), not exact
+    def fold_and_find(self, text: str, most: int = 0, literals: Callable[[], Iterable[bytes]] = tuple
+                      ) -> tuple[Folded, bool, frozenset[str]]:
+        """``text`` folded for required literals (:class:`~rightscheck.text.folded.Folded`: a text of one
+        :data:`WINDOW` keeps its fold; for a bigger one the pass records ``literals()``, at most ``most``
+        offsets of each), whether it holds a character that makes required literals prove nothing
+        (:func:`_literal_breakers`), and the keywords in it. The fast fold is searched first; a text holding a
+        character whose full case folding could make or break a match is searched again, folded the exact way."""
+        wide = tuple(space.encode() for space in _WIDE_SPACES if space in text) if not text.isascii() else ()
+        found, breaks, exact, folded = self._pass(text, functools.partial(_fast_fold, wide=wide), True, most, literals)
+        if exact:
+            found, _, _, folded = self._pass(text, _exact_fold, False, most, literals)
+        return folded, breaks, frozenset(found)
 
-    def _found(self, folded: bytes) -> tuple[set[str], bool, bool]:
-        """The keywords in ``folded``, whether it holds a literal breaker, and whether it needs exact folding."""
+    def _pass(self, text: str, fold: Callable[[str], bytes], aligned: bool, most: int,
+              literals: Callable[[], Iterable[bytes]]) -> tuple[set[str], bool, bool, Folded]:
+        """The keywords in ``text`` folded by ``fold``, whether it holds a literal breaker, whether it needs
+        exact folding, and what the fold says of required literals."""
         found, breaks, exact = set(), False, False
-        for pattern, start in self._hits(folded):
-            if pattern >= self._exact_from:  # a breaker character needs the exact fold too
-                breaks |= pattern >= self._breakers_from
-                exact = True
-                continue
-            index, runs = self._targets[pattern]
-            if (not (self._bounded[index] and folded[start - 1] in _LETTERS)
-                    and (runs is None or re.compile(runs).match(folded, start))):
-                found.add(self._keywords[index])
-        return found, breaks, exact
+        wanted = tuple(literals()) if len(text) > WINDOW else ()
+        recorder = Recorder(wanted, most, aligned) if len(text) > WINDOW else None
+        for window in _windows(text, fold, max([self._longest, *map(len, wanted)])):
+            data = window.data
+            for pattern, start, _ in self._automaton.find_matches_as_indexes(data, overlapping=True):
+                if not window.start <= start < window.end:  # the window before or after finds it
+                    continue
+                if pattern >= self._exact_from:  # a breaker character needs the exact fold too
+                    breaks |= pattern >= self._breakers_from
+                    exact = True
+                    continue
+                index, runs = self._targets[pattern]
+                if (not (self._bounded[index] and start and data[start - 1] in _LETTERS)
+                        and (runs is None or _gaps_close(runs, data, start, window.rest))):
+                    found.add(self._keywords[index])
+            if recorder:
+                recorder.add(data, window.start, window.end, window.offset, window.ascii)
+        folded = recorder.folded if recorder else Folded(aligned, most, data, window.ascii)
+        return found, breaks, exact, folded
 
-    def _hits(self, folded: bytes) -> Iterator[tuple[int, int]]:
-        """(pattern, start) of every match, window by window: the automaton returns all matches of a call as
-        one list, and 10 MB of "afp " made that list 476 MB. Windows overlap by the longest pattern, so a
-        match across a window's end is found whole in it (some twice: they only add to sets)."""
-        for base in range(0, max(len(folded), 1), _WINDOW):
-            window = folded[base:base + _WINDOW + self._longest]
-            for pattern, start, _ in self._automaton.find_matches_as_indexes(window, overlapping=True):
-                yield pattern, base + start
+
+def _fast_fold(text: str, wide: tuple[bytes, ...]) -> bytes:
+    """:func:`fold_keywords` as UTF-8, but with ASCII case folding only and runs of white space left as runs
+    of spaces: one byte a space, a character's UTF-8 otherwise (its offsets map to the text's). ``wide``: the
+    UTF-8 of the wide spaces in the text, looked for in the str (several times faster than in the bytes)."""
+    data = text.encode("utf-8", "surrogatepass").translate(_ASCII_FOLD)
+    for space in wide:
+        data = data.replace(space, b" ")
+    return data
+
+
+def _exact_fold(text: str) -> bytes:
+    """:func:`fold_keywords` as UTF-8. Folded window by window, a run of white space split between two folds
+    to two spaces, which keyword gaps allow as they allow the fast fold's runs (and literals hold no space)."""
+    return fold_keywords(text).encode("utf-8", "surrogatepass")
+
+
+class _Window(NamedTuple):
+    """A window of a text's fold, with a space at the start of the first and at the end of the last."""
+
+    data: bytes  # the byte before the window's fold (the leading space), its fold and enough after for matches across
+    start: int  # where matches the window finds begin: from its fold on (the first window: its leading space too)
+    end: int  # up to its fold's end (the last window: and its trailing space)
+    offset: int  # the text offset of its first character
+    ascii: bool  # one byte a character (offsets map one for one)
+    rest: Callable[[], Iterator[bytes]]  # the fold after ``data``, a window at a time, then the trailing space
+
+
+def _windows(text: str, fold: Callable[[str], bytes], reach: int) -> Iterator[_Window]:
+    """``text`` folded :data:`WINDOW` characters at a time, each window with at least ``reach`` bytes of the
+    next one's fold (or up to the end), so a match starting in it is found whole in it: a big text's fold is
+    never whole (it was a third of the peak of a 50 MB file's scan)."""
+    at, before = 0, b" "
+    while True:
+        end = min(at + WINDOW, len(text))
+        own = fold(text[at:end])
+        ahead, stop, step = b"", end, reach
+        while len(ahead) < reach and stop < len(text):  # an exact fold's runs of spaces fold to one
+            ahead, stop, step = ahead + fold(text[stop:stop + step]), min(stop + step, len(text)), min(2 * step, WINDOW)
+        data = b"".join((before, own, ahead, b"" if stop < len(text) else b" "))
+        last = end == len(text)
+        yield _Window(data, 0 if at == 0 else 1, len(data) if last else 1 + len(own), at, len(own) == end - at,
+                      functools.partial(_folds, text, fold, stop))
+        if last:
+            return
+        at, before = end, own[-1:] or before
+
+
+def _folds(text: str, fold: Callable[[str], bytes], at: int) -> Iterator[bytes]:
+    """The fold of ``text[at:]`` a window at a time, then the trailing space (none from the end: a window
+    reaching it holds it)."""
+    if at == len(text):
+        return
+    while at < len(text):
+        yield fold(text[at:at + WINDOW])
+        at += WINDOW
+    yield b" "
+
+
+def _gaps_close(runs: bytes, data: bytes, start: int, rest: Callable[[], Iterator[bytes]]) -> bool:
+    """Whether the keyword ``runs`` (a regex: its words with runs of spaces between) matches the fold ``data``
+    at ``start``, read on from ``rest()`` while the match reaches the end of ``data`` (the run of spaces a
+    page's blanked chrome leaves can be long)."""
+    compiled, more = regex.compile(runs), None
+    while True:
+        match = compiled.match(data, start, partial=True)
+        if match is None or not match.partial:
+            return match is not None
+        more = more or rest()
+        following = next(more, None)
+        if following is None:
+            return False
+        data, start = data[start:] + following, 0
 
 
 def exact_fold(text: str) -> bytes:
     """:func:`fold_keywords` as UTF-8, a space at each end."""
     return f" {fold_keywords(text)} ".encode("utf-8", "surrogatepass")
-
-
-def holds(folded: bytes, groups: tuple[tuple[bytes, ...], ...]) -> bool:
-    """Whether ``folded`` (a text folded by :class:`KeywordSearch` or :func:`exact_fold`) holds a string of
-    every group of required literals (rightscheck.text.literals: case-folded strings of :func:`folds_plainly`
-    characters). Meaningless for a text holding a :func:`_literal_breakers` character."""
-    return all(any(literal in folded for literal in group) for group in groups)
 
 
 def breaks_literals(text: str) -> bool:
@@ -169,21 +243,6 @@ def _literal_breakers() -> frozenset[str]:
         return twins + [c for c in regex.findall(r"\p{Changes_When_Casefolded}", _non_ascii()) if c.casefold() == c]
 
     return frozenset(remembered("literal-breakers", _UNICODE_VERSION, compute))
-
-
-def _fold_utf8(text: str) -> bytearray:
-    """``fold_keywords(text)`` as UTF-8 with a space at each end, but with ASCII case folding only and
-    runs of white space left as runs of spaces. Folded a window at a time into one growing buffer: the
-    UTF-8 copy, its folded copy and the copy with the spaces added were each the text's size again."""
-    wide = [space.encode() for space in _WIDE_SPACES if space in text] if not text.isascii() else []
-    folded = bytearray(b" ")
-    for base in range(0, len(text), _WINDOW):
-        data = text[base:base + _WINDOW].encode("utf-8", "surrogatepass").translate(_ASCII_FOLD)
-        for space in wide:  # looked for in the str: several times faster than in the UTF-8 bytes
-            data = data.replace(space, b" ")
-        folded += data
-    folded += b" "
-    return folded
 
 
 def _case_triggers(keyword_characters: set[str]) -> list[str]:
