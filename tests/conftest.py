@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import textwrap
 from pathlib import Path
@@ -23,6 +24,10 @@ def _isolated(tmp_path_factory):
     os.environ.update({"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.org",
                        "GIT_COMMITTER_NAME": "Test", "GIT_COMMITTER_EMAIL": "test@example.org",
                        "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    # Commands the tests start take Ctrl-C as from a shell prompt: a CI job started in the background of a
+    # non-interactive shell inherits SIGINT ignored, and would pass that on to them (exec resets a handler
+    # to the default, not an ignored signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture
