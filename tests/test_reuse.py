@@ -603,3 +603,22 @@ def test_a_refresh_that_fails_leaves_no_bloom_filter_file(corpus, write, tmp_pat
     index, _ = _index(tmp_path)
     assert _mapped(index) and index.count() == 2
     index.close()
+
+
+@pytest.mark.parametrize("carriers", [12, 40])  # below the document-frequency cut, and above it (boilerplate)
+def test_a_stock_sentence_followed_by_a_few_words_one_dispatch_shares_by_chance_is_not_reuse(write, tmp_path,
+                                                                                              carriers):
+    """Issue 18, at a million sources: a dispatch that happens to follow the stock sentence with the same few
+    words as the article holds no passage of its own (eight words are fewer than a chain needs, MIN_CHAIN),
+    whether the stock sentence is boilerplate by the document-frequency cut or by its surroundings."""
+    rng = random.Random(27)
+    words = [f"w{n}" for n in range(5000)]
+    chance = "local officials said on Monday that the council"
+    for n in range(carriers):
+        write(f"wire/d{n}.txt", f"Lima, Jan {n % 28 + 1} (AFP) - {_dispatch(rng, words, 60)} {STOCK} "
+                                f"{_dispatch(rng, words, 60)}\n")
+    write("wire/chance.txt", f"Lima, Feb 3 (AFP) - {_dispatch(rng, words, 60)} {STOCK} {chance} "
+                             f"{_dispatch(rng, words, 60)}\n")
+    write("site/stock.txt", f"{_dispatch(rng, words, 40)} {STOCK} {chance} {_dispatch(rng, words, 40)}\n")
+    result, _ = _scan(tmp_path, "site/stock.txt")
+    assert result.findings == []

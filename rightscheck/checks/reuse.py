@@ -265,13 +265,19 @@ def _informative(blocks: list[tuple[int, int, int]], banal: np.ndarray) -> int:
 
 
 def _banal_words(banal_shingles: np.ndarray, length: int) -> np.ndarray:
-    """Words covered by boilerplate shingles. Winnowing keeps one shingle per window, so within a stock
-    phrase boilerplate shingles recur at most W apart: gaps that short are filled before covering words."""
+    """Words of the stock phrases that boilerplate shingles mark. Winnowing keeps one shingle per window,
+    so within a stock phrase boilerplate shingles recur at most W apart (gaps that short are inside it),
+    and its first and last W - 1 words may have none of their own: they count as the phrase's too, or a
+    few words matching by chance next to it would make a passage with them."""
     covered = np.zeros(length, dtype=bool)
     starts = np.flatnonzero(banal_shingles)
-    for a, b in zip(starts.tolist(), starts[1:].tolist() + [None]):
-        end = b if b is not None and b - a <= fingerprints.W else a + 1
-        covered[a:end + fingerprints.K - 1] = True
+    if len(starts) == 0:
+        return covered
+    breaks = np.flatnonzero(np.diff(starts) > fingerprints.W)
+    firsts, lasts = starts[np.concatenate(([0], breaks + 1))], starts[np.concatenate((breaks, [-1]))]
+    edge = fingerprints.W - 1
+    for first, last in zip(firsts.tolist(), lasts.tolist()):
+        covered[max(first - edge, 0):last + fingerprints.K + edge] = True
     return covered
 
 
