@@ -104,8 +104,11 @@ def signal_spans(doc: Document, packs: list[Pack], found: dict[str, dict[Matcher
     :func:`~rightscheck.checks.attribution.signal_matches`."""
     spans = []
     for pack in packs:
+        matches = found[pack.id]
+        if not any(matches.values()):  # most packs have nothing in a document, checked or not
+            continue
         for signal in pack.signals:
-            first = found[pack.id].get(signal.matcher)
+            first = matches.get(signal.matcher)
             if not first or signal.matcher.target != "text":
                 continue
             for match in signal.matcher.finditer(doc, first.start):
