@@ -38,7 +38,7 @@ from rightscheck.core.result import Skipped
 from rightscheck.core.findings import place
 from rightscheck.inputs import router
 from rightscheck.inputs.base import Record
-from rightscheck.inputs.files import Candidate, under
+from rightscheck.inputs.files import Candidate, read_many, under
 from rightscheck.documents.document import Document, SkipFile, parse
 from rightscheck.core.errors import RightscheckError
 from rightscheck.packs.pack import Pack
@@ -199,14 +199,18 @@ def _prepared(todo: Iterable[tuple[Candidate, str, str | None, "_Known | None"]]
 def _prepare_chunk(chunk: list[tuple[Candidate, str, str | None, "_Known | None"]]) -> list[tuple]:
     packs, prefilter = _WORK
     out = []
-    for item, real, mapped, existing in chunk:
-        if existing and not isinstance(item, _Held) and (existing.size, existing.mtime_ns) == (item.size, item.mtime_ns):
+    changed = [not (existing and not isinstance(item, _Held)
+                    and (existing.size, existing.mtime_ns) == (item.size, item.mtime_ns))
+               for item, _, _, existing in chunk]
+    files = read_many([item.fs_path for (item, *_), read in zip(chunk, changed)
+                       if read and not isinstance(item, _Held)])
+    for (item, real, mapped, existing), read in zip(chunk, changed):
+        if not read:
             out.append((item, real, existing, existing.digest, None))
             continue
-        try:
-            data = item.data if isinstance(item, _Held) else _read(item.fs_path)
-        except OSError as exc:
-            out.append((item, real, existing, None, f"cannot read: {exc.strerror or exc}"))
+        data = item.data if isinstance(item, _Held) else next(files)
+        if isinstance(data, OSError):
+            out.append((item, real, existing, None, f"cannot read: {data.strerror or data}"))
             continue
         digest = hashlib.blake2b(data, digest_size=16).hexdigest()
         if existing and existing.digest == digest:

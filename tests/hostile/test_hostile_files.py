@@ -163,6 +163,38 @@ def test_a_read_that_stops_short_is_continued(tmp_path, monkeypatch):
     assert read_file(Candidate("big.txt", str(path), "text"), 100_000) == b"y" * 5000
 
 
+def test_files_read_in_a_batch_come_in_order_each_with_its_bytes_or_its_error(tmp_path):
+    """The index build reads its sources 64 at a time, all opened (and read ahead) before the first is read:
+    a file that cannot be opened or read is that file's error, in its place, and the rest are read."""
+    from rightscheck.inputs.files import read_many
+
+    (tmp_path / "a.txt").write_bytes(b"first")
+    (tmp_path / "folder").mkdir()  # opens, but cannot be read
+    (tmp_path / "c.txt").write_bytes(b"")
+    (tmp_path / "d.txt").write_bytes(b"last" * 100_000)
+    names = ["a.txt", "gone.txt", "folder", "c.txt", "d.txt"]
+    got = list(read_many([str(tmp_path / name) for name in names]))
+    assert [g if isinstance(g, bytes) else type(g) for g in got] == [
+        b"first", FileNotFoundError, IsADirectoryError, b"", b"last" * 100_000]
+
+
+def test_a_batch_read_stopped_early_leaves_no_file_open(tmp_path):
+    from rightscheck.inputs.files import read_many
+
+    paths = []
+    for n in range(20):
+        (tmp_path / f"{n}.txt").write_text(str(n))
+        paths.append(str(tmp_path / f"{n}.txt"))
+    before = len(os.listdir("/proc/self/fd")) if os.path.exists("/proc/self/fd") else None
+    files = read_many(paths)
+    assert next(files) == b"0"
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before + 19  # the rest are open, read ahead
+    files.close()
+    if before is not None:
+        assert len(os.listdir("/proc/self/fd")) == before
+
+
 def test_files_in_a_root_folder_are_shown_with_one_slash(monkeypatch):
     from types import SimpleNamespace
 
