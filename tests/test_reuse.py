@@ -585,6 +585,34 @@ def test_a_bloom_filter_file_that_does_not_copy_the_index_is_ignored_then_rewrit
     index.close()
 
 
+def test_the_source_count_is_read_as_stored_until_another_version_writes_the_index(corpus, write, tmp_path):
+    """Counting a million sources takes 70 ms, paid by every scan (the boilerplate cut is relative to it): the
+    count is stored with the filter's token, and counted again once a version that knows neither wrote."""
+    index, path = _index(tmp_path)
+    assert index.count() == 1
+    index.close()
+    write("wire/later.txt", LATER)
+    index, _ = _index(tmp_path)
+    assert index.count() == 2 and _count_is_stored(path)
+    index.close()
+    db = sqlite3.connect(path)  # an older version removes a source, then rewrites the filter
+    with db:
+        db.execute("DELETE FROM sources WHERE display_path LIKE '%later.txt'")
+    db.close()
+    _older_version(path, b"")
+    index = read_index(path)
+    assert index.count() == 1
+    index.close()
+
+
+def _count_is_stored(path: Path) -> bool:
+    db = sqlite3.connect(path)
+    stored = db.execute("SELECT value FROM meta WHERE key = 'sources'").fetchone()
+    token = db.execute("SELECT rowid FROM bloom").fetchone()
+    db.close()
+    return stored is not None and stored[0] == f"2 {token[0]}"
+
+
 def test_a_refresh_that_fails_leaves_no_bloom_filter_file(corpus, write, tmp_path, monkeypatch):
     """Its file is written with the new filter, before the index commits it: a refresh stopped after that
     must not leave a file the next scan could take for the old filter's."""
