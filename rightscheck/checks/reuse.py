@@ -133,6 +133,13 @@ class SourceCache:
     def ids(self, source: Source) -> list[int]:
         return self._get(source.id)[1]
 
+    def holds(self, source_id: int) -> bool:
+        return source_id in self._sources
+
+    def windows(self, wanted: dict[int, tuple[int, int]]) -> dict[int, np.ndarray]:
+        """Token ids ``start``..``end`` of sources not read whole (see SourceIndex.token_windows)."""
+        return self._index.token_windows(wanted)
+
     def prefetch(self, source_ids: Iterable[int]) -> None:
         """Read the sources a document hits that are not cached yet, in one query rather than one each."""
         missing = [source_id for source_id in source_ids if source_id not in self._sources]
@@ -198,6 +205,8 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
     shared = np.bincount(qpos)
     by_source = {sid: seeds for sid, seeds in by_source.items()
                  if len(seeds) > 1 or shared[seeds[0][0]] <= LONE_SEED_SOURCES}
+    for sid in _short_lone_seeds(by_source, scanned.ids, cache):
+        del by_source[sid]
     cache.prefetch(by_source)
     odds = _word_odds(scanned.tokens.ids) if by_source else np.zeros(0)
     candidates = []
@@ -221,6 +230,26 @@ def find_passages(scanned: Text, lookup: Lookup, cache: SourceCache) -> list[Pas
         if passage.source_text is not None:
             passages.append(passage)
     return passages
+
+
+def _short_lone_seeds(by_source: dict[int, list[tuple[int, int]]], q: list[int], cache: SourceCache) -> list[int]:
+    """Sources met by one seed whose exact run around it is shorter than a chain needs (MIN_CHAIN): they
+    can give no passage. Told from a few of their words around the seed, read from the index: at a million
+    sources an article meets about six through some common five-word phrase, whose whole token lists
+    need not be read. The window reaches MIN_CHAIN - K words on either side: a run that long either way
+    is long enough already."""
+    reach = MIN_CHAIN - fingerprints.K
+    lone = {sid: seeds[0] for sid, seeds in by_source.items() if len(seeds) == 1 and not cache.holds(sid)}
+    if not lone:
+        return []
+    windows = cache.windows({sid: (max(s - reach, 0), s + fingerprints.K + reach) for sid, (_, s) in lone.items()})
+    short = []
+    for sid, (qi, si) in lone.items():
+        start = max(si - reach, 0)
+        runs = _extend([(qi, si - start)], q, windows[sid].tolist()) if sid in windows else []
+        if not runs or runs[0][2] < MIN_CHAIN:
+            short.append(sid)
+    return short
 
 
 def _without_stock(candidates: list[Passage], cache: SourceCache, length: int) -> list[Passage]:

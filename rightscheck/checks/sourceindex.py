@@ -633,6 +633,15 @@ class SourceIndex:
         return {row[0]: (Source(row[0], row[1], os.fsdecode(row[2]), *row[3:6]),
                          np.frombuffer(row[6], dtype=np.uint32)) for row in rows}
 
+    def token_windows(self, wanted: dict[int, tuple[int, int]]) -> dict[int, np.ndarray]:
+        """Token ids ``start``..``end`` (clipped to the source) of each source wanted, in one query, without
+        handing over any source's whole list."""
+        rows = self.reader().execute(
+            "SELECT sources.id, substr(ids, json_extract(value, '$[1]') * 4 + 1, json_extract(value, '$[2]') * 4) "
+            "FROM json_each(?) JOIN sources ON sources.id = json_extract(value, '$[0]')",
+            (json.dumps([[source_id, start, end - start] for source_id, (start, end) in wanted.items()]),))
+        return {source_id: np.frombuffer(ids, dtype=np.uint32) for source_id, ids in rows}
+
     def source_bytes(self, source: Source) -> tuple[bytes, str | None]:
         """A source's bytes as they are now (its file re-read; a record's as indexed) and its declared charset.
         Raises OSError when the file is gone."""
