@@ -25,6 +25,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 from rightscheck.documents.packed import PackedText
+from rightscheck.documents.narrow import Narrowed
 
 # Content that is never shown as article text.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"})
@@ -191,8 +192,10 @@ def _hint(attrs: str) -> int:
 
 
 class _Reader:
-    def __init__(self, source: str) -> None:
-        self._source = source
+    def __init__(self, source: str | Narrowed) -> None:
+        # what the patterns read; a narrowed source's view, the text taken from its real characters (see narrow)
+        self._source = source.view if isinstance(source, Narrowed) else source
+        self._real = source
         self.text = _Text()  # the visible text, piece by piece, as it is shown (see _add)
         offsets = "i" if len(source) < 1 << 31 else "q"  # a page's text is no longer than its source
         self.starts = array.array(offsets)  # each piece's offset in the text
@@ -224,15 +227,20 @@ class _Reader:
         self._canonical = False  # the address came from a canonical link (an og:url does not replace it)
 
     def read(self) -> None:
-        source, pos = self._source, 0
+        source, real, pos = self._source, self._real, 0
+        narrowed = source is not real
         tags_end = source.rfind(">") + 1
         while pos < tags_end:
             for match in _TOKEN.finditer(source, pos, tags_end):
                 start, end = match.span()
                 if start > pos:
-                    self._text(source[pos:start], pos)
+                    piece = source[pos:start]
+                    self._text(piece if not narrowed or piece.isascii() else real[pos:start], pos)
                 pos = end
                 end_tag, start_tag, attrs = match.groups()
+                if narrowed and (end_tag or start_tag) and not match.group().isascii():  # names, attributes: real
+                    end_tag, start_tag, attrs = (real[slice(*match.span(group))] if match.start(group) >= 0 else None
+                                                 for group in (1, 2, 3))
                 if start_tag:
                     pos = self._start_tag(start_tag.lower(), attrs, start, end)
                     if pos != end:  # raw text (a script) skipped: go on after it
@@ -246,12 +254,12 @@ class _Reader:
         for match in _TAIL.finditer(source, max(pos, tags_end)):
             start = match.start()
             if start > pos:
-                self._text(source[pos:start], pos)
+                self._text(real[pos:start], pos)
             pos = match.end()
             if source[start] == "&":
                 self._reference(match.group(), start)
         if pos < len(source):
-            self._text(source[pos:], pos)
+            self._text(real[pos:], pos)
         while self._open:
             self._close_block()
 
@@ -500,14 +508,15 @@ def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int,
     return read_page(source, keep).page()
 
 
-def read_page(source: str, keep: Callable[[list[Block], int], list[tuple[int, int]]] | None = None) -> Reading:
+def read_page(source: str | Narrowed,
+              keep: Callable[[list[Block], int], list[tuple[int, int]]] | None = None) -> Reading:
     """:func:`visible_text` but for joining the text, which :meth:`Reading.page` does: the reading holds no
     reference to ``source``, which its caller may let go first (a big page's source and text were each
     held at once)."""
-    reader = _Reader(source.replace(BREAK, "\ufffd") if BREAK in source else source)
+    reader = _Reader(_nuls_shown(source))
     reader.read()
     url = reader.url
-    if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
+    if url is None and (saved := _SAVED_FROM.search(source[:SAVED_FROM_REACH])):
         url = saved.group(1)
     text = reader.text.read()
     images, kept = _captioned(text, reader), None
@@ -531,6 +540,13 @@ class Reading:
         text, self.text = self.text, ""
         kept = self.unjoined.kept
         return replace(self.unjoined, text=text[:] if kept is None else _blanked(text, kept))
+
+
+def _nuls_shown(source: str | Narrowed) -> str | Narrowed:
+    """``source`` with each NUL read as U+FFFD: while the text is read, BREAK (NUL) is a line break."""
+    if isinstance(source, Narrowed):
+        return source.replaced(BREAK, "\ufffd")
+    return source.replace(BREAK, "\ufffd") if BREAK in source else source
 
 
 class _Text:

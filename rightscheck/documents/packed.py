@@ -11,7 +11,10 @@ from __future__ import annotations
 import array
 import bisect
 import zlib
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from rightscheck.documents.narrow import Narrowed
 
 BLOCK = 1 << 20  # characters compressed apart
 PACKED_FROM = 1 << 22  # a source this long is packed once read; a shorter one is kept as it is
@@ -21,7 +24,7 @@ class PackedText:
     """A text compressed a block at a time (:data:`BLOCK` characters, or as :meth:`append`-ed); read by
     slices, :meth:`find` and :meth:`rfind` (``in``) as a str is, or a block at a time (:func:`chunks`)."""
 
-    def __init__(self, text: str = "") -> None:
+    def __init__(self, text: str | Narrowed = "") -> None:
         self._blocks: list[bytes] = []
         self._bounds = array.array("q", [0])  # where each block starts, then the end
         self._last: tuple[int, str] = (-1, "")  # the block last decompressed: slices near each other share it
@@ -81,9 +84,10 @@ class PackedText:
         return self._last[1]
 
 
-def pack(text: str) -> str | PackedText:
-    """``text`` packed if it is long (:data:`PACKED_FROM`), else as it is."""
-    return PackedText(text) if len(text) >= PACKED_FROM else text
+def pack(text: str | Narrowed) -> str | PackedText:
+    """``text`` packed if it is long (:data:`PACKED_FROM`), else as a str (a narrowed one's real text: see
+    rightscheck.documents.narrow)."""
+    return PackedText(text) if len(text) >= PACKED_FROM else text[:]
 
 
 def chunks(text: str | PackedText) -> Iterator[tuple[int, str]]:
