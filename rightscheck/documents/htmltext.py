@@ -24,8 +24,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
-from rightscheck.documents.packed import PackedText
+from rightscheck.documents.blocks import Block, Blocks
 from rightscheck.documents.narrow import Narrowed
+from rightscheck.documents.packed import PACKED_FROM, PackedText
 
 # Content that is never shown as article text.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"})
@@ -110,31 +111,6 @@ class Image:
     caption: str = ""
 
 
-class Block:
-    """A block element as read: its extent in the visible text [start, end) (its own line breaks
-    included, so an empty element still holds its images), its characters of text and of link text,
-    a hint from its class/id (``NONE``, ``CONTENT``, ``CHROME``, ``CAPTION``, ``ARTICLE_BODY``), the
-    paragraph text scored to it (readability's measure), its parent's index (-1 at the top), how many
-    images and links (``<a href>``) it holds, and whether it holds a ``rel="license"`` link (which, by
-    HTML's definition, states the page's own licence) and no link to another work. ``before`` is the
-    prose (text not in links) of the page before the block: prose between two blocks costs nothing to
-    count."""
-
-    __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "images",
-                 "hrefs", "before")
-
-    def __init__(self, tag: str, hint: int, start: int, parent: int, before: int) -> None:
-        self.tag, self.hint, self.start, self.end, self.parent, self.before = tag, hint, start, start, parent, before
-        self.chars, self.links, self.score, self.images, self.hrefs = 0, 0, 0.0, 0, 0
-        # holds a rel="license" link and no other absolute link: the page stating its own licence (None once
-        # another site is linked: "From <a>Woodland Trails</a>, <a rel=license>CC BY-NC</a>" credits a work)
-        self.own_licence: bool | None = False
-
-    def close(self, end: int, chars: int, links: int, images: int, hrefs: int) -> None:
-        """The block ends at ``end``, holding these counts."""
-        self.end, self.chars, self.links, self.images, self.hrefs = end, chars, links, images, hrefs
-
-
 @dataclass
 class OffsetMap:
     """Text offset -> source offset. Piece ``i`` starts at ``text_starts[i]`` in the text; a verbatim
@@ -205,7 +181,8 @@ class _Reader:
         self.links: list[tuple[int, str]] = []
         # offset, described, markup, figure, innermost block
         self.images: list[tuple[int, str, tuple[int, int], int, int]] = []
-        self.blocks: list[Block] = []
+        self.blocks: list[Block] | Blocks = Blocks(offsets) if len(source) >= PACKED_FROM else []
+        self._held = isinstance(self.blocks, Blocks)  # a big page's blocks are held in columns once closed
         self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
         self._figcaptions: dict[int, list[tuple[int, int]]] = {}  # open figure's block -> its figcaptions
         self._inline_open: dict[str, int] = {}  # recorded inline caption elements open, by tag
@@ -451,6 +428,8 @@ class _Reader:
                 parent.score += points
                 if parent.parent >= 0:
                     self.blocks[parent.parent].score += points / 2
+        if self._held:
+            self.blocks.closed(index)
         if tag == "figcaption":  # its figure's images are known when the figure closes (it may come first)
             if self._figures:
                 self._figcaptions.setdefault(self._figures[-1], []).append((block.start, block.end))
@@ -492,7 +471,7 @@ class Page:
     links: list[tuple[int, str]]  # (text offset, href)
     images: list[Image]
     offsets: OffsetMap
-    blocks: list[Block]
+    blocks: Sequence[Block]
     url: str | None = None  # the address the page gives itself (canonical link, og:url, "saved from url")
     # visible-text ranges of the caption elements of images (a figure's <figcaption>, a caption or credit
     # element after a picture), sorted and disjoint: what credits a picture, not the story around it
@@ -500,7 +479,7 @@ class Page:
     kept: list[tuple[int, int]] | None = None  # the ranges of the text kept, when the rest was blanked
 
 
-def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int, int]]] | None = None) -> Page:
+def visible_text(source: str, keep: Callable[[Sequence[Block], int], list[tuple[int, int]]] | None = None) -> Page:
     """The visible text of ``source``, its links, images with their captions, block elements, and the
     offset map back to the source. With ``keep`` (the blocks and the text's length -> sorted, disjoint
     ranges of the text), the text outside its ranges is blanked (see :func:`_blanked`; captions are read
@@ -509,7 +488,7 @@ def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int,
 
 
 def read_page(source: str | Narrowed,
-              keep: Callable[[list[Block], int], list[tuple[int, int]]] | None = None) -> Reading:
+              keep: Callable[[Sequence[Block], int], list[tuple[int, int]]] | None = None) -> Reading:
     """:func:`visible_text` but for joining the text, which :meth:`Reading.page` does: the reading holds no
     reference to ``source``, which its caller may let go first (a big page's source and text were each
     held at once)."""
@@ -658,7 +637,7 @@ def _captioned(text: str | PackedText, reader: _Reader) -> list[Image]:
     return images
 
 
-def _alone(blocks: list[Block], index: int, end: int, length: int) -> bool:
+def _alone(blocks: Sequence[Block], index: int, end: int, length: int) -> bool:
     """Whether an image (in block ``index``) and the line after it (ending at ``end``, ``length`` long)
     are all that the smallest block holding both holds: a picture and its caption, however long."""
     while index >= 0:
