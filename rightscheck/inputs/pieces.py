@@ -12,6 +12,8 @@ import codecs
 import os
 from typing import Callable, Iterator
 
+from rightscheck.core.heap import map_big_blocks
+
 PIECE = 1 << 20  # bytes read and decoded at a time
 PIECES_FROM = 1 << 23  # files this big are read in pieces; a smaller one in one read
 
@@ -80,7 +82,9 @@ class Pieces:
 
 
 def read_pieces(fd: int, limit: int) -> Pieces:
-    """At most ``limit`` bytes from ``fd``, to its end, in pieces of :data:`PIECE` bytes."""
+    """At most ``limit`` bytes from ``fd``, to its end, in pieces of :data:`PIECE` bytes; from then on, the
+    process gives big blocks of memory back as they are freed (rightscheck.core.heap)."""
+    map_big_blocks()
     pieces, got = [], 0
     while got < limit and (piece := os.read(fd, min(limit - got, PIECE))):
         pieces.append(piece)
