@@ -565,7 +565,8 @@ class _Text:
 def _blanked(text: str | PackedText, kept: list[tuple[int, int]]) -> str:
     """``text`` with everything outside the ``kept`` ranges blanked: a line break, spaces and a line break of
     its own length (it stands between block elements, so the kept lines are what they were). Grown in place,
-    :data:`JOINED` characters at a time (see rightscheck.inputs.pieces)."""
+    :data:`JOINED` characters at a time (see rightscheck.inputs.pieces), a packed ``text`` let go as it is
+    read."""
     length = len(text)
     blanked, batch, held, cursor = "", [], 0, 0
     for start, end in [*kept, (length, length)]:  # the last, empty, range: the gap after the last kept one
@@ -577,6 +578,8 @@ def _blanked(text: str | PackedText, kept: list[tuple[int, int]]) -> str:
         if held >= JOINED or end == length:
             blanked += "".join(batch)
             batch, held = [], 0
+            if isinstance(text, PackedText):
+                text.release(end)
     return blanked
 
 

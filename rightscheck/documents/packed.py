@@ -78,6 +78,14 @@ class PackedText:
         for i in range(len(self._blocks)):
             yield self._bounds[i], self._block(i)
 
+    def release(self, end: int) -> None:
+        """Let go of the blocks that end by ``end``: a text read once, in order (a page's as it is joined), is
+        not held whole beside what is made of it. They can no longer be read."""
+        done = bisect.bisect_right(self._bounds, end) - 1
+        self._blocks[:done] = [b""] * done
+        if self._last[0] < done:
+            self._last = (-1, "")
+
     def _block(self, index: int) -> str:
         if self._last[0] != index:
             self._last = index, zlib.decompress(self._blocks[index]).decode("utf-8", "surrogatepass")
