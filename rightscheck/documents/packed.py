@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Iterator
 if TYPE_CHECKING:
     from rightscheck.documents.narrow import Narrowed
 
-BLOCK = 1 << 20  # characters compressed apart
+BLOCK = 1 << 18  # characters compressed apart (half a megabyte decompressed, at two bytes a character)
 PACKED_FROM = 1 << 22  # a source this long is packed once read; a shorter one is kept as it is
 
 
@@ -56,21 +56,31 @@ class PackedText:
     def find(self, sub: str, start: int = 0, end: int | None = None) -> int:
         """The lowest offset of ``sub`` in [start, end), or -1."""
         start, end, _ = slice(start, end).indices(len(self))
-        for i in range(bisect.bisect_right(self._bounds, start) - 1, bisect.bisect_left(self._bounds, end)):
-            low = max(self._bounds[i], start)
-            found = self[low:min(self._bounds[i + 1] + len(sub) - 1, end)].find(sub)
+        bounds = self._bounds
+        for i in range(bisect.bisect_right(bounds, start) - 1, bisect.bisect_left(bounds, end)):
+            low, high = max(bounds[i], start), bounds[i + 1]
+            found = self._block(i).find(sub, low - bounds[i], min(high, end) - bounds[i])
             if found >= 0:
-                return low + found
+                return bounds[i] + found
+            edge = max(low, high - len(sub) + 1)  # a match running on into the next block
+            found = self[edge:min(high + len(sub) - 1, end)].find(sub)
+            if found >= 0:
+                return edge + found
         return -1
 
     def rfind(self, sub: str, start: int = 0, end: int | None = None) -> int:
         """The highest offset of ``sub`` in [start, end), or -1."""
         start, end, _ = slice(start, end).indices(len(self))
-        for i in reversed(range(bisect.bisect_right(self._bounds, start) - 1, bisect.bisect_left(self._bounds, end))):
-            low = max(self._bounds[i], start)
-            found = self[low:min(self._bounds[i + 1] + len(sub) - 1, end)].rfind(sub)
+        bounds = self._bounds
+        for i in reversed(range(bisect.bisect_right(bounds, start) - 1, bisect.bisect_left(bounds, end))):
+            low, high = max(bounds[i], start), bounds[i + 1]
+            edge = max(low, high - len(sub) + 1)  # a match running on into the next block
+            found = self[edge:min(high + len(sub) - 1, end)].rfind(sub)
             if found >= 0:
-                return low + found
+                return edge + found
+            found = self._block(i).rfind(sub, low - bounds[i], min(high, end) - bounds[i])
+            if found >= 0:
+                return bounds[i] + found
         return -1
 
     def blocks(self) -> Iterator[tuple[int, str]]:
