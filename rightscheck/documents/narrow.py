@@ -26,6 +26,7 @@ _HELD_APART = re.compile(r"[^\x01-\xff]")  # what the view stands in for
 _SPACE, _WORD, _FOLDS_TO_ASCII = re.compile(r"\s"), re.compile(r"\w"), re.compile(r"[a-z]", re.I)
 SPACE, WORD, OTHER = "\xa0", "\xe9", "\xa4"  # the stand-ins: white space, a word character, neither
 RUN_COST = 64  # bytes a run held apart costs besides its characters: its place in two arrays, its str a while
+CHAR_COST = 4  # bytes a character held apart costs at most (in a str of astral characters)
 
 
 def stand_in(char: str) -> str | None:
@@ -119,7 +120,7 @@ class _Runs:
     def hold(self, start: int, end: int) -> str:
         """The stand-ins of the part's characters [start, end), held apart."""
         chars = self._part[start:end]
-        if RUN_COST * (len(self.at) + 1) + 4 * (self.firsts[-1] + len(chars)) > self._limit:
+        if RUN_COST * (len(self.at) + 1) + CHAR_COST * (self.firsts[-1] + len(chars)) > self._limit:
             raise _NotWorthIt
         shown = _stand_ins(chars)
         if shown is None:
