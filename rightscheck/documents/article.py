@@ -20,9 +20,10 @@ writing is not republishing anyone's). A page with no such block (a bare list, t
 from __future__ import annotations
 
 import bisect
-from typing import TypeVar
+from typing import Sequence, TypeVar
 
-from rightscheck.documents.htmltext import ARTICLE_BODY, CHROME, CONTENT, Block
+from rightscheck.documents.blocks import Block
+from rightscheck.documents.htmltext import ARTICLE_BODY, CHROME, CONTENT
 
 BODY_MIN_PROSE, BODY_MIN_SHARE = 100, 0.1  # a block marked as the article body is believed with this much prose
 MEDIA_LINK_SHARE = 0.15  # a captioned picture whose one link holds at most this share of its text is media
@@ -48,7 +49,7 @@ Spans = list[tuple[int, int]]
 T = TypeVar("T")
 
 
-def article_spans(blocks: list[Block], length: int) -> Spans:
+def article_spans(blocks: Sequence[Block], length: int) -> Spans:
     """Sorted, disjoint ranges [start, end) of the visible text that are the page's article."""
     chrome = _Chrome(blocks)
     top = _top(blocks, chrome)
@@ -89,7 +90,7 @@ class _Chrome:
     """Which blocks are chrome. A class or id naming a widget is believed only for a block holding less
     than half the page's prose: sites put words like "nav" on the wrapper of the whole page too."""
 
-    def __init__(self, blocks: list[Block]) -> None:
+    def __init__(self, blocks: Sequence[Block]) -> None:
         self.most = max(map(_prose, blocks), default=0)  # the most prose of any block: the page's
         self._half = self.most / 2
 
@@ -105,7 +106,7 @@ class _Chrome:
         return (dense and block.hrefs > 0 and block.chars >= LINK_DENSE_CHARS and block.links > LINK_DENSE * block.chars
                 and _prose(block) < LINK_DENSE_PROSE)
 
-    def around(self, blocks: list[Block], block: Block) -> bool:
+    def around(self, blocks: Sequence[Block], block: Block) -> bool:
         """Whether some ancestor of ``block`` is chrome."""
         parent = block.parent
         while parent >= 0:
@@ -115,7 +116,7 @@ class _Chrome:
         return False
 
 
-def _top(blocks: list[Block], chrome: _Chrome) -> Block | None:
+def _top(blocks: Sequence[Block], chrome: _Chrome) -> Block | None:
     # an itemtype NewsArticle on <html> or <body> says what the page is, not where its article is; a marked
     # block with a small share of the page's prose is metadata (a hidden schema.org summary), not the body
     least = max(BODY_MIN_PROSE, BODY_MIN_SHARE * chrome.most)
@@ -137,7 +138,7 @@ def _top(blocks: list[Block], chrome: _Chrome) -> Block | None:
     return _gathered(blocks, best, rivals, chrome)
 
 
-def _gathered(blocks: list[Block], top: Block, rivals: list[Block], chrome: _Chrome) -> Block:
+def _gathered(blocks: Sequence[Block], top: Block, rivals: list[Block], chrome: _Chrome) -> Block:
     """The ancestor of ``top`` that holds at least ``GATHER`` of its ``rivals`` (blocks that score nearly as
     high, neither inside it nor around it), as readability does: an article spread over many blocks of its
     own (the slides of a slideshow, the steps of a guide) is the block that holds them, unless that is a
@@ -158,7 +159,7 @@ def _gathered(blocks: list[Block], top: Block, rivals: list[Block], chrome: _Chr
     return top
 
 
-def _widened(blocks: list[Block], top: Block, chrome: _Chrome) -> Block:
+def _widened(blocks: Sequence[Block], top: Block, chrome: _Chrome) -> Block:
     """The highest ancestor of ``top`` that adds little text of its own (header, byline, lead photo)."""
     own = _prose(top)
     region, parent = top, top.parent
@@ -172,7 +173,7 @@ def _widened(blocks: list[Block], top: Block, chrome: _Chrome) -> Block:
     return region
 
 
-def _lead_media(blocks: list[Block], start: int, chrome: _Chrome) -> int:
+def _lead_media(blocks: Sequence[Block], start: int, chrome: _Chrome) -> int:
     """Where the article begins if its lead picture (a ``figure`` or a block of unlinked images, not in chrome)
     ends just before ``start``: a gallery or photo set above the body in a wrapper of its own."""
     for block in blocks:
@@ -184,7 +185,7 @@ def _lead_media(blocks: list[Block], start: int, chrome: _Chrome) -> int:
     return start
 
 
-def _headline(blocks: list[Block], region: Block) -> Block | None:
+def _headline(blocks: Sequence[Block], region: Block) -> Block | None:
     """The article's headline: its first ``h1``, else the last one before it if it stands just before it,
     with little prose between them (a byline, a standfirst, a caption; share bars and menus are links).
     A site's name in an ``h1`` at the top of the page is not it."""
@@ -204,7 +205,7 @@ def _headline(blocks: list[Block], region: Block) -> Block | None:
     return None
 
 
-def _without(start: int, end: int, blocks: list[Block], chrome: _Chrome, tags: frozenset[str],
+def _without(start: int, end: int, blocks: Sequence[Block], chrome: _Chrome, tags: frozenset[str],
              headline: Block | None = None, body: int = -1) -> Spans:
     """[start, end) minus the chrome blocks inside it (outermost ones; their contents go with them). The
     block holding the ``headline`` is the article's header whatever its class says ("banner"), and a

@@ -22,6 +22,7 @@ from rightscheck.text.confusables import (FORMAT_RUN, fold_confusables, hint_byt
                                          utf8_hints)
 from rightscheck.core.errors import RightscheckError
 from rightscheck.documents.htmltext import Image, OffsetMap, read_page
+from rightscheck.documents.narrow import Narrowed, narrowed
 from rightscheck.documents.packed import PackedText, chunks, pack
 from rightscheck.text.folded import Folded
 from rightscheck.text.keywords import KeywordSearch, breaks_literals, exact_fold, fold_keywords
@@ -108,13 +109,16 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
     return str(best), best.encoding
 
 
-def _read(data: bytes | Pieces, declared: str | None) -> tuple[str, str, tuple[bool | None, bool | None]]:
+def _read(data: bytes | Pieces, declared: str | None,
+          narrow: bool = False) -> tuple[str | Narrowed, str, tuple[bool | None, bool | None]]:
     """:func:`decode`, and the :func:`~rightscheck.text.confusables.utf8_hints` of UTF-8 bytes; a big file's
     pieces are decoded one by one, let go as they are (rightscheck.inputs.pieces), unless the file has a
-    byte-order mark or NULs at its start, or is not UTF-8."""
+    byte-order mark or NULs at its start, or is not UTF-8; with ``narrow``, to a narrowed text if it pays
+    (rightscheck.documents.narrow)."""
     if isinstance(data, Pieces):
         head = data.head(_NULS_WITHIN)
-        decoded = None if head.startswith(_BOM_STARTS) or b"\x00" in head else data.utf8(hint_bytes)
+        decoded = None if head.startswith(_BOM_STARTS) or b"\x00" in head else (
+            narrowed(data, hint_bytes) if narrow else data.utf8(hint_bytes))
         if decoded:
             return decoded[0], "utf-8", hints(decoded[1])
         data = data.joined()
@@ -331,7 +335,7 @@ def parse(path: str, data: bytes | Pieces, kind: str = "text", scope: str = "art
     links and images dropped, so packs judge only the article and count lines from it; "page" keeps the
     whole page. ``data`` is let go once decoded (when the caller holds no reference of its own); ``charset``
     is the encoding a container declares for it (see :func:`decode`)."""
-    source, encoding, (lookalikes, formats) = _read(data, charset)
+    source, encoding, (lookalikes, formats) = _read(data, charset, narrow=kind == "html")
     del data  # not kept while the text is read: for a big file, the bytes were a third of the peak
     fragment = encoding.split("+")[1:]  # "utf-8+utf-16-le": a UTF-16 passage decoded apart from the rest
     if kind == "html":  # with scope "article", the page's chrome is blanked as its text is joined

@@ -24,7 +24,9 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
-from rightscheck.documents.packed import PackedText
+from rightscheck.documents.blocks import Block, Blocks
+from rightscheck.documents.narrow import Narrowed
+from rightscheck.documents.packed import PACKED_FROM, PackedText
 
 # Content that is never shown as article text.
 _HIDDEN = frozenset({"script", "style", "noscript", "template", "head", "title", "svg", "iframe", "object"})
@@ -109,31 +111,6 @@ class Image:
     caption: str = ""
 
 
-class Block:
-    """A block element as read: its extent in the visible text [start, end) (its own line breaks
-    included, so an empty element still holds its images), its characters of text and of link text,
-    a hint from its class/id (``NONE``, ``CONTENT``, ``CHROME``, ``CAPTION``, ``ARTICLE_BODY``), the
-    paragraph text scored to it (readability's measure), its parent's index (-1 at the top), how many
-    images and links (``<a href>``) it holds, and whether it holds a ``rel="license"`` link (which, by
-    HTML's definition, states the page's own licence) and no link to another work. ``before`` is the
-    prose (text not in links) of the page before the block: prose between two blocks costs nothing to
-    count."""
-
-    __slots__ = ("tag", "hint", "start", "end", "chars", "links", "score", "parent", "own_licence", "images",
-                 "hrefs", "before")
-
-    def __init__(self, tag: str, hint: int, start: int, parent: int, before: int) -> None:
-        self.tag, self.hint, self.start, self.end, self.parent, self.before = tag, hint, start, start, parent, before
-        self.chars, self.links, self.score, self.images, self.hrefs = 0, 0, 0.0, 0, 0
-        # holds a rel="license" link and no other absolute link: the page stating its own licence (None once
-        # another site is linked: "From <a>Woodland Trails</a>, <a rel=license>CC BY-NC</a>" credits a work)
-        self.own_licence: bool | None = False
-
-    def close(self, end: int, chars: int, links: int, images: int, hrefs: int) -> None:
-        """The block ends at ``end``, holding these counts."""
-        self.end, self.chars, self.links, self.images, self.hrefs = end, chars, links, images, hrefs
-
-
 @dataclass
 class OffsetMap:
     """Text offset -> source offset. Piece ``i`` starts at ``text_starts[i]`` in the text; a verbatim
@@ -191,8 +168,10 @@ def _hint(attrs: str) -> int:
 
 
 class _Reader:
-    def __init__(self, source: str) -> None:
-        self._source = source
+    def __init__(self, source: str | Narrowed) -> None:
+        # what the patterns read; a narrowed source's view, the text taken from its real characters (see narrow)
+        self._source = source.view if isinstance(source, Narrowed) else source
+        self._real = source
         self.text = _Text()  # the visible text, piece by piece, as it is shown (see _add)
         offsets = "i" if len(source) < 1 << 31 else "q"  # a page's text is no longer than its source
         self.starts = array.array(offsets)  # each piece's offset in the text
@@ -202,7 +181,8 @@ class _Reader:
         self.links: list[tuple[int, str]] = []
         # offset, described, markup, figure, innermost block
         self.images: list[tuple[int, str, tuple[int, int], int, int]] = []
-        self.blocks: list[Block] = []
+        self.blocks: list[Block] | Blocks = Blocks(offsets) if len(source) >= PACKED_FROM else []
+        self._held = isinstance(self.blocks, Blocks)  # a big page's blocks are held in columns once closed
         self.captions: list[tuple[int, int, int]] = []  # (image index, text start, text end)
         self._figcaptions: dict[int, list[tuple[int, int]]] = {}  # open figure's block -> its figcaptions
         self._inline_open: dict[str, int] = {}  # recorded inline caption elements open, by tag
@@ -224,15 +204,20 @@ class _Reader:
         self._canonical = False  # the address came from a canonical link (an og:url does not replace it)
 
     def read(self) -> None:
-        source, pos = self._source, 0
+        source, real, pos = self._source, self._real, 0
+        narrowed = source is not real
         tags_end = source.rfind(">") + 1
         while pos < tags_end:
             for match in _TOKEN.finditer(source, pos, tags_end):
                 start, end = match.span()
                 if start > pos:
-                    self._text(source[pos:start], pos)
+                    piece = source[pos:start]
+                    self._text(piece if not narrowed or piece.isascii() else real[pos:start], pos)
                 pos = end
                 end_tag, start_tag, attrs = match.groups()
+                if narrowed and (end_tag or start_tag) and not match.group().isascii():  # names, attributes: real
+                    end_tag, start_tag, attrs = (real[slice(*match.span(group))] if match.start(group) >= 0 else None
+                                                 for group in (1, 2, 3))
                 if start_tag:
                     pos = self._start_tag(start_tag.lower(), attrs, start, end)
                     if pos != end:  # raw text (a script) skipped: go on after it
@@ -246,12 +231,12 @@ class _Reader:
         for match in _TAIL.finditer(source, max(pos, tags_end)):
             start = match.start()
             if start > pos:
-                self._text(source[pos:start], pos)
+                self._text(real[pos:start], pos)
             pos = match.end()
             if source[start] == "&":
                 self._reference(match.group(), start)
         if pos < len(source):
-            self._text(source[pos:], pos)
+            self._text(real[pos:], pos)
         while self._open:
             self._close_block()
 
@@ -443,6 +428,8 @@ class _Reader:
                 parent.score += points
                 if parent.parent >= 0:
                     self.blocks[parent.parent].score += points / 2
+        if self._held:
+            self.blocks.closed(index)
         if tag == "figcaption":  # its figure's images are known when the figure closes (it may come first)
             if self._figures:
                 self._figcaptions.setdefault(self._figures[-1], []).append((block.start, block.end))
@@ -484,7 +471,7 @@ class Page:
     links: list[tuple[int, str]]  # (text offset, href)
     images: list[Image]
     offsets: OffsetMap
-    blocks: list[Block]
+    blocks: Sequence[Block]
     url: str | None = None  # the address the page gives itself (canonical link, og:url, "saved from url")
     # visible-text ranges of the caption elements of images (a figure's <figcaption>, a caption or credit
     # element after a picture), sorted and disjoint: what credits a picture, not the story around it
@@ -492,7 +479,7 @@ class Page:
     kept: list[tuple[int, int]] | None = None  # the ranges of the text kept, when the rest was blanked
 
 
-def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int, int]]] | None = None) -> Page:
+def visible_text(source: str, keep: Callable[[Sequence[Block], int], list[tuple[int, int]]] | None = None) -> Page:
     """The visible text of ``source``, its links, images with their captions, block elements, and the
     offset map back to the source. With ``keep`` (the blocks and the text's length -> sorted, disjoint
     ranges of the text), the text outside its ranges is blanked (see :func:`_blanked`; captions are read
@@ -500,14 +487,15 @@ def visible_text(source: str, keep: Callable[[list[Block], int], list[tuple[int,
     return read_page(source, keep).page()
 
 
-def read_page(source: str, keep: Callable[[list[Block], int], list[tuple[int, int]]] | None = None) -> Reading:
+def read_page(source: str | Narrowed,
+              keep: Callable[[Sequence[Block], int], list[tuple[int, int]]] | None = None) -> Reading:
     """:func:`visible_text` but for joining the text, which :meth:`Reading.page` does: the reading holds no
     reference to ``source``, which its caller may let go first (a big page's source and text were each
     held at once)."""
-    reader = _Reader(source.replace(BREAK, "\ufffd") if BREAK in source else source)
+    reader = _Reader(_nuls_shown(source))
     reader.read()
     url = reader.url
-    if url is None and (saved := _SAVED_FROM.search(source, 0, SAVED_FROM_REACH)):
+    if url is None and (saved := _SAVED_FROM.search(source[:SAVED_FROM_REACH])):
         url = saved.group(1)
     text = reader.text.read()
     images, kept = _captioned(text, reader), None
@@ -531,6 +519,13 @@ class Reading:
         text, self.text = self.text, ""
         kept = self.unjoined.kept
         return replace(self.unjoined, text=text[:] if kept is None else _blanked(text, kept))
+
+
+def _nuls_shown(source: str | Narrowed) -> str | Narrowed:
+    """``source`` with each NUL read as U+FFFD: while the text is read, BREAK (NUL) is a line break."""
+    if isinstance(source, Narrowed):
+        return source.replaced(BREAK, "\ufffd")
+    return source.replace(BREAK, "\ufffd") if BREAK in source else source
 
 
 class _Text:
@@ -570,7 +565,8 @@ class _Text:
 def _blanked(text: str | PackedText, kept: list[tuple[int, int]]) -> str:
     """``text`` with everything outside the ``kept`` ranges blanked: a line break, spaces and a line break of
     its own length (it stands between block elements, so the kept lines are what they were). Grown in place,
-    :data:`JOINED` characters at a time (see rightscheck.inputs.pieces)."""
+    :data:`JOINED` characters at a time (see rightscheck.inputs.pieces), a packed ``text`` let go as it is
+    read."""
     length = len(text)
     blanked, batch, held, cursor = "", [], 0, 0
     for start, end in [*kept, (length, length)]:  # the last, empty, range: the gap after the last kept one
@@ -582,6 +578,8 @@ def _blanked(text: str | PackedText, kept: list[tuple[int, int]]) -> str:
         if held >= JOINED or end == length:
             blanked += "".join(batch)
             batch, held = [], 0
+            if isinstance(text, PackedText):
+                text.release(end)
     return blanked
 
 
@@ -642,7 +640,7 @@ def _captioned(text: str | PackedText, reader: _Reader) -> list[Image]:
     return images
 
 
-def _alone(blocks: list[Block], index: int, end: int, length: int) -> bool:
+def _alone(blocks: Sequence[Block], index: int, end: int, length: int) -> bool:
     """Whether an image (in block ``index``) and the line after it (ending at ``end``, ``length`` long)
     are all that the smallest block holding both holds: a picture and its caption, however long."""
     while index >= 0:

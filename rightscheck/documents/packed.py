@@ -11,9 +11,12 @@ from __future__ import annotations
 import array
 import bisect
 import zlib
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-BLOCK = 1 << 20  # characters compressed apart
+if TYPE_CHECKING:
+    from rightscheck.documents.narrow import Narrowed
+
+BLOCK = 1 << 18  # characters compressed apart (half a megabyte decompressed, at two bytes a character)
 PACKED_FROM = 1 << 22  # a source this long is packed once read; a shorter one is kept as it is
 
 
@@ -21,7 +24,7 @@ class PackedText:
     """A text compressed a block at a time (:data:`BLOCK` characters, or as :meth:`append`-ed); read by
     slices, :meth:`find` and :meth:`rfind` (``in``) as a str is, or a block at a time (:func:`chunks`)."""
 
-    def __init__(self, text: str = "") -> None:
+    def __init__(self, text: str | Narrowed = "") -> None:
         self._blocks: list[bytes] = []
         self._bounds = array.array("q", [0])  # where each block starts, then the end
         self._last: tuple[int, str] = (-1, "")  # the block last decompressed: slices near each other share it
@@ -53,21 +56,31 @@ class PackedText:
     def find(self, sub: str, start: int = 0, end: int | None = None) -> int:
         """The lowest offset of ``sub`` in [start, end), or -1."""
         start, end, _ = slice(start, end).indices(len(self))
-        for i in range(bisect.bisect_right(self._bounds, start) - 1, bisect.bisect_left(self._bounds, end)):
-            low = max(self._bounds[i], start)
-            found = self[low:min(self._bounds[i + 1] + len(sub) - 1, end)].find(sub)
+        bounds = self._bounds
+        for i in range(bisect.bisect_right(bounds, start) - 1, bisect.bisect_left(bounds, end)):
+            low, high = max(bounds[i], start), bounds[i + 1]
+            found = self._block(i).find(sub, low - bounds[i], min(high, end) - bounds[i])
             if found >= 0:
-                return low + found
+                return bounds[i] + found
+            edge = max(low, high - len(sub) + 1)  # a match running on into the next block
+            found = self[edge:min(high + len(sub) - 1, end)].find(sub)
+            if found >= 0:
+                return edge + found
         return -1
 
     def rfind(self, sub: str, start: int = 0, end: int | None = None) -> int:
         """The highest offset of ``sub`` in [start, end), or -1."""
         start, end, _ = slice(start, end).indices(len(self))
-        for i in reversed(range(bisect.bisect_right(self._bounds, start) - 1, bisect.bisect_left(self._bounds, end))):
-            low = max(self._bounds[i], start)
-            found = self[low:min(self._bounds[i + 1] + len(sub) - 1, end)].rfind(sub)
+        bounds = self._bounds
+        for i in reversed(range(bisect.bisect_right(bounds, start) - 1, bisect.bisect_left(bounds, end))):
+            low, high = max(bounds[i], start), bounds[i + 1]
+            edge = max(low, high - len(sub) + 1)  # a match running on into the next block
+            found = self[edge:min(high + len(sub) - 1, end)].rfind(sub)
             if found >= 0:
-                return low + found
+                return edge + found
+            found = self._block(i).rfind(sub, low - bounds[i], min(high, end) - bounds[i])
+            if found >= 0:
+                return bounds[i] + found
         return -1
 
     def blocks(self) -> Iterator[tuple[int, str]]:
@@ -75,15 +88,24 @@ class PackedText:
         for i in range(len(self._blocks)):
             yield self._bounds[i], self._block(i)
 
+    def release(self, end: int) -> None:
+        """Let go of the blocks that end by ``end``: a text read once, in order (a page's as it is joined), is
+        not held whole beside what is made of it. They can no longer be read."""
+        done = bisect.bisect_right(self._bounds, end) - 1
+        self._blocks[:done] = [b""] * done
+        if self._last[0] < done:
+            self._last = (-1, "")
+
     def _block(self, index: int) -> str:
         if self._last[0] != index:
             self._last = index, zlib.decompress(self._blocks[index]).decode("utf-8", "surrogatepass")
         return self._last[1]
 
 
-def pack(text: str) -> str | PackedText:
-    """``text`` packed if it is long (:data:`PACKED_FROM`), else as it is."""
-    return PackedText(text) if len(text) >= PACKED_FROM else text
+def pack(text: str | Narrowed) -> str | PackedText:
+    """``text`` packed if it is long (:data:`PACKED_FROM`), else as a str (a narrowed one's real text: see
+    rightscheck.documents.narrow)."""
+    return PackedText(text) if len(text) >= PACKED_FROM else text[:]
 
 
 def chunks(text: str | PackedText) -> Iterator[tuple[int, str]]:

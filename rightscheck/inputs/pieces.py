@@ -12,6 +12,8 @@ import codecs
 import os
 from typing import Callable, Iterator
 
+from rightscheck.core.heap import map_big_blocks
+
 PIECE = 1 << 20  # bytes read and decoded at a time
 PIECES_FROM = 1 << 23  # files this big are read in pieces; a smaller one in one read
 
@@ -45,17 +47,33 @@ class Pieces:
     def utf8(self, keep: Callable[[bytes], bytes]) -> tuple[str, bytes] | None:
         """The text, if the bytes are UTF-8, and what ``keep`` keeps of each piece, joined; the pieces are let
         go. None if they are not UTF-8: the bytes are then kept, whole again."""
-        decoder, text, kept = codecs.getincrementaldecoder("utf-8")(), "", []
-        for piece in self._taken():  # a for loop: CPython 3.11 warms a while loop's code up too late for its +=
+        text, kept = "", []
+        try:
+            for part in self.decoded(keep, kept):  # a for loop: CPython 3.11 warms a while loop's code up too late
+                text += part  # in place (see the module docstring)
+        except UnicodeDecodeError:
+            self.put_back(text.encode())  # strictly decoded: encoded back as it was
+            return None
+        return text, b"".join(kept)
+
+    def decoded(self, keep: Callable[[bytes], bytes], kept: list[bytes]) -> Iterator[str]:
+        """The text, a piece at a time, each piece let go once decoded and what ``keep`` keeps of it added to
+        ``kept``. UnicodeDecodeError if the bytes are not UTF-8: the bytes not decoded are then kept, and
+        the caller puts back those of the text it was given (:meth:`put_back`)."""
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        for piece in self._taken():
             pending = decoder.getstate()[0]  # the end of the piece before: the start of a character
             try:
                 part = decoder.decode(piece, final=not self._pieces)
             except UnicodeDecodeError:
-                self._pieces[:0] = [text.encode(), pending, piece]  # strictly decoded: encoded back as it was
-                return None
+                self._pieces[:0] = [pending, piece]
+                raise
             kept.append(keep(piece))
-            text += part  # in place (see the module docstring)
-        return text, b"".join(kept)
+            yield part
+
+    def put_back(self, data: bytes) -> None:
+        """``data`` (the bytes of the text :meth:`decoded` gave) back in front of the pieces."""
+        self._pieces.insert(0, data)
 
     def _taken(self) -> Iterator[bytes]:
         """The pieces, each let go of as it is taken."""
@@ -64,7 +82,9 @@ class Pieces:
 
 
 def read_pieces(fd: int, limit: int) -> Pieces:
-    """At most ``limit`` bytes from ``fd``, to its end, in pieces of :data:`PIECE` bytes."""
+    """At most ``limit`` bytes from ``fd``, to its end, in pieces of :data:`PIECE` bytes; from then on, the
+    process gives big blocks of memory back as they are freed (rightscheck.core.heap)."""
+    map_big_blocks()
     pieces, got = [], 0
     while got < limit and (piece := os.read(fd, min(limit - got, PIECE))):
         pieces.append(piece)
