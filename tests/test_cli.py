@@ -256,6 +256,8 @@ def test_an_index_without_its_sources_is_used_read_only(cli, write, tmp_path):
 def test_an_index_built_by_workers_is_the_one_built_by_one_process(cli, write, tmp_path):
     import sqlite3
 
+    from rightscheck.checks import postings
+
     for n in range(150):  # three chunks of work
         write(f"wire/d{n:03d}.txt", f"Lima, Jan {n % 28 + 1} (AFP) - " + " ".join(f"w{n}x{k}" for k in range(80)) + "\n")
     write("wire/same.txt", (tmp_path / "wire/d007.txt").read_text())  # a duplicate, found the same either way
@@ -264,6 +266,6 @@ def test_an_index_built_by_workers_is_the_one_built_by_one_process(cli, write, t
         assert cli("index", "build", "wire", "-j", jobs, "--index", f"i{jobs}.sqlite").exit_code == 0
         db = sqlite3.connect(tmp_path / f"i{jobs}.sqlite")
         tables.append([db.execute("SELECT id, display_path, digest, pack, tokens, ids FROM sources ORDER BY id").fetchall(),
-                       db.execute("SELECT * FROM postings").fetchall()])
+                       postings.every_row(db).tolist()])
         db.close()
     assert tables[0] == tables[1] and len(tables[0][0]) == 150

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from rightscheck.checks import postings
 from rightscheck.text import fingerprints
 from rightscheck.text import tokens
 from rightscheck.config import Config, SourceDir
@@ -274,16 +275,17 @@ def test_spilled_postings_come_back_in_the_index_order(monkeypatch):
 
     monkeypatch.setattr(spill, "_PENDING_ROWS", 1000)
     rng = np.random.default_rng(18)
-    postings = spill.SpilledPostings()
+    spilled = spill.SpilledPostings()
     added = []
     for source_id in rng.permutation(400).tolist():
         hashes = rng.integers(-2**63, 2**63 - 1, size=30, dtype=np.int64)
         hashes[:5] = [-2**63, -1, 0, 7, 2**63 - 1]  # the extremes and one hash every source shares
         positions = rng.integers(0, 5000, size=30).astype(np.int32)
-        postings.add(source_id, hashes.view(np.uint64), positions)
+        spilled.add(source_id, hashes.view(np.uint64), positions)
         added += zip(hashes.tolist(), [source_id] * 30, positions.tolist())
-    assert list(postings.sorted_rows()) == sorted(added)
-    postings.close()
+    back = np.concatenate(list(spilled.sorted_buckets()))
+    assert list(zip(*(back[key].tolist() for key in ("hash", "source", "pos")))) == sorted(added)
+    spilled.close()
 
 
 def test_refresh_reindexes_only_changed_files(corpus, write, tmp_path):
@@ -536,8 +538,9 @@ def test_the_bloom_filter_file_is_replaced_when_sources_change(corpus, write, tm
     before = _bloom_file(path).read_bytes()
     write("wire/later.txt", LATER)
     index, _ = _index(tmp_path)
-    posted = np.array([h for (h,) in index.reader().execute(
-        "SELECT hash FROM postings WHERE source = (SELECT id FROM sources WHERE display_path LIKE '%later.txt')")])
+    later = index.reader().execute("SELECT id FROM sources WHERE display_path LIKE '%later.txt'").fetchone()[0]
+    rows = postings.every_row(index.reader())
+    posted = rows["hash"][rows["source"] == later]
     assert _bloom_file(path).read_bytes() != before and _bloom_file(path).read_bytes().endswith(_blob(path))
     assert _mapped(index) and len(posted) and index.bloom().may_hold(posted).all()
     index.close()

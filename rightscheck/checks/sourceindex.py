@@ -19,16 +19,15 @@ import multiprocessing
 import os
 import secrets
 import sqlite3
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import Iterable, Iterator
 
 import numpy as np
 
-from rightscheck.checks import bloomfile, indexlock
+from rightscheck.checks import bloomfile, indexlock, postings
 from rightscheck.text import fingerprints, tokens
 from rightscheck.checks.bloom import Bloom
 from rightscheck.checks.spill import SpilledPostings
@@ -46,7 +45,7 @@ from rightscheck.packs.prefilter import Prefilter
 from rightscheck.core.usercache import cache_dir
 
 INDEX_NAME = "index.sqlite"
-FORMAT = f"6/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
+FORMAT = f"7/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
 _BUSY_SECONDS = 120.0  # how long a reader waits for another process's commit (and it for the reader)
 # A row whose blobs cannot be what _store wrote: numpy would refuse them, or the lookup would misread them.
 _MISSHAPEN = """
@@ -70,16 +69,10 @@ CREATE TABLE sources (
     tokens INTEGER NOT NULL,
     ids BLOB NOT NULL
 );
-CREATE TABLE postings (
-    hash INTEGER NOT NULL,  -- the fingerprint's 64 bits, read as a signed integer
-    source INTEGER NOT NULL,
-    pos INTEGER NOT NULL,
-    PRIMARY KEY (hash, source, pos)
-) WITHOUT ROWID;
 CREATE TABLE folders (path BLOB PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 CREATE TABLE bloom (capacity INTEGER NOT NULL, bits BLOB NOT NULL);
 CREATE TABLE held (source INTEGER PRIMARY KEY, data BLOB NOT NULL, charset TEXT);  -- records' own bytes
-"""
+""" + postings.TABLE
 HELD = "\0"  # in a real path, between an archive's path and a record's name: a record of a container
 TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
 _BUILD_CACHE_KB = 256 << 10  # while refreshing: room for the B-tree pages that inserted postings touch
@@ -289,7 +282,6 @@ class SourceIndex:
         self._forked: tuple[int, sqlite3.Connection] | None = None
         self._tuned: set[sqlite3.Connection] = set()
         self._posted = 0  # postings written (less those removed) by the refresh under way
-        self._fresh: IO[bytes] | None = None  # their hashes, for the Bloom filter
 
     @property
     def _home(self) -> Path | None:
@@ -307,21 +299,21 @@ class SourceIndex:
         """Bring the index in line with the files under ``dirs``, reading each changed file once (in ``jobs``
         worker processes). A file whose size and modification time are unchanged is not read; one whose
         content hash is unchanged is not re-fingerprinted; an index with nothing to change is not written
-        to. A new index spills its postings to temporary files and fills its B-tree in order, at the end."""
+        to. Postings added and removed are spilled to temporary files and written in hash order, at the end."""
         started = time.perf_counter()
         stats = RefreshStats()
-        self._posted, self._fresh = 0, None
+        self._posted = 0
         try:
             known = {os.fsdecode(row[0]): _Known(*row[1:]) for row in self._db.execute(
                 "SELECT real_path, id, digest, size, mtime_ns, display_path FROM sources")}
             meta = dict(self._db.execute("SELECT key, value FROM meta"))
             prefilter = Prefilter(packs)
-            spill = SpilledPostings() if not known else None
+            spill, unposted = SpilledPostings(), SpilledPostings()
             self._db.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KB}")
             current: set[str] = set()
             by_digest: dict[str, str] = {}
             folders: set[str] = set()
-            with self._db, (contextlib.closing(spill) if spill else contextlib.nullcontext()):
+            with self._db, contextlib.closing(spill), contextlib.closing(unposted):
                 todo = ((item, real, mapped, known.get(real)) for item, real, mapped
                         in self._survey(dirs, config, stats, folders))
                 for item, real, existing, digest, outcome in _prepared(todo, packs, prefilter, jobs):
@@ -343,19 +335,26 @@ class SourceIndex:
                                              (item.path, item.mtime_ns, existing.id))
                         continue
                     attribution, ids, fingerprinted = outcome
-                    self._store(real, item, ids, fingerprinted, digest, attribution, existing, spill)
+                    self._store(real, item, ids, fingerprinted, digest, attribution, existing, spill, unposted)
                     stats.bytes_indexed += item.size
                     stats.updated += bool(existing)
                     stats.added += not existing
                 gone = [known[real].id for real in known if real not in current]
                 for source_id in gone:
-                    self._unpost(source_id)
+                    self._unpost(source_id, unposted)
                 self._db.executemany("DELETE FROM sources WHERE id = ?", [(source_id,) for source_id in gone])
                 self._db.executemany("DELETE FROM held WHERE source = ?", [(source_id,) for source_id in gone])
                 stats.removed = len(gone)
-                if spill is not None:
-                    self._db.executemany("INSERT INTO postings VALUES (?, ?, ?)", spill.sorted_rows())
-                self._update_bloom(stats.added + stats.updated + stats.removed > 0)
+                bloom, from_table = self._next_bloom(stats.added + stats.updated + stats.removed > 0)
+                writer = postings.Writer(self._db)
+                for added, removed in zip(spill.sorted_buckets(), unposted.sorted_buckets()):
+                    writer.apply(added, removed)
+                    if bloom is not None and not from_table:
+                        bloom.add(added["hash"])
+                if bloom is not None:
+                    for block in postings.hashes(self._db) if from_table else ():
+                        bloom.add(block)
+                    self._store_bloom(bloom)
                 self._remember_folders(folders)
                 if stats.added or stats.updated or stats.removed or meta.get("packs") != key:
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packs', ?)", (key,))
@@ -438,11 +437,11 @@ class SourceIndex:
 
     def _store(self, real: str, item: Candidate, ids: np.ndarray, fingerprinted: tuple[np.ndarray, np.ndarray],
                digest: str, attribution: tuple[str | None, str | None], existing: _Known | None,
-               spill: SpilledPostings | None) -> None:
+               spill: SpilledPostings, unposted: SpilledPostings) -> None:
         row = (os.fsencode(real), item.path, item.kind, digest, item.size, item.mtime_ns, *attribution, len(ids),
                ids.tobytes())
         if existing:
-            self._unpost(existing.id)
+            self._unpost(existing.id, unposted)
             self._db.execute(
                 "UPDATE sources SET real_path=?, display_path=?, kind=?, digest=?, size=?, mtime_ns=?, pack=?, "
                 "attributed_by=?, tokens=?, ids=? WHERE id=?", (*row, existing.id))
@@ -454,38 +453,24 @@ class SourceIndex:
         if isinstance(item, _Held):  # no file to re-read it from when a passage is shown
             self._db.execute("INSERT OR REPLACE INTO held VALUES (?, ?, ?)", (source_id, item.data, item.charset))
         hashes, positions = fingerprinted
-        if spill is not None:
-            spill.add(source_id, hashes, positions)
-        else:
-            self._db.executemany("INSERT INTO postings VALUES (?, ?, ?)", _postings(source_id, hashes, positions))
+        spill.add(source_id, hashes, positions)
         self._posted += len(hashes)
-        if self._fresh is None:
-            self._fresh = tempfile.TemporaryFile()
-        hashes.view(np.int64).tofile(self._fresh)  # for the Bloom filter, without a read of the postings
 
-    def _update_bloom(self, changed: bool) -> None:
-        """Keep the Bloom filter of posted hashes (see :class:`Bloom`) in step: new hashes are added to it;
-        it is made anew for a new index, and when the postings outgrow its capacity (removed postings leave
-        their bits set: a false "maybe", never a missed hash)."""
+    def _next_bloom(self, changed: bool) -> tuple[Bloom | None, bool]:
+        """The Bloom filter of posted hashes (see :class:`Bloom`) this refresh is to leave, and whether it is
+        to be made from every posting once they are written (else from those this refresh adds, as they
+        are written). None when nothing changed: the index stays byte for byte as it was. A new index, and
+        one whose postings outgrew its filter, get a new one; removed postings leave their bits set (a
+        false "maybe", never a missed hash)."""
         row = self._db.execute("SELECT capacity, bits FROM bloom").fetchone()
-        total = self._db.execute("SELECT value FROM meta WHERE key = 'postings'").fetchone()
-        total = int(total[0]) if total else 0
         if row is not None and not changed:
-            return  # nothing written: an unchanged index stays byte for byte as it was
-        total += self._posted
+            return None, False
+        total = self._db.execute("SELECT value FROM meta WHERE key = 'postings'").fetchone()
+        total = (int(total[0]) if total else 0) + self._posted
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('postings', ?)", (str(total),))
-        if row is not None and total <= row[0]:  # new hashes into the filter there is
-            bloom = Bloom(np.frombuffer(row[1], dtype=np.uint8).copy())
-            self._add_fresh(bloom)
-        else:
-            bloom = Bloom.sized(max(total, 1))  # a power of two of bits: up to twice the room, to grow into
-            if row is None:  # a new index: every posting is fresh
-                self._add_fresh(bloom)
-            else:  # outgrown: made anew from every posting
-                cursor = self._db.execute("SELECT hash FROM postings")
-                while chunk := cursor.fetchmany(1 << 16):
-                    bloom.add(np.array(chunk, dtype=np.int64).ravel())
-        self._store_bloom(bloom)
+        if row is not None and total <= row[0]:
+            return Bloom(np.frombuffer(row[1], dtype=np.uint8).copy()), False
+        return Bloom.sized(max(total, 1)), row is not None  # a power of two of bits: up to twice the room
 
     def _store_bloom(self, bloom: Bloom) -> None:
         """Store the filter in the index under a new random token, the row's rowid, and copy it to its file
@@ -519,16 +504,6 @@ class SourceIndex:
         except sqlite3.OperationalError:  # read-only, or readers kept it busy: its blob serves, as before
             bloomfile.remove(self._home)
 
-    def _add_fresh(self, bloom: Bloom) -> None:
-        """Add the hashes this refresh posted, read back from their temporary file in pieces."""
-        if self._fresh is None:
-            return
-        self._fresh.seek(0)
-        while len(chunk := np.fromfile(self._fresh, dtype=np.int64, count=1 << 20)):
-            bloom.add(chunk)
-        self._fresh.close()
-        self._fresh = None
-
     def bloom(self, lazy: bool = False) -> Bloom | None:
         """The Bloom filter of posted hashes: its file memory-mapped where that copies the index's (free to
         open, its pages shared by a scan's workers), else the index's blob, loaded whole or (``lazy``) read a
@@ -559,13 +534,13 @@ class SourceIndex:
         blob.close()
         return Bloom(bits)
 
-    def _unpost(self, source_id: int) -> None:
-        """Remove a source's postings, found again from its stored token ids (fingerprints are a function
-        of them), so no second index by source is needed."""
+    def _unpost(self, source_id: int, unposted: SpilledPostings) -> None:
+        """Mark a source's postings for removal, found again from its stored token ids (fingerprints are a
+        function of them), so no second index by source is needed."""
         ids = self._db.execute("SELECT ids FROM sources WHERE id = ?", (source_id,)).fetchone()[0]
-        postings = list(_postings(source_id, *fingerprints.fingerprint(np.frombuffer(ids, dtype=np.uint32))))
-        self._db.executemany("DELETE FROM postings WHERE hash = ? AND source = ? AND pos = ?", postings)
-        self._posted -= len(postings)
+        hashes, positions = fingerprints.fingerprint(np.frombuffer(ids, dtype=np.uint32))
+        unposted.add(source_id, hashes, positions)
+        self._posted -= len(hashes)
 
     def _finish(self) -> None:
         """After a rebuild, move the finished temporary file over the old index in one rename."""
@@ -661,7 +636,7 @@ class SourceIndex:
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         count, total_tokens, size = self._db.execute(
             "SELECT count(*), coalesce(sum(tokens), 0), coalesce(sum(size), 0) FROM sources").fetchone()
-        fps = self._db.execute("SELECT count(*) FROM postings").fetchone()[0]
+        fps = postings.count(self._db)
         per_pack = dict(self._db.execute(
             "SELECT coalesce(pack, '(none)'), count(*) FROM sources GROUP BY pack ORDER BY pack"))
         return {
@@ -813,6 +788,8 @@ def _damage(db: sqlite3.Connection, size: int) -> str | None:
     misshapen = db.execute(_MISSHAPEN).fetchone()
     if misshapen:
         return f"index damaged (the stored words of {misshapen[0]} have the wrong size)"
+    if db.execute(postings.MISSHAPEN).fetchone():
+        return "index damaged (a block of postings has the wrong size)"
     return None
 
 
@@ -873,21 +850,15 @@ class Lookup:
         bloom = self._filter()
         if bloom is not None:  # most of a document's fingerprints are in no source: no B-tree seek
             asked = asked[bloom.may_hold(asked)]
-        counts = db.execute(
-            "SELECT value, (SELECT count(*) FROM (SELECT 1 FROM postings WHERE hash = value LIMIT ?)) "
-            "FROM json_each(?)", (self.limit + 1, json.dumps(asked.tolist()))).fetchall() if len(asked) else []
-        banal = np.array([h for h, n in counts if n > self.limit], dtype=np.int64)
-        present = [h for h, n in counts if 0 < n <= self.limit]
-        rows = np.array(db.execute("SELECT hash, source, pos FROM postings WHERE hash IN "
-                                   "(SELECT value FROM json_each(?)) ORDER BY hash",
-                                   (json.dumps(present),)).fetchall() if present else [],
-                        dtype=np.int64).reshape(-1, 3)
-        left = np.searchsorted(rows[:, 0], signed, "left")
-        counts_at = np.searchsorted(rows[:, 0], signed, "right") - left
+        rows, banal = postings.fetch(db, asked, self.limit) if len(asked) else \
+            (np.empty(0, dtype=postings.ROW), np.empty(0, dtype=np.int64))
+        left = np.searchsorted(rows["hash"], signed, "left")
+        stock = np.isin(signed, banal) if len(banal) else np.zeros(len(signed), dtype=bool)
+        counts_at = np.where(stock, 0, np.searchsorted(rows["hash"], signed, "right") - left)
         qpos = np.repeat(np.arange(len(signed)), counts_at)
         offsets = np.arange(len(qpos)) - np.repeat(np.cumsum(counts_at) - counts_at, counts_at)
         index = np.repeat(left, counts_at) + offsets
-        return qpos, rows[index, 1], rows[index, 2], np.isin(signed, banal)
+        return qpos, rows["source"][index].astype(np.int64), rows["pos"][index].astype(np.int64), stock
 
 
 def df_cut(sources: int) -> int:
@@ -896,7 +867,3 @@ def df_cut(sources: int) -> int:
     hence a floor of 20 sources, and 1 in 500 beyond that."""
     return max(20, sources // 500)
 
-
-def _postings(source_id: int, hashes: np.ndarray, positions: np.ndarray) -> Iterator[tuple[int, int, int]]:
-    """(hash as a signed 64-bit integer, source, position) of each of a source's fingerprints."""
-    return zip(hashes.view(np.int64).tolist(), itertools.repeat(source_id), positions.tolist())

@@ -1,7 +1,7 @@
-"""A new index's postings, spilled to temporary files by the top byte of their hash and read back in the
-index's order, so its B-tree is filled by appends. SQLite's own sort of a staging table (tried first)
-spills and merges the whole set and grew faster than the archive: 14x the time for 10x the sources at a
-million. A bucket holds 1/256 of the postings (about 14 MB at a million sources) and sorts in memory."""
+"""Postings a refresh adds (or removes), spilled to temporary files by the top byte of their hash and read
+back in the index's order, so its blocks are written in order. SQLite's own sort of a staging table (tried
+first) spills and merges the whole set and grew faster than the archive: 14x the time for 10x the sources
+at a million. A bucket holds 1/256 of the postings (about 11 MB at a million sources) and sorts in memory."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from typing import IO, Iterator
 
 import numpy as np
 
-ROW = np.dtype([("hash", "<i8"), ("source", "<i8"), ("pos", "<i4")])
+from rightscheck.checks.postings import ROW, in_order, rows_of
+
 _BUCKETS = 256  # by the top byte of the signed hash: bucket order is the hash order
 _PENDING_ROWS = 1 << 20  # postings gathered in memory before they are split among the bucket files
 
 
 class SpilledPostings:
-    """(hash, source, position) rows added in any order, given back sorted by (hash, source, position)."""
+    """(hash, source, position) rows added in any order, given back sorted by (hash, source, position), a
+    part of the hash range at a time."""
 
     def __init__(self) -> None:
         self._files: list[IO[bytes] | None] = [None] * _BUCKETS
@@ -24,8 +26,7 @@ class SpilledPostings:
         self._rows = 0
 
     def add(self, source_id: int, hashes: np.ndarray, positions: np.ndarray) -> None:
-        rows = np.empty(len(hashes), dtype=ROW)
-        rows["hash"], rows["source"], rows["pos"] = hashes.view(np.int64), source_id, positions
+        rows = rows_of(source_id, hashes, positions)
         self._pending.append(rows)
         self._rows += len(rows)
         if self._rows >= _PENDING_ROWS:
@@ -46,18 +47,19 @@ class SpilledPostings:
                     self._files[bucket] = tempfile.TemporaryFile()
                 rows[start:end].tofile(self._files[bucket])
 
-    def sorted_rows(self) -> Iterator[tuple[int, int, int]]:
-        """Every row added, in (hash, source, position) order; each bucket file is closed once read."""
+    def sorted_buckets(self) -> Iterator[np.ndarray]:
+        """Every row added, in (hash, source, position) order: one array per bucket (empty ones too, so two
+        spills' buckets pair up); each bucket file is closed once read."""
         self._spill()
         for bucket, file in enumerate(self._files):
             if file is None:
+                yield np.empty(0, dtype=ROW)
                 continue
             file.seek(0)
             rows = np.fromfile(file, dtype=ROW)
             file.close()
             self._files[bucket] = None
-            rows = rows[np.lexsort((rows["pos"], rows["source"], rows["hash"]))]
-            yield from zip(rows["hash"].tolist(), rows["source"].tolist(), rows["pos"].tolist())
+            yield in_order(rows)
 
     def close(self) -> None:
         for file in self._files:

@@ -1,0 +1,111 @@
+"""The postings table's blocks: what a sequence of refreshes leaves there, and what a scan reads back."""
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from rightscheck.checks import postings
+
+
+def _table() -> sqlite3.Connection:
+    db = sqlite3.connect(":memory:")
+    db.executescript(postings.TABLE)
+    return db
+
+
+def _rows(triples) -> np.ndarray:
+    rows = np.array(sorted(triples), dtype=[("hash", "<i8"), ("source", "<i8"), ("pos", "<i8")])
+    return rows.astype(postings.ROW) if len(rows) else np.empty(0, dtype=postings.ROW)
+
+
+def _apply(db, added, removed) -> None:
+    """As a refresh hands them over: a part of the hash range at a time, in order."""
+    writer = postings.Writer(db)
+    edges = [-2**63, -2**40, 0, 2**40, 2**63]
+    for low, high in zip(edges, edges[1:]):
+        part = lambda triples: _rows(t for t in triples if low <= t[0] < high or (high == 2**63 and t[0] == high - 1))
+        writer.apply(part(added), part(removed))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_blocks_hold_exactly_the_postings_added_and_not_removed(monkeypatch, seed):
+    monkeypatch.setattr(postings, "BLOCK", 4)
+    monkeypatch.setattr(postings, "_SPLIT", 9)
+    rng = np.random.default_rng(seed)
+    pool = [-2**63, 2**63 - 1, -1, 0, 5] + rng.integers(-2**63, 2**63 - 1, 40).tolist()  # few hashes: long runs
+    db, held, next_source = _table(), set(), 1
+    for _ in range(8):  # a new index, then refreshes adding sources and removing or rewriting others
+        added = {(int(rng.choice(pool)), next_source + k, int(p)) for k in range(int(rng.integers(1, 6)))
+                 for p in rng.choice(300, size=int(rng.integers(1, 30)), replace=False)}
+        next_source += 6
+        gone = {s for s in {s for _, s, _ in held} if rng.random() < 0.3}
+        removed = {t for t in held if t[1] in gone}
+        _apply(db, added, removed)
+        held = (held - removed) | added
+        stored = postings.every_row(db)
+        assert list(zip(*(stored[key].tolist() for key in ("hash", "source", "pos")))) == sorted(held)
+        lows = [low for (low,) in db.execute("SELECT low FROM postings ORDER BY low")]
+        assert lows[0] == postings.LEAST
+        for low, count, single, data in db.execute("SELECT * FROM postings"):
+            block = np.frombuffer(data, dtype=postings.ROW)
+            assert len(block) == count and (block["hash"] >= low).all()
+            assert single == (int(block["hash"][0]) if count and len(set(block["hash"].tolist())) == 1 else None)
+        following = dict(zip(lows, lows[1:] + [None]))
+        for low, data in db.execute("SELECT low, data FROM postings"):  # below the next block's key
+            block = np.frombuffer(data, dtype=postings.ROW)
+            assert following[low] is None or (block["hash"] < following[low]).all()
+
+
+def test_a_scan_reads_the_postings_it_asks_for_and_counts_a_stock_phrase_without_reading_it(monkeypatch):
+    monkeypatch.setattr(postings, "BLOCK", 4)
+    stock, rare, other = 10, 20, 30
+    added = {(stock, s, 1) for s in range(1, 13)} | {(rare, 3, 7), (rare, 4, 9), (other, 5, 2)}
+    db = _table()
+    _apply(db, added, set())
+    assert db.execute("SELECT count FROM postings WHERE single = ?", (stock,)).fetchone() == (12,)
+    rows, banal = postings.fetch(db, np.array([stock, rare, 25]), limit=5)
+    assert banal.tolist() == [stock]
+    assert sorted(zip(rows["hash"].tolist(), rows["source"].tolist(), rows["pos"].tolist())) == \
+        [(rare, 3, 7), (rare, 4, 9), (other, 5, 2)]  # the rest of the asked hashes' blocks comes along
+    rows, banal = postings.fetch(db, np.array([stock]), limit=20)
+    assert banal.tolist() == [] and len(rows) == 12
+
+
+def test_an_index_refreshed_step_by_step_posts_what_a_new_build_posts(write, tmp_path):
+    """Sources added (past the Bloom filter's capacity), rewritten and removed over three refreshes: the
+    postings left are those of a new build of the same files, and the filter holds every one."""
+    from rightscheck.checks.sourceindex import build_index
+    from rightscheck.config import Config, SourceDir
+    from rightscheck.packs.pack import load_packs
+
+    rng = np.random.default_rng(7)
+    words = [f"w{n}" for n in range(400)]
+
+    def dispatch(n: int) -> str:
+        return f"Lima, Jan {n % 28 + 1} (AFP) - " + " ".join(rng.choice(words, 120)) + ".\n"
+
+    def posted(index) -> list[tuple[int, str, int]]:
+        paths = {source.id: source.path for source in index.sources().values()}
+        rows = postings.every_row(index.reader())
+        return sorted(zip(rows["hash"].tolist(), (paths[s] for s in rows["source"].tolist()), rows["pos"].tolist()))
+
+    packs = load_packs()
+    steps = [(range(20), (), ()), (range(20, 400), (3, 4, 5), (6, 7)), (range(400, 410), (30, 31), range(40, 140))]
+    capacities = []
+    for added, rewritten, removed in steps:
+        for n in [*added, *rewritten]:
+            write(f"wire/d{n:03d}.txt", dispatch(n))
+        for n in removed:
+            (tmp_path / f"wire/d{n:03d}.txt").unlink()
+        config = Config(sources=[SourceDir(str(tmp_path / "wire"))], index=tmp_path / "step.sqlite")
+        index, _ = build_index(config.sources, packs, config)
+        stepped = posted(index)
+        assert index.bloom().may_hold(np.array([h for h, _, _ in stepped], dtype=np.int64)).all()
+        capacities.append(index.bloom().capacity)
+        index.close()
+    fresh = Config(sources=[SourceDir(str(tmp_path / "wire"))], index=tmp_path / "fresh.sqlite")
+    index, _ = build_index(fresh.sources, packs, fresh)
+    assert stepped == posted(index) and len({path for _, path, _ in stepped}) == 308
+    assert capacities[0] < capacities[1] == capacities[2]  # outgrown by the second step, not by the third
+    index.close()
