@@ -63,9 +63,9 @@ def items(paths: Iterable[str], config: Config, options: InputOptions = InputOpt
         if arg == STDIN_PATH:
             yield stdin_record(sys.stdin.buffer, config.max_file_size, options.stdin_name, options.stdin_kind)
             continue
+        named = not os.path.isdir(arg)  # asked once per argument, not once per file of a folder
         for item in files(arg, config, options, aside, aside_reason, ignore):
-            yield from opened(item, config, options, named=not os.path.isdir(arg)) \
-                if isinstance(item, Candidate) else (item,)
+            yield from opened(item, config, options, named=named) if isinstance(item, Candidate) else (item,)
     yield from _fetched(urls, config)
 
 
