@@ -49,6 +49,14 @@ def in_order(rows: np.ndarray) -> np.ndarray:
     return rows
 
 
+def _rows(data: bytes) -> np.ndarray:
+    """A block's rows; bytes that cannot be rows are damage, met as SQLite's own would be (an index too big
+    to check on open is trusted until a query meets it)."""
+    if len(data) % ROW.itemsize:
+        raise sqlite3.DatabaseError("a block of postings has the wrong size")
+    return np.frombuffer(data, dtype=ROW)
+
+
 def count(db: sqlite3.Connection) -> int:
     return db.execute("SELECT coalesce(sum(count), 0) FROM postings").fetchone()[0]
 
@@ -57,12 +65,12 @@ def hashes(db: sqlite3.Connection, batch: int = 4096) -> Iterator[np.ndarray]:
     """Every posted hash, ``batch`` blocks at a time."""
     cursor = db.execute("SELECT data FROM postings")
     while blocks := cursor.fetchmany(batch):
-        yield np.frombuffer(b"".join(data for (data,) in blocks), dtype=ROW)["hash"]
+        yield _rows(b"".join(data for (data,) in blocks))["hash"]
 
 
 def every_row(db: sqlite3.Connection) -> np.ndarray:
     """All postings (for tests and small indexes)."""
-    blocks = [np.frombuffer(data, dtype=ROW) for (data,) in db.execute("SELECT data FROM postings ORDER BY low")]
+    blocks = [_rows(data) for (data,) in db.execute("SELECT data FROM postings ORDER BY low")]
     return np.concatenate(blocks) if blocks else np.empty(0, dtype=ROW)
 
 
@@ -117,7 +125,7 @@ class Writer:
         removed_at = zip(np.searchsorted(at_removed, touched, "left").tolist(),
                          np.searchsorted(at_removed, touched, "right").tolist())
         for low, (a, b), (c, d) in zip(touched.tolist(), added_at, removed_at):
-            rows = np.frombuffer(stored.get(low, b""), dtype=ROW)
+            rows = _rows(stored.get(low, b""))
             if d > c:  # a position of a source holds one hash: (source, position) names a posting
                 rows = rows[~np.isin(_key(rows), _key(removed[c:d]))]
             self._write(low, in_order(np.concatenate((rows, added[a:b]))))
@@ -151,7 +159,7 @@ def fetch(db: sqlite3.Connection, asked: np.ndarray, limit: int) -> tuple[np.nda
         "SELECT single, CASE WHEN single IS NOT NULL AND count > ? THEN NULL ELSE data END FROM postings "
         "WHERE low IN (SELECT (SELECT low FROM postings WHERE low <= value ORDER BY low DESC LIMIT 1) "
         "FROM json_each(?)) ORDER BY low", (limit, json.dumps(asked.tolist()))).fetchall()
-    rows = np.frombuffer(b"".join(data for _, data in blocks if data is not None), dtype=ROW)
+    rows = _rows(b"".join(data for _, data in blocks if data is not None))
     posted = np.searchsorted(rows["hash"], asked, "right") - np.searchsorted(rows["hash"], asked, "left")
     banal = asked[posted > limit]
     stock = [single for single, data in blocks if data is None]

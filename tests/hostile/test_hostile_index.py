@@ -57,6 +57,13 @@ def _short_blob(path: Path) -> None:
     db.close()
 
 
+def _short_blocks(path: Path) -> None:
+    db = sqlite3.connect(path)
+    db.execute("UPDATE postings SET data = substr(data, 2) WHERE count > 0")
+    db.commit()
+    db.close()
+
+
 def test_garbage_inside_the_index_is_rebuilt(cli, write, index_of):
     _wire(write)
     _damaged_then_rebuilt(cli, _garbage_inside, index_of("wire"))
@@ -65,6 +72,11 @@ def test_garbage_inside_the_index_is_rebuilt(cli, write, index_of):
 def test_blob_of_the_wrong_length_is_rebuilt(cli, write, index_of):
     _wire(write)
     _damaged_then_rebuilt(cli, _short_blob, index_of("wire"))
+
+
+def test_postings_blocks_of_the_wrong_length_are_rebuilt(cli, write, index_of):
+    _wire(write)
+    _damaged_then_rebuilt(cli, _short_blocks, index_of("wire"))
 
 
 def test_dead_builders_temporary_files_are_removed(cli, write, index_of):
@@ -154,3 +166,14 @@ def test_damage_in_an_index_too_big_to_check_on_open_is_one_line(cli, write, ind
     assert result.exit_code == 1 and _findings(result) == _findings(fresh) or (
         result.exit_code == 2 and "index build` rebuilds it" in result.stderr
         and len(result.stderr.strip().splitlines()) == 1), result.stderr
+
+
+def test_postings_blocks_damaged_in_an_index_too_big_to_check_on_open_are_one_line(cli, write, index_of, monkeypatch):
+    _wire(write)
+    assert cli("scan", "--format", "json", "--sources", "wire", "site").exit_code == 1
+    monkeypatch.setattr("rightscheck.checks.sourceindex._CHECKED_SIZE", 0)
+    _short_blocks(index_of("wire"))
+    result = cli("scan", "--format", "json", "--index", str(index_of("wire")), "site")
+    assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+    assert "index damaged (a block of postings has the wrong size)" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
