@@ -121,10 +121,9 @@ class Writer:
         stored = dict(self._db.execute("SELECT low, data FROM postings WHERE low IN (SELECT value FROM json_each(?))",
                                        (json.dumps(touched.tolist()),)))
         # both are in hash order, so each block's share is one slice
-        added_at = zip(np.searchsorted(at_added, touched, "left").tolist(), np.searchsorted(at_added, touched, "right").tolist())
-        removed_at = zip(np.searchsorted(at_removed, touched, "left").tolist(),
-                         np.searchsorted(at_removed, touched, "right").tolist())
-        for low, (a, b), (c, d) in zip(touched.tolist(), added_at, removed_at):
+        added_at, removed_at = ((np.searchsorted(at, touched, "left").tolist(),
+                                 np.searchsorted(at, touched, "right").tolist()) for at in (at_added, at_removed))
+        for low, a, b, c, d in zip(touched.tolist(), *added_at, *removed_at):
             rows = _rows(stored.get(low, b""))
             if d > c:  # a position of a source holds one hash: (source, position) names a posting
                 rows = rows[~np.isin(_key(rows), _key(removed[c:d]))]

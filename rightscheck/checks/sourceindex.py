@@ -46,7 +46,8 @@ from rightscheck.packs.prefilter import Prefilter
 from rightscheck.core.usercache import cache_dir
 
 INDEX_NAME = "index.sqlite"
-FORMAT = f"7/t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"
+FINGERPRINTS = f"t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"  # what words and hashes depend on
+FORMAT = f"7/{FINGERPRINTS}"  # 7: postings in blocks
 _BUSY_SECONDS = 120.0  # how long a reader waits for another process's commit (and it for the reader)
 # A row whose blobs cannot be what _store wrote: numpy would refuse them, or the lookup would misread them.
 _MISSHAPEN = """
@@ -347,7 +348,8 @@ class SourceIndex:
                 self._db.executemany("DELETE FROM sources WHERE id = ?", [(source_id,) for source_id in gone])
                 self._db.executemany("DELETE FROM held WHERE source = ?", [(source_id,) for source_id in gone])
                 stats.removed = len(gone)
-                self._write_postings(spill, unposted, *self._next_bloom(stats.added + stats.updated + stats.removed > 0))
+                changed = stats.added + stats.updated + stats.removed > 0
+                self._write_postings(spill, unposted, *self._next_bloom(changed))
                 self._remember_folders(folders)
                 if stats.added or stats.updated or stats.removed or meta.get("packs") != key:
                     self._db.execute("INSERT OR REPLACE INTO meta VALUES ('packs', ?)", (key,))

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 import numpy as np
 
 from rightscheck.checks.bloom import Bloom
-from rightscheck.checks.sourceindex import FORMAT, df_cut, held_path, packs_digest, source_form
+from rightscheck.checks.sourceindex import FINGERPRINTS, df_cut, held_path, packs_digest, source_form
 from rightscheck.config import Config, SourceDir
 from rightscheck.core.errors import RightscheckError
 from rightscheck.core.findings import place
@@ -42,7 +42,7 @@ from rightscheck.text import fingerprints
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-SPARK_FORMAT = f"{FORMAT}/parquet2"  # 2: with bloom/
+SPARK_FORMAT = f"6/{FINGERPRINTS}/parquet2"  # 2: with bloom/ (6: the local layout when this was taken from it)
 SOURCES_SCHEMA = ("source long, digest string, path string, real_path string, kind string, pack string, "
                   "tokens int, ids binary, data binary, charset string")
 POSTINGS_SCHEMA = "source long, hash array<long>, pos array<int>"  # a source's postings, as arrays
