@@ -14,18 +14,19 @@ def _table() -> sqlite3.Connection:
     return db
 
 
-def _rows(triples) -> np.ndarray:
-    rows = np.array(sorted(triples), dtype=[("hash", "<i8"), ("source", "<i8"), ("pos", "<i8")])
-    return rows.astype(postings.ROW) if len(rows) else np.empty(0, dtype=postings.ROW)
-
-
 def _apply(db, added, removed) -> None:
-    """As a refresh hands them over: a part of the hash range at a time, in order."""
+    """As a refresh hands them over: spilled, then a part of the hash range at a time, in order."""
+    from rightscheck.checks.spill import SpilledPostings
+
+    spilled = SpilledPostings(), SpilledPostings()
+    for spill, triples in zip(spilled, (added, removed)):
+        for source in sorted({s for _, s, _ in triples}):
+            mine = sorted((p, h) for h, s, p in triples if s == source)
+            spill.add(source, np.array([h for _, h in mine], dtype=np.int64).view(np.uint64),
+                      np.array([p for p, _ in mine], dtype=np.int32))
     writer = postings.Writer(db)
-    edges = [-2**63, -2**40, 0, 2**40, 2**63]
-    for low, high in zip(edges, edges[1:]):
-        part = lambda triples: _rows(t for t in triples if low <= t[0] < high or (high == 2**63 and t[0] == high - 1))
-        writer.apply(part(added), part(removed))
+    for add, remove in zip(*(spill.sorted_buckets() for spill in spilled)):
+        writer.apply(add, remove)
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -35,12 +36,14 @@ def test_blocks_hold_exactly_the_postings_added_and_not_removed(monkeypatch, see
     rng = np.random.default_rng(seed)
     pool = [-2**63, 2**63 - 1, -1, 0, 5] + rng.integers(-2**63, 2**63 - 1, 40).tolist()  # few hashes: long runs
     db, held, next_source = _table(), set(), 1
-    for _ in range(8):  # a new index, then refreshes adding sources and removing or rewriting others
+    for _ in range(8):  # a new index, then refreshes adding sources, removing others and rewriting some
         added = {(int(rng.choice(pool)), next_source + k, int(p)) for k in range(int(rng.integers(1, 6)))
                  for p in rng.choice(300, size=int(rng.integers(1, 30)), replace=False)}
         next_source += 6
         gone = {s for s in {s for _, s, _ in held} if rng.random() < 0.3}
         removed = {t for t in held if t[1] in gone}
+        for source in sorted(gone)[::2]:  # rewritten under the same id: other hashes at its old places
+            added |= {(int(rng.choice(pool)), source, p) for _, s, p in removed if s == source}
         _apply(db, added, removed)
         held = (held - removed) | added
         stored = postings.every_row(db)
@@ -109,3 +112,12 @@ def test_an_index_refreshed_step_by_step_posts_what_a_new_build_posts(write, tmp
     assert stepped == posted(index) and len({path for _, path, _ in stepped}) == 308
     assert capacities[0] < capacities[1] == capacities[2]  # outgrown by the second step, not by the third
     index.close()
+
+
+def test_a_source_rewritten_in_place_keeps_the_posting_that_moved_to_an_earlier_part_of_the_range():
+    """A refresh hands over its changes a part of the hash range at a time: a source rewritten under the
+    same id may post a new hash at a position whose old hash is removed later, in the same block."""
+    db = _table()
+    _apply(db, {(2**60, 1, 0), (2**61, 1, 1)}, set())
+    _apply(db, {(5, 1, 0), (2**61, 1, 1)}, {(2**60, 1, 0), (2**61, 1, 1)})  # position 0 now posts 5: a part before
+    assert postings.every_row(db).tolist() == [(5, 1, 0), (2**61, 1, 1)]

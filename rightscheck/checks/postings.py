@@ -125,8 +125,8 @@ class Writer:
                                  np.searchsorted(at, touched, "right").tolist()) for at in (at_added, at_removed))
         for low, a, b, c, d in zip(touched.tolist(), *added_at, *removed_at):
             rows = _rows(stored.get(low, b""))
-            if d > c:  # a position of a source holds one hash: (source, position) names a posting
-                rows = rows[~np.isin(_key(rows), _key(removed[c:d]))]
+            if d > c:  # the whole row: a rewritten source may post another hash at the same place
+                rows = rows[~np.isin(_whole(rows), _whole(removed[c:d]))]
             self._write(low, in_order(np.concatenate((rows, added[a:b]))))
 
     def _lows(self, hashes: np.ndarray) -> np.ndarray:
@@ -146,14 +146,15 @@ class Writer:
                              _blocks(rows, low, BLOCK if len(rows) > _SPLIT else len(rows)))
 
 
-def _key(rows: np.ndarray) -> np.ndarray:
-    return (rows["source"].astype(np.int64) << 32) | rows["pos"].astype(np.int64)
+def _whole(rows: np.ndarray) -> np.ndarray:
+    """Each row as one 16-byte value, for set operations on rows."""
+    return np.ascontiguousarray(rows).view("V16").ravel()
 
 
 def fetch(db: sqlite3.Connection, asked: np.ndarray, limit: int) -> tuple[np.ndarray, np.ndarray]:
     """Rows holding the postings of the sorted, distinct ``asked`` hashes (and others of their blocks), in
-    hash order, and which asked hashes are boilerplate (posted more than ``limit`` times: their rows are
-    not to be used). A block of one stock phrase is counted, not read."""
+    hash order, and the hashes that are boilerplate (posted more than ``limit`` times: their rows are not
+    to be used), every such asked hash among them. A block of one stock phrase is counted, not read."""
     blocks = db.execute(
         "SELECT single, CASE WHEN single IS NOT NULL AND count > ? THEN NULL ELSE data END FROM postings "
         "WHERE low IN (SELECT (SELECT low FROM postings WHERE low <= value ORDER BY low DESC LIMIT 1) "
