@@ -7,7 +7,7 @@ import numpy as np
 
 class Bloom:
     """A Bloom filter of the posted fingerprint hashes: about 97% of a scanned document's fingerprints
-    are in no source, and telling so from memory instead of a B-tree seek each is most of a scan's
+    are in no source, and telling so from memory instead of an index seek each is most of a scan's
     lookup cost. 8 bits per hash and 4 probes (derived from the hash's own two halves, which are already
     well mixed): about 2.4% false "maybe", never a false "no"."""
 

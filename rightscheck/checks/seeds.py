@@ -16,7 +16,7 @@ _NONE = np.empty(0, dtype=np.int64)
 
 class GivenSeeds:
     """One document's postings (signed 64-bit hash -> [(source id, position)], each list in (source,
-    position) order as the index's B-tree keeps it) and which of its hashes are boilerplate."""
+    position) order as the index keeps them) and which of its hashes are boilerplate."""
 
     def __init__(self, postings: dict[int, list[tuple[int, int]]] | None = None, banal: Iterable[int] = ()):
         self._postings = postings or {}

@@ -1,7 +1,7 @@
 """The on-disk index of source texts (SQLite), queried per scanned document, never loaded whole.
 
 One row per source file: its content hash, the pack it is attributed to and its token ids; one
-posting per winnowed fingerprint (hash, source, token position), kept in a B-tree ordered by hash.
+posting per winnowed fingerprint (hash, source, token position), kept in hash order (see postings).
 A scanned document is winnowed the same way and looks up only its own ~2/7 of its shingles: the MOSS
 guarantee holds when both sides are winnowed, so every shared run of ``GUARANTEE`` words still meets a
 posting. Token ids are read only for the sources a document hits. A scan's memory and start-up thus
@@ -78,7 +78,7 @@ CREATE TABLE held (source INTEGER PRIMARY KEY, data BLOB NOT NULL, charset TEXT)
 """ + postings.TABLE
 HELD = "\0"  # in a real path, between an archive's path and a record's name: a record of a container
 TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
-_BUILD_CACHE_KB = 256 << 10  # while refreshing: room for the B-tree pages that inserted postings touch
+_BUILD_CACHE_KB = 256 << 10  # while refreshing: room for the pages that written sources and postings touch
 _LOAD_BLOOM_AFTER = 32  # documents a process scans before it loads the Bloom filter whole (when it has no file)
 _READ_CACHE_KB = 64 << 10  # SQLite's page cache per reading connection (its default is 2 MB)
 _CHECKED_SIZE = 32 << 20  # indexes up to this size (about 4,000 sources) get PRAGMA quick_check on open;
@@ -864,7 +864,7 @@ class Lookup:
         signed = query.view(np.int64)
         asked = np.unique(signed)
         bloom = self._filter()
-        if bloom is not None:  # most of a document's fingerprints are in no source: no B-tree seek
+        if bloom is not None:  # most of a document's fingerprints are in no source: no block read
             asked = asked[bloom.may_hold(asked)]
         rows, banal = postings.fetch(db, asked, self.limit) if len(asked) else \
             (np.empty(0, dtype=postings.ROW), np.empty(0, dtype=np.int64))

@@ -100,7 +100,7 @@ def second_pass(broadcast, groups: Iterable[tuple[int, list[tuple[int, list, lis
                 continue
             seeds, banal, sources = by_seq[seq]
             postings: dict[int, list[tuple[int, int]]] = {}
-            for hash_, source, pos in sorted(seeds):  # as the index's B-tree orders them
+            for hash_, source, pos in sorted(seeds):  # as the local index orders them
                 postings.setdefault(hash_, []).append((source, pos))
             held = [(Source(row[0], row[1], row[2], row[3], row[4], row[5]),
                      np.frombuffer(row[6], dtype=np.uint32), row[7], row[8]) for row in sources]
