@@ -304,6 +304,33 @@ def test_a_master_url_spark_cannot_use_is_one_line_without_a_java_stack_trace(ne
     assert "bogus://x: --spark-master: not a Spark master URL" in bad.stderr
 
 
+def test_py4j_tracebacks_from_its_own_loggers_stay_off_the_terminal(monkeypatch):
+    """After a Ctrl-C, Py4J logs its broken socket on "py4j.clientserver": a record that reaches the root's
+    handlers without passing the root logger's filters (the test below failed so now and then in full runs)."""
+    import logging
+
+    from rightscheck.engine.spark import session
+
+    monkeypatch.delenv("RIGHTSCHECK_DEBUG", raising=False)
+    root, py4j = logging.getLogger(), logging.getLogger("py4j")
+    filters, level = list(root.filters), py4j.level
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    root.addHandler(handler)
+    try:
+        session.quiet_py4j()
+        try:
+            raise BrokenPipeError(32, "Broken pipe")
+        except BrokenPipeError:
+            logging.getLogger("py4j.clientserver").exception("Exception occurred while shutting down connection")
+        logging.getLogger("rightscheck.elsewhere").error("kept")
+    finally:
+        root.removeHandler(handler)
+        root.filters[:] = filters
+        py4j.setLevel(level)
+    assert stream.getvalue() == "kept\n"
+
+
 def test_ctrl_c_during_a_job_is_one_line_and_exit_130_without_py4j_tracebacks(newsroom):
     import signal
     import time

@@ -28,6 +28,19 @@ class _Py4JNoise(logging.Filter):
         return os.path.basename(os.path.dirname(record.pathname)) != "py4j"
 
 
+def quiet_py4j() -> None:
+    """Keep Py4J's socket tracebacks off the terminal (RIGHTSCHECK_DEBUG=1 shows them): those it logs on
+    the root logger are filtered there, and those of its own loggers ("py4j.clientserver": "Exception
+    occurred while shutting down connection" after a Ctrl-C), which reach the root's handlers without
+    passing the root logger's filters, are cut by their parent's level."""
+    if os.environ.get("RIGHTSCHECK_DEBUG"):
+        return
+    root = logging.getLogger()
+    if not any(isinstance(f, _Py4JNoise) for f in root.filters):
+        root.addFilter(_Py4JNoise())
+    logging.getLogger("py4j").setLevel(logging.CRITICAL + 1)
+
+
 def start(master: str | None, conf: dict[str, str] | None = None, app: str = "rightscheck"
           ) -> tuple["SparkSession", bool]:
     """The active Spark session (one that spark-submit, a test or a benchmark started), else a new one on
@@ -65,9 +78,7 @@ def start(master: str | None, conf: dict[str, str] | None = None, app: str = "ri
         conf["spark.driver.extraJavaOptions"] = f"{quiet} {conf.get('spark.driver.extraJavaOptions', '')}".strip()
     for key, value in conf.items():
         builder = builder.config(key, value)
-    root = logging.getLogger()
-    if not os.environ.get("RIGHTSCHECK_DEBUG") and not any(isinstance(f, _Py4JNoise) for f in root.filters):
-        root.addFilter(_Py4JNoise())
+    quiet_py4j()
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # the JVM would not start (a bad master URL, Java too old): its own words
