@@ -27,7 +27,7 @@ CREATE TABLE postings (
     data BLOB NOT NULL        -- count rows of ROW, in (hash, source, position) order
 );
 """
-MISSHAPEN = "SELECT low FROM postings WHERE typeof(data) != 'blob' OR length(data) != 16 * count LIMIT 1"
+MISSHAPEN = f"SELECT low FROM postings WHERE typeof(data) != 'blob' OR length(data) != {ROW.itemsize} * count LIMIT 1"
 
 
 def rows_of(source_id: int, hashes: np.ndarray, positions: np.ndarray) -> np.ndarray:
