@@ -20,6 +20,7 @@ import click
 from rightscheck import __version__
 from rightscheck.cli.console import ProgressBar, interactive, use_colour
 from rightscheck.core.errors import RightscheckError
+from rightscheck.core.stopping import Terminated, stoppable
 from rightscheck.inputs.router import INPUT_FORMATS
 from rightscheck.reports.render import FORMATS
 from rightscheck.core.visible import inert, visible
@@ -30,26 +31,6 @@ BASELINE_FILE = ".rightscheck-baseline.json"
 WRITE_CHUNK = 1 << 20  # characters of a report written at a time
 
 
-class Terminated(BaseException):
-    """SIGTERM, raised in the main thread as Ctrl-C raises KeyboardInterrupt, so that both unwind the same
-    way: workers stopped, no report written. A BaseException, so that no ``except Exception`` catches it."""
-
-
-def _raise_terminated(signum: int, frame: object) -> None:
-    raise Terminated
-
-
-@contextmanager
-def _terminable() -> Iterator[None]:
-    """SIGTERM raises Terminated while a command runs; the previous handling is back afterwards (the tests
-    run commands in-process)."""
-    previous = signal.signal(signal.SIGTERM, _raise_terminated)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 class _Group(click.Group):
     """Turns RightscheckError into `rightscheck: error: file:line: key: message` and exit 2; Ctrl-C and
     SIGTERM into one line and exit 130 or 143 (not click's "Aborted!" and exit 1, the findings code);
@@ -58,7 +39,7 @@ class _Group(click.Group):
 
     def invoke(self, ctx: click.Context):
         try:
-            with _terminable():
+            with stoppable():
                 return super().invoke(ctx)
         except RightscheckError as exc:
             _err(f"rightscheck: error: {exc}")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 from rightscheck.checks.attribution import check, signal_matches
 from rightscheck.checks import suppress
 from rightscheck.config import Config, file_licences
+from rightscheck.core import stopping
 from rightscheck.core.result import ScanResult, Skipped
 from rightscheck.inputs.base import Record
 from rightscheck.inputs.files import ASIDE_REASON, Candidate, Reader, discover, read_file
@@ -104,7 +105,9 @@ class Scanner:
 
             jobs = jobs if "fork" in multiprocessing.get_all_start_methods() else 1
         if jobs <= 1:
-            yield from ((1, None, self._scan_all([item])) for item in itertools.chain(head, items))
+            for item in itertools.chain(head, items):
+                stopping.check()  # a Ctrl-C lost while the last file was checked (see core.stopping)
+                yield 1, None, self._scan_all([item])
             return
         rest = itertools.chain(head, items)
         chunks = iter(lambda: list(itertools.islice(rest, CHUNK)), [])
@@ -133,7 +136,7 @@ class Scanner:
                                 found += len(chunk)
                                 pending.append((len(chunk), pool.submit(_scan_in_worker, chunk)))
                         size, future = pending.popleft()
-                        yield size, None if walking else found, future.result()
+                        yield size, None if walking else found, _result(future)
                 except BaseException:  # Ctrl-C, SIGTERM, a bug, results no longer wanted: leaving the block
                     _kill_workers(pool)  # would wait for the chunks the workers are on and those queued
                     raise
@@ -232,6 +235,17 @@ def _start_worker(mask: set[signal.Signals]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def _result(future: Future) -> ScanResult:
+    """A worker's result, waited for a tenth of a second at a time: a Ctrl-C whose KeyboardInterrupt was
+    lost (see :mod:`rightscheck.core.stopping`) stops the scan within that."""
+    while True:
+        stopping.check()
+        try:
+            return future.result(timeout=0.1)
+        except TimeoutError:
+            continue
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:

@@ -121,3 +121,26 @@ def test_an_interrupted_scan_stops_at_once(slow_site, tmp_path, signum, jobs, to
     assert (returncode, (tmp_path / "err").read_text(), (tmp_path / "out").read_text()) == (code, message, "")
     after = {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name not in ("out", "err")}
     assert after == before  # no report, no temporary file; the previous report untouched
+
+
+def test_a_ctrl_c_lost_in_a_finalizer_still_stops_the_wait_for_a_worker(monkeypatch):
+    """Python drops a KeyboardInterrupt raised inside ``__del__`` (the regex module's compiler frees its
+    parse tree there): seen in a full run, where a scan ran on after Ctrl-C. The signal is noted, and the
+    parent's wait for a worker's result raises it within a tenth of a second."""
+    from concurrent.futures import Future
+
+    from rightscheck.core.stopping import stoppable
+    from rightscheck.engine.scanner import _result
+
+    class Freed:
+        def __del__(self):
+            signal.raise_signal(signal.SIGINT)
+            sum(range(1000))  # the handler runs here, inside the finalizer
+
+    lost = []
+    monkeypatch.setattr(sys, "unraisablehook", lost.append)  # what prints "Exception ignored in: ..."
+    with stoppable():
+        Freed()
+        assert [type(report.exc_value) for report in lost] == [KeyboardInterrupt]
+        with pytest.raises(KeyboardInterrupt):
+            _result(Future())  # a result that never comes
