@@ -79,17 +79,18 @@ def start(master: str | None, conf: dict[str, str] | None = None, app: str = "ri
     for key, value in conf.items():
         builder = builder.config(key, value)
     quiet_py4j()
+    before = signal.getsignal(signal.SIGINT)  # rightscheck's handler (see core.stopping), or an ignored Ctrl-C
     try:
         session = builder.getOrCreate()
     except Exception as exc:  # the JVM would not start (a bad master URL, Java too old): its own words
         message = " ".join(str(exc).split())[:300]
         raise RightscheckError(f"cannot start Spark: {message}", key="--spark-master") from None
     session.sparkContext.setLogLevel(os.environ.get("RIGHTSCHECK_SPARK_LOG", "ERROR"))
-    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler and \
+    if before is not None and signal.getsignal(signal.SIGINT) is not before and \
             threading.current_thread() is threading.main_thread():
         # PySpark's handler calls the JVM from inside the call Ctrl-C interrupts (Py4J's socket is not
         # reentrant): stop() cancels the jobs instead, once the interrupt has reached rightscheck
-        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGINT, before)
     return session, True
 
 
