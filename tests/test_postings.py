@@ -1,6 +1,7 @@
 """The postings table's blocks: what a sequence of refreshes leaves there, and what a scan reads back."""
 
 import sqlite3
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -33,6 +34,7 @@ def _apply(db, added, removed) -> None:
 def test_blocks_hold_exactly_the_postings_added_and_not_removed(monkeypatch, seed):
     monkeypatch.setattr(postings, "BLOCK", 4)
     monkeypatch.setattr(postings, "_SPLIT", 9)
+    monkeypatch.setattr(postings, "ALONE", 3)
     rng = np.random.default_rng(seed)
     pool = [-2**63, 2**63 - 1, -1, 0, 5] + rng.integers(-2**63, 2**63 - 1, 40).tolist()  # few hashes: long runs
     db, held, next_source = _table(), set(), 1
@@ -54,6 +56,9 @@ def test_blocks_hold_exactly_the_postings_added_and_not_removed(monkeypatch, see
             block = np.frombuffer(data, dtype=postings.ROW)
             assert len(block) == count and (block["hash"] >= low).all()
             assert single == (int(block["hash"][0]) if count and len(set(block["hash"].tolist())) == 1 else None)
+        runs = Counter(h for h, _, _ in held)
+        alone = {single for (single,) in db.execute("SELECT single FROM postings WHERE single IS NOT NULL")}
+        assert {h for h, n in runs.items() if n > 3} <= alone  # a long run's count is read without its rows
         following = dict(zip(lows, lows[1:] + [None]))
         for low, data in db.execute("SELECT low, data FROM postings"):  # below the next block's key
             block = np.frombuffer(data, dtype=postings.ROW)
@@ -73,6 +78,20 @@ def test_a_scan_reads_the_postings_it_asks_for_and_counts_a_stock_phrase_without
         [(rare, 3, 7), (rare, 4, 9), (other, 5, 2)]  # the rest of the asked hashes' blocks comes along
     rows, banal = postings.fetch(db, np.array([stock]), limit=20)
     assert banal.tolist() == [] and len(rows) == 12
+
+
+def test_a_stock_phrase_met_inside_a_block_still_gets_a_block_of_its_own():
+    """The stock run starts in the middle of the first block: it is cut out of it, and a scan asking for the
+    hashes before it reads theirs only."""
+    before = [(h, 1, h) for h in range(1, 6)]
+    stock = 9
+    added = set(before) | {(stock, s, 4) for s in range(2, 2 + postings.ALONE + 1)} | {(12, 3, 3)}
+    db = _table()
+    _apply(db, added, set())
+    assert db.execute("SELECT count FROM postings WHERE single = ?", (stock,)).fetchone() == (postings.ALONE + 1,)
+    rows, banal = postings.fetch(db, np.array([2, stock]), limit=postings.ALONE)
+    assert banal.tolist() == [stock]
+    assert stock not in rows["hash"].tolist() and 2 in rows["hash"].tolist()
 
 
 def test_an_index_refreshed_step_by_step_posts_what_a_new_build_posts(write, tmp_path):

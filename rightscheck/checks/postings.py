@@ -18,6 +18,8 @@ ROW = np.dtype([("hash", "<i8"), ("source", "<i4"), ("pos", "<i4")])  # a block'
 LEAST = -(1 << 63)  # the first block's key: every hash has a block once one is written
 BLOCK = 240  # rows a block is cut to: 16 bytes each, the block in one 4 KiB page
 _SPLIT = 4 * BLOCK  # a block a refresh grows past this is cut again
+ALONE = 20  # a run of more rows than this gets a block of its own, so that a scan's stock-phrase cut (never
+# below 20 sources: sourceindex.df_cut) reads the run's count, not its rows
 
 TABLE = """
 CREATE TABLE postings (
@@ -76,10 +78,16 @@ def every_row(db: sqlite3.Connection) -> np.ndarray:
 
 def _cuts(rows: np.ndarray, size: int) -> np.ndarray:
     """Where to cut sorted ``rows`` into blocks of about ``size`` rows: at the first change of hash at or
-    after each multiple of ``size`` (a run of one hash is never cut)."""
+    after each multiple of ``size`` (a run of one hash is never cut), and on both sides of a run longer than
+    ALONE. A stock phrase's run that began inside a block would otherwise share it, and every scan that
+    meets the phrase would read its thousands of rows (15 of the 19 M rows 2,000 articles read at a
+    million sources)."""
     changes = np.flatnonzero(rows["hash"][1:] != rows["hash"][:-1]) + 1
     at = np.searchsorted(changes, np.arange(size, len(rows), size))
-    return np.unique(np.concatenate(([0], changes[at[at < len(changes)]], [len(rows)])))
+    edges = np.concatenate(([0], changes, [len(rows)]))
+    long = np.flatnonzero(np.diff(edges) > ALONE)
+    return np.unique(np.concatenate((edges[:1], changes[at[at < len(changes)]], edges[long], edges[long + 1],
+                                     edges[-1:])))
 
 
 def _blocks(rows: np.ndarray, low: int | None, size: int) -> Iterator[tuple[int, int, int | None, bytes]]:

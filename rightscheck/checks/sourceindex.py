@@ -47,7 +47,7 @@ from rightscheck.core.usercache import cache_dir
 
 INDEX_NAME = "index.sqlite"
 FINGERPRINTS = f"t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"  # what words and hashes depend on
-FORMAT = f"7/{FINGERPRINTS}"  # 7: postings in blocks
+FORMAT = f"8/{FINGERPRINTS}"  # 7: postings in blocks; 8: a long run of one hash in a block of its own
 _BUSY_SECONDS = 120.0  # how long a reader waits for another process's commit (and it for the reader)
 # A row whose blobs cannot be what _store wrote: numpy would refuse them, or the lookup would misread them.
 _MISSHAPEN = """
