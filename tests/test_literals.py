@@ -21,7 +21,10 @@ SEARCH = KeywordSearch(k for pack in load_packs() for keywords, _, _ in pack.key
 
 @pytest.mark.parametrize("pattern, expected", [
     (r"(?:Copyright|©|\(c\))\s*(?:\d{4}\s*)?(?:Thomson\s+)?Reuters\b", (("reuters",), ("(c)", "copyright", "©"))),
-    (r"(?m)^\h*+(?:--|—)\h*+dpa\h*$|\b(?:Source|Credit)\h*+:\h*+dpa\b", (("credit", "dpa", "source"),)),
+    (r"(?m)^\h*+(?:--|—)\h*+dpa\h*$|\b(?:Source|Credit)\h*+:\h*+dpa\b",  # both branches require "dpa"
+     (("dpa",), ("--", "credit", "source", "—"), ("credit", "dpa", "source"), ("--", "dpa", "—"))),
+    (r"(?:Copyright|©|\(c\))\h*APA|APA\h*Austria\h*Presse\h*Agentur",  # not "apa" alone: a "capacity" has it
+     (("apa",), ("(c)", "austria", "copyright", "©"), ("apa", "austria"), ("agentur", "apa"))),
     (r"ab+c", (("ab",), ("c",))),  # the first copy of a repeated character, then a new run
     (r"fo{1,2}bar", (("bar",), ("fo",))),
     (r"foo{1}bar", (("foobar",),)),

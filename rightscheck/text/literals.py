@@ -23,6 +23,7 @@ inside a look-behind and reverse matching have no such bound."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class _Unsure(Exception):
 
 Requirement = frozenset  # of str: every match contains one of them
 MAX_REQUIREMENTS = 4  # the most selective ones of a long pattern are enough
+_UNIONS = 256  # an alternation's branches combine their requirements in every way up to this many, else rank by rank
 FOLD_GROWTH = 3  # the most characters one character's full case folding matches ("ﬃ" and "ffi")
 Form = tuple  # (characters, runs): a length of ``characters`` plus ``runs`` times a run's bound
 _NONE, _INFINITE = (0, 0), (math.inf, 0)
@@ -71,8 +73,8 @@ def required_literals(pattern: str, usable: Callable[[str], bool]) -> tuple[tupl
         return None
     if end != len(pattern) or not requirements:
         return None
-    best = sorted(requirements, key=_selectivity, reverse=True)[:MAX_REQUIREMENTS]
-    return tuple(tuple(sorted({text.casefold() for text in group})) for group in best)
+    folded = [frozenset(text.casefold() for text in group) for group in requirements]  # "Press" and "press" are one
+    return tuple(tuple(sorted(group)) for group in _best(folded, MAX_REQUIREMENTS))
 
 
 def reach(pattern: str, ignore_case: bool = False) -> Reach | None:
@@ -117,7 +119,10 @@ class _Reader:
 
     def alternation(self, at: int) -> tuple[list[Requirement], int]:
         """Branches up to a closing parenthesis or the end. One branch requires all its requirements;
-        several require the union of each one's most selective requirement (nothing if one has none)."""
+        several require the union of one requirement of each (nothing if one has none). Every such union
+        holds, so the best few are kept: "(?:Copyright|©|\\(c\\))\\h*APA|APA\\h*Austria\\h*Presse\\h*Agentur"
+        requires one of "apa", "austria" and also one of "copyright", "©", "(c)", "agentur", which an
+        article that only names a "capacity" lacks."""
         branches, width, ahead = [], _NONE, _NONE
         while True:
             requirements, at = self.sequence(at)
@@ -131,7 +136,10 @@ class _Reader:
                 return branches[0], at
             if not all(branches):
                 return [], at
-            return [frozenset().union(*(max(b, key=_selectivity) for b in branches))], at
+            ranked = [_best(b, MAX_REQUIREMENTS) for b in branches]
+            combined = itertools.product(*ranked) if math.prod(map(len, ranked)) <= _UNIONS else \
+                ([r[min(i, len(r) - 1)] for r in ranked] for i in range(MAX_REQUIREMENTS))
+            return _best([frozenset().union(*one) for one in combined], MAX_REQUIREMENTS), at
 
     def sequence(self, at: int) -> tuple[list[Requirement], int]:
         """Requirements of one branch: each run of literal characters and each mandatory group's; and its
@@ -295,6 +303,19 @@ class _Reader:
         if at < len(pattern) and pattern[at] in "?+":
             at += 1  # lazy or possessive
         return least, once, at
+
+
+def _best(requirements: list[Requirement], count: int) -> list[Requirement]:
+    """The ``count`` most selective ``requirements``, preferring those that share no string with one chosen
+    before: a text that holds "apa" meets every requirement offering "apa", however selective the rest."""
+    ranked = sorted(dict.fromkeys(requirements), key=_selectivity, reverse=True)
+    chosen: list[Requirement] = []
+    for apart in (True, False):
+        for requirement in ranked:
+            if len(chosen) < count and requirement not in chosen and \
+                    (not apart or all(requirement.isdisjoint(other) for other in chosen)):
+                chosen.append(requirement)
+    return chosen
 
 
 def _selectivity(requirement: Requirement) -> tuple[int, int]:
