@@ -11,6 +11,7 @@ credit, not reuse.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 from collections import OrderedDict
@@ -135,6 +136,10 @@ class SourceCache:
 
     def holds(self, source_id: int) -> bool:
         return source_id in self._sources
+
+    def reading(self) -> contextlib.AbstractContextManager:
+        """The index read as of one moment while a document is checked (see SourceIndex.reading)."""
+        return self._index.reading()
 
     def windows(self, wanted: dict[int, tuple[int, int]]) -> dict[int, np.ndarray]:
         """Token ids ``start``..``end`` of sources not read whole (see SourceIndex.token_windows)."""
@@ -631,7 +636,8 @@ class ReuseChecker:
         ``licences`` the packs licensed for this document."""
         scanned = Text(doc, signal_spans(doc, list(self.by_id.values()), found))
         try:
-            passages = find_passages(scanned, self.lookup, self.cache)
+            with self.cache.reading():
+                passages = find_passages(scanned, self.lookup, self.cache)
         except sqlite3.DatabaseError as exc:  # an index too big to check whole on open (see sourceindex)
             raise RightscheckError(f"index damaged ({exc}); `rightscheck index build` rebuilds it",
                                    self.index_name) from None

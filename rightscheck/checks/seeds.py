@@ -5,6 +5,7 @@ and everything after it run unchanged, and both engines report the same passages
 
 from __future__ import annotations
 
+import contextlib
 from typing import Iterable
 
 import numpy as np
@@ -54,6 +55,9 @@ class HeldSources:
 
     def __init__(self, held: Iterable[tuple[Source, np.ndarray, bytes, str | None]] = ()):
         self._held = {source.id: (source, ids, data, charset) for source, ids, data, charset in held}
+
+    def reading(self) -> contextlib.AbstractContextManager:
+        return contextlib.nullcontext()
 
     def with_token_ids(self, ids: list[int]) -> dict[int, tuple[Source, np.ndarray]]:
         return {i: self._held[i][:2] for i in ids if i in self._held}
