@@ -140,3 +140,17 @@ def test_a_source_rewritten_in_place_keeps_the_posting_that_moved_to_an_earlier_
     _apply(db, {(2**60, 1, 0), (2**61, 1, 1)}, set())
     _apply(db, {(5, 1, 0), (2**61, 1, 1)}, {(2**60, 1, 0), (2**61, 1, 1)})  # position 0 now posts 5: a part before
     assert postings.every_row(db).tolist() == [(5, 1, 0), (2**61, 1, 1)]
+
+
+@pytest.mark.parametrize("span", ["full", "narrow", "one hash"])
+def test_many_rows_are_sorted_a_hash_range_at_a_time_as_one_sort_would(monkeypatch, span):
+    monkeypatch.setattr(postings, "_PIECE", 64)
+    rng = np.random.default_rng(5)
+    rows = np.empty(20_000, dtype=postings.ROW)
+    low, high = {"full": (-2**63, 2**63 - 1), "narrow": (2**40, 2**40 + 3000), "one hash": (9, 10)}[span]
+    rows["hash"] = rng.integers(low, high, len(rows), dtype=np.int64, endpoint=span == "full")
+    if span == "full":
+        rows["hash"][:4] = [-2**63, 2**63 - 1, -1, 0]
+    rows["source"], rows["pos"] = rng.integers(0, 40, len(rows)), rng.integers(0, 30, len(rows))
+    expected = rows[np.lexsort((rows["pos"], rows["source"], rows["hash"]))]
+    assert np.array_equal(postings.in_order(rows), expected)

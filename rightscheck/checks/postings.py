@@ -18,6 +18,7 @@ ROW = np.dtype([("hash", "<i8"), ("source", "<i4"), ("pos", "<i4")])  # a block'
 LEAST = -(1 << 63)  # the first block's key: every hash has a block once one is written
 BLOCK = 240  # rows a block is cut to: 16 bytes each, the block in one 4 KiB page
 _SPLIT = 4 * BLOCK  # a block a refresh grows past this is cut again
+_PIECE = 1 << 14  # rows in_order sorts at a time, about: a quarter of a MiB, within a core's cache
 ALONE = 20  # a run of more rows than this gets a block of its own, so that a scan's stock-phrase cut (never
 # below 20 sources: sourceindex.df_cut) reads the run's count, not its rows
 
@@ -40,8 +41,25 @@ def rows_of(source_id: int, hashes: np.ndarray, positions: np.ndarray) -> np.nda
 
 
 def in_order(rows: np.ndarray) -> np.ndarray:
-    """``rows`` sorted by (hash, source, position). Most hashes are posted once: the rows are sorted by
-    hash alone, and only the runs of a repeated hash by all three keys."""
+    """``rows`` sorted by (hash, source, position). Many rows are first split by hash range, linearly, and
+    sorted a range at a time: one sort of a million-source build's biggest spill bucket (2.3 M rows; winnowed
+    hashes crowd the low end) missed the cache at every step, 130 ns a row against 60 for 70,000 rows."""
+    if len(rows) <= 2 * _PIECE:
+        return _sorted(rows)
+    offsets = rows["hash"].view(np.uint64) - np.uint64(int(rows["hash"].min()) % (1 << 64))  # from the least
+    bits = min(16, (len(rows) // _PIECE).bit_length())
+    key = (offsets >> np.uint64(max(int(offsets.max()).bit_length() - bits, 0))).astype(np.uint16)
+    rows = rows[np.argsort(key, kind="stable")]  # a radix sort: the pieces in hash order, rows kept in order
+    bounds = np.cumsum(np.bincount(key, minlength=1 << bits)).tolist()
+    for start, end in zip([0] + bounds[:-1], bounds):
+        if end - start > 1:
+            rows[start:end] = _sorted(rows[start:end])
+    return rows
+
+
+def _sorted(rows: np.ndarray) -> np.ndarray:
+    """Most hashes are posted once: the rows are sorted by hash alone, and only the runs of a repeated hash
+    by all three keys."""
     rows = rows[np.argsort(rows["hash"])]
     repeated = np.flatnonzero(rows["hash"][1:] == rows["hash"][:-1])
     if len(repeated):
