@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 
 import pytest
 
@@ -211,6 +213,10 @@ def test_scan_with_sources_and_index_commands(cli, write, tmp_path, index_of):
     assert built.exit_code == 0 and "0 added, 0 updated, 1 unchanged" in built.stderr
     for info in (cli("index", "info", "--index", str(index_of("wire"))), cli("index", "info", "wire")):
         assert "sources:      1" in info.stdout and "reuters" in info.stdout
+    with closing(sqlite3.connect(index_of("wire"))) as db:  # `index info` reads a covering index made after the rows
+        assert db.execute("SELECT sql FROM sqlite_master WHERE name = 'tally'").fetchone()
+        assert "USING COVERING INDEX tally" in " ".join(
+            str(row) for row in db.execute("EXPLAIN QUERY PLAN SELECT count(*), sum(tokens), sum(size) FROM sources"))
 
 
 def test_sources_in_config_are_mapped_and_not_scanned_as_articles(cli, write, tmp_path):

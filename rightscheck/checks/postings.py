@@ -1,8 +1,8 @@
 """An index's postings (fingerprint hash, source, position), stored as blocks of sorted rows.
 
 A million sources post 181 M fingerprints. As a B-tree row each, filling the index cost a build 1.3-1.7 µs
-a posting (263 s of a 618 s build) and grew faster than the archive; as blocks of about 240 rows (one
-4 KiB page), written from numpy arrays, the rows are bytes copied. A block holds whole runs of one hash
+a posting (263 s of a 618 s build) and grew faster than the archive; as blocks of about 240 rows
+(3.8 KB), written from numpy arrays, the rows are bytes copied. A block holds whole runs of one hash
 and is keyed by the least hash it may hold: the blocks' keys split the hash range, so a hash's postings
 are in the block with the greatest key not above it, one B-tree seek away."""
 
@@ -16,7 +16,7 @@ import numpy as np
 
 ROW = np.dtype([("hash", "<i8"), ("source", "<i4"), ("pos", "<i4")])  # a block's bytes are its rows
 LEAST = -(1 << 63)  # the first block's key: every hash has a block once one is written
-BLOCK = 240  # rows a block is cut to: 16 bytes each, the block in one 4 KiB page
+BLOCK = 240  # rows a block is cut to: 16 bytes each, two blocks to an 8 KiB page
 _SPLIT = 4 * BLOCK  # a block a refresh grows past this is cut again
 _PIECE = 1 << 14  # rows in_order sorts at a time, about: a quarter of a MiB, within a core's cache
 ALONE = 20  # a run of more rows than this gets a block of its own, so that a scan's stock-phrase cut (never
