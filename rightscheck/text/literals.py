@@ -44,6 +44,7 @@ class _Unsure(Exception):
 Requirement = frozenset  # of str: every match contains one of them
 MAX_REQUIREMENTS = 4  # the most selective ones of a long pattern are enough
 _UNIONS = 256  # an alternation's branches combine their requirements in every way up to this many, else rank by rank
+_WORTH = 3  # the least selectivity of a requirement kept beside the best one ("ed", "a" occur in any text)
 FOLD_GROWTH = 3  # the most characters one character's full case folding matches ("ﬃ" and "ffi")
 Form = tuple  # (characters, runs): a length of ``characters`` plus ``runs`` times a run's bound
 _NONE, _INFINITE = (0, 0), (math.inf, 0)
@@ -306,18 +307,19 @@ class _Reader:
 
 
 def _best(requirements: list[Requirement], count: int) -> list[Requirement]:
-    """The ``count`` most selective ``requirements``, preferring those that share no string with one chosen
-    before: a text that holds "apa" meets every requirement offering "apa", however selective the rest."""
+    """The most selective of ``requirements`` and up to ``count - 1`` more that share no string with one chosen
+    before (a text that holds "apa" meets every requirement offering "apa", however selective the rest) and
+    whose strings are not too short to be worth a search of the text."""
     ranked = sorted(dict.fromkeys(requirements), key=_selectivity, reverse=True)
-    chosen: list[Requirement] = []
-    for apart in (True, False):
-        for requirement in ranked:
-            if len(chosen) < count and requirement not in chosen and \
-                    (not apart or all(requirement.isdisjoint(other) for other in chosen)):
-                chosen.append(requirement)
+    chosen = ranked[:1]
+    for requirement in ranked[1:]:
+        if len(chosen) < count and _selectivity(requirement)[0] >= _WORTH and \
+                all(requirement.isdisjoint(other) for other in chosen):
+            chosen.append(requirement)
     return chosen
 
 
 def _selectivity(requirement: Requirement) -> tuple[int, int]:
-    """Longer shortest string first, then fewer strings."""
-    return min(len(text.encode()) for text in requirement), -len(requirement)
+    """Longer shortest string first, a character past ASCII counting one more than its bytes ("©" is rarer
+    in text than "of"), then fewer strings."""
+    return min(len(text.encode()) + sum(char > "\x7f" for char in text) for text in requirement), -len(requirement)
