@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import sqlite3
 from pathlib import Path
@@ -306,6 +307,29 @@ def test_refresh_reindexes_only_changed_files(corpus, write, tmp_path):
     index.close()
     assert (stats.added, stats.updated, stats.removed) == (1, 1, 1)
     assert info["sources"] == 2 and info["by_pack"] == {"(none)": 1, "afp": 1}
+
+
+@pytest.mark.parametrize("files", [0, 1])
+def test_a_refresh_with_nothing_to_change_does_not_write_to_the_index(write, tmp_path, monkeypatch, files):
+    """Not even for an empty archive, and not while a reader holds the index: a refresh that would write
+    waits for the reader's lock (two minutes; one second here) and then fails."""
+    from rightscheck.checks import sourceindex
+
+    monkeypatch.setattr(sourceindex, "_BUSY_SECONDS", 1.0)
+    (tmp_path / "wire").mkdir()
+    for n in range(files):
+        write(f"wire/{n}.txt", "Geneva, Feb 4 (AFP) - " + " ".join(f"word{i}" for i in range(80)))
+    config, path = Config(sources=[SourceDir(str(tmp_path / "wire"))]), tmp_path / "i.sqlite"
+    index, _ = build_index(config.sources, load_packs(), config, path)
+    index.close()
+    before = os.stat(tmp_path / "i.sqlite").st_mtime_ns
+    reader = sqlite3.connect(tmp_path / "i.sqlite", timeout=0)
+    reader.execute("BEGIN")
+    reader.execute("SELECT * FROM meta").fetchall()
+    index, stats = build_index(config.sources, load_packs(), config, path, trust_folders=False)
+    index.close()
+    reader.rollback()
+    assert stats.unchanged == files and os.stat(tmp_path / "i.sqlite").st_mtime_ns == before
 
 
 def test_duplicate_sources_are_indexed_once(corpus, write, tmp_path):

@@ -56,8 +56,8 @@ WHERE typeof(ids) != 'blob' OR typeof(tokens) != 'integer' OR typeof(real_path) 
    OR length(ids) != 4 * tokens
 LIMIT 1
 """
-# `index info` without a read of every token list; a new index gets it once its sources are in (inserted
-# into row by row, at random places, it made a million rows' inserts 1.3x slower)
+# `index info` without a read of every token list: made at the end of a refresh, so a new index gets it once
+# its sources are in (inserted into row by row, at random places, it made a million rows' inserts 1.3x slower)
 _TALLY = "CREATE INDEX IF NOT EXISTS tally ON sources (pack, tokens, size)"
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -77,7 +77,7 @@ CREATE TABLE sources (
 CREATE TABLE folders (path BLOB PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 CREATE TABLE bloom (capacity INTEGER NOT NULL, bits BLOB NOT NULL);
 CREATE TABLE held (source INTEGER PRIMARY KEY, data BLOB NOT NULL, charset TEXT);  -- records' own bytes
-""" + postings.TABLE + _TALLY + ";"
+""" + postings.TABLE
 _PAGE_SIZE = 8192  # a source's row (its token ids: 2.5 KB for 600 words) fills 2/3 of a 4 KiB page; 3 fit in 8
 HELD = "\0"  # in a real path, between an archive's path and a record's name: a record of a container
 TRUST_FOLDERS_FROM = 5_000  # sources: from this size on, a scan trusts folder times to tell the index is fresh
@@ -316,8 +316,6 @@ class SourceIndex:
             prefilter = Prefilter(packs)
             spill, unposted = SpilledPostings(), SpilledPostings()
             self._db.execute(f"PRAGMA cache_size = -{_BUILD_CACHE_KB}")
-            if not known:  # a new index: the tally is made once, from the sources in place
-                self._db.execute("DROP INDEX IF EXISTS tally")
             current: set[str] = set()
             by_digest: dict[str, str] = {}
             folders: set[str] = set()
