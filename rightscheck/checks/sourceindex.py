@@ -605,8 +605,9 @@ class SourceIndex:
     @contextlib.contextmanager
     def reading(self) -> Iterator[None]:
         """One read transaction for the queries of a document: SQLite takes its lock, looks for a hot journal
-        and checks its cache once, not once a query (three queries a document cost a scan 90,000 system calls
-        per 2,000 articles). A refresh's commit waits for the document, as it would for a query."""
+        and checks its cache once, not once a query (per 2,000 articles, 8,000 fewer `fcntl` and 4,000 fewer
+        `stat` calls), and the document sees the index as of one moment. Another process's refresh commits
+        once the document's lookups are done (seconds for a 50 MB file) instead of between two queries."""
         db = self.reader()
         if db.in_transaction:
             yield
