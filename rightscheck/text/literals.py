@@ -121,9 +121,9 @@ class _Reader:
     def alternation(self, at: int) -> tuple[list[Requirement], int]:
         """Branches up to a closing parenthesis or the end. One branch requires all its requirements;
         several require the union of one requirement of each (nothing if one has none). Every such union
-        holds, so the best few are kept: "(?:Copyright|©|\\(c\\))\\h*APA|APA\\h*Austria\\h*Presse\\h*Agentur"
-        requires one of "apa", "austria" and also one of "copyright", "©", "(c)", "agentur", which an
-        article that only names a "capacity" lacks."""
+        holds, so the best few are kept: "(?:Copyright|©|\\(c\\))\\h*ANS|ANS\\h*Agency\\h*News\\h*Service"
+        requires "ans" and also one of "copyright", "©", "(c)", "service", which an article that only
+        has an "answer" lacks."""
         branches, width, ahead = [], _NONE, _NONE
         while True:
             requirements, at = self.sequence(at)
@@ -308,7 +308,7 @@ class _Reader:
 
 def _best(requirements: list[Requirement], count: int) -> list[Requirement]:
     """The most selective of ``requirements`` and up to ``count - 1`` more that share no string with one chosen
-    before (a text that holds "apa" meets every requirement offering "apa", however selective the rest) and
+    before (a text that holds "ans" meets every requirement offering "ans", however selective the rest) and
     whose strings are not too short to be worth a search of the text."""
     ranked = sorted(dict.fromkeys(requirements), key=_selectivity, reverse=True)
     chosen = ranked[:1]
