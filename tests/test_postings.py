@@ -154,3 +154,11 @@ def test_many_rows_are_sorted_a_hash_range_at_a_time_as_one_sort_would(monkeypat
     rows["source"], rows["pos"] = rng.integers(0, 40, len(rows)), rng.integers(0, 30, len(rows))
     expected = rows[np.lexsort((rows["pos"], rows["source"], rows["hash"]))]
     assert np.array_equal(postings.in_order(rows), expected)
+
+
+def test_every_stock_phrase_cut_finds_its_phrase_in_a_block_of_its_own():
+    """A scan skips a stock phrase's rows only where they are alone in a block: the least cut a scan uses
+    (sourceindex.df_cut, for any archive) must not be below the run length that gets a block of its own."""
+    from rightscheck.checks.sourceindex import df_cut
+
+    assert min(df_cut(n) for n in (0, 1, 1_000, 10_000, 10**7)) >= postings.ALONE
