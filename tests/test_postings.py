@@ -142,16 +142,22 @@ def test_a_source_rewritten_in_place_keeps_the_posting_that_moved_to_an_earlier_
     assert postings.every_row(db).tolist() == [(5, 1, 0), (2**61, 1, 1)]
 
 
-@pytest.mark.parametrize("span", ["full", "narrow", "one hash"])
-def test_many_rows_are_sorted_a_hash_range_at_a_time_as_one_sort_would(monkeypatch, span):
+@pytest.mark.parametrize("spilled", [False, True], ids=["any order", "as a build spills them"])
+@pytest.mark.parametrize("span", ["full", "narrow", "one hash", "a stock line"])
+def test_many_rows_are_sorted_a_hash_range_at_a_time_as_one_sort_would(monkeypatch, span, spilled):
     monkeypatch.setattr(postings, "_PIECE", 64)
     rng = np.random.default_rng(5)
     rows = np.empty(20_000, dtype=postings.ROW)
-    low, high = {"full": (-2**63, 2**63 - 1), "narrow": (2**40, 2**40 + 3000), "one hash": (9, 10)}[span]
+    low, high = {"full": (-2**63, 2**63 - 1), "narrow": (2**40, 2**40 + 3000), "one hash": (9, 10),
+                 "a stock line": (-2**63, 2**63 - 1)}[span]
     rows["hash"] = rng.integers(low, high, len(rows), dtype=np.int64, endpoint=span == "full")
     if span == "full":
         rows["hash"][:4] = [-2**63, 2**63 - 1, -1, 0]
-    rows["source"], rows["pos"] = rng.integers(0, 40, len(rows)), rng.integers(0, 30, len(rows))
+    if span == "a stock line":  # most rows in a piece of their own, run through a stable sort
+        rows["hash"][::3] = 12345
+    rows["source"], rows["pos"] = rng.integers(0, 40, len(rows)), rng.integers(-30, 30, len(rows))
+    if spilled:
+        rows = rows[np.lexsort((rows["pos"], rows["source"]))]
     expected = rows[np.lexsort((rows["pos"], rows["source"], rows["hash"]))]
     assert np.array_equal(postings.in_order(rows), expected)
 
