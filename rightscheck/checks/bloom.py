@@ -26,14 +26,23 @@ class Bloom:
 
     def _probes(self, hashes: np.ndarray) -> np.ndarray:
         unsigned = hashes.view(np.uint64)
-        low, high = unsigned & np.uint64(0xFFFFFFFF), (unsigned >> np.uint64(32)) | np.uint64(1)
-        return np.stack([(low + np.uint64(i) * high) & self._mask for i in range(self.PROBES)])
+        probes = np.empty((self.PROBES, len(unsigned)), dtype=np.uint64)
+        np.bitwise_and(unsigned, np.uint64(0xFFFFFFFF), out=probes[0])
+        step = (unsigned >> np.uint64(32)) | np.uint64(1)
+        for i in range(1, self.PROBES):  # low + i * high, a step at a time
+            np.add(probes[i - 1], step, out=probes[i])
+        probes &= self._mask
+        return probes
 
     def add(self, hashes: np.ndarray) -> None:
+        """Set the hashes' bits: all at once, then again those another probe of the same byte overwrote (a
+        million-source build's 724 M probes: 107 against 150 ms a bucket for a pass per bit value)."""
         probes = self._probes(hashes).ravel()
-        at, bit = (probes >> np.uint64(3)).astype(np.int64), (probes & np.uint64(7)).astype(np.uint8)
-        for value in range(8):  # a bit at a time, a byte met twice gets the same value: 1.5x np.bitwise_or.at's speed
-            self.bits[at[bit == value]] |= np.uint8(1 << value)
+        at, bit = (probes >> np.uint64(3)).astype(np.intp), np.uint8(1) << (probes & np.uint64(7)).astype(np.uint8)
+        while len(at):  # two probes of one byte: the last one's write wins, and the others are set again
+            self.bits[at] |= bit
+            lost = (self.bits[at] & bit) == 0
+            at, bit = at[lost], bit[lost]
 
     def may_hold(self, hashes: np.ndarray) -> np.ndarray:
         probes = self._probes(hashes)
