@@ -10,7 +10,7 @@ from typing import IO, Iterator
 
 import numpy as np
 
-from rightscheck.checks.postings import ROW, in_order, rows_of
+from rightscheck.checks.postings import ROW, in_order, joined, rows_of
 
 _BUCKETS = 256  # by the top byte of the signed hash: bucket order is the hash order
 _PENDING_ROWS = 1 << 20  # postings gathered in memory before they are split among the bucket files
@@ -35,7 +35,7 @@ class SpilledPostings:
     def _spill(self) -> None:
         if not self._pending:
             return
-        rows = np.concatenate(self._pending)
+        rows = joined(self._pending)
         self._pending, self._rows = [], 0
         buckets = (rows["hash"] >> 56).astype(np.int16) + _BUCKETS // 2
         rows = rows[np.argsort(buckets, kind="stable")]
