@@ -132,10 +132,11 @@ def _blocks(rows: np.ndarray, low: int | None, size: int) -> Iterator[tuple[int,
     """Table rows for sorted ``rows`` cut into blocks of about ``size``: the first keyed ``low`` (None: its
     first hash)."""
     bounds = _cuts(rows, size)
-    for start, end in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
-        first, last = int(rows["hash"][start]), int(rows["hash"][end - 1])
+    hashes, data = rows["hash"], rows.tobytes()
+    firsts, lasts = hashes[bounds[:-1]].tolist(), hashes[bounds[1:] - 1].tolist()
+    for start, end, first, last in zip(bounds[:-1].tolist(), bounds[1:].tolist(), firsts, lasts):
         yield (first if low is None else low), end - start, (first if first == last else None), \
-            rows[start:end].tobytes()
+            data[start * ROW.itemsize:end * ROW.itemsize]
         low = None
 
 
