@@ -47,7 +47,8 @@ from rightscheck.core.usercache import cache_dir
 
 INDEX_NAME = "index.sqlite"
 FINGERPRINTS = f"t{tokens.TOKENIZER_VERSION}/k{fingerprints.K}/w{fingerprints.W}"  # what words and hashes depend on
-FORMAT = f"8/{FINGERPRINTS}"  # 7: postings in blocks; 8: a long run of one hash in a block of its own, 8 KiB pages
+FORMAT = f"9/{FINGERPRINTS}"  # 7: postings in blocks; 8: a long run of one hash in a block of its own, 8 KiB
+# pages; 9: a blocked Bloom filter (bloom.py)
 _BUSY_SECONDS = 120.0  # how long a reader waits for another process's commit (and it for the reader)
 # A row whose blobs cannot be what _store wrote: numpy would refuse them, or the lookup would misread them.
 _MISSHAPEN = """
@@ -255,8 +256,9 @@ class _Held(Candidate):
     charset: str | None = None
 
 
-class _BlobBytes:
-    """The bytes of an open SQLite blob, indexed by a numpy array of offsets as an array would be."""
+class _BlobWords:
+    """An open SQLite blob holding a Bloom filter: its length in bytes, as the filter's array has, and its
+    64-bit words read where a numpy array of word numbers asks, as the filter's words would be."""
 
     def __init__(self, blob) -> None:
         self._blob = blob
@@ -264,9 +266,10 @@ class _BlobBytes:
     def __len__(self) -> int:
         return len(self._blob)
 
-    def __getitem__(self, offsets: np.ndarray) -> np.ndarray:
-        return np.array([self._blob[offset] for offset in offsets.ravel().tolist()],
-                        dtype=np.uint8).reshape(offsets.shape)
+    def __getitem__(self, words: np.ndarray) -> np.ndarray:
+        blob = self._blob
+        data = b"".join(blob[8 * word:8 * word + 8] for word in words.ravel().tolist())
+        return np.frombuffer(data, dtype="<u8").reshape(words.shape)
 
 
 class Damaged(Exception):
@@ -547,7 +550,7 @@ class SourceIndex:
             return Bloom(np.frombuffer(db.execute("SELECT bits FROM bloom").fetchone()[0], dtype=np.uint8))
         blob = db.blobopen("bloom", "bits", rowid, readonly=True)
         if lazy:
-            return Bloom(_BlobBytes(blob))
+            return Bloom(_BlobWords(blob))
         bits = np.empty(len(blob), dtype=np.uint8)  # read in pieces: one value would be held twice
         for start in range(0, len(bits), 1 << 24):
             bits[start:start + (1 << 24)] = np.frombuffer(blob.read(1 << 24), dtype=np.uint8)
@@ -875,7 +878,7 @@ class Lookup:
         if self._owner != os.getpid():
             self._bloom, self._owner, self._asked = self._index.bloom(lazy=True), os.getpid(), 0
         self._asked += 1
-        if self._asked == _LOAD_BLOOM_AFTER and isinstance(getattr(self._bloom, "bits", None), _BlobBytes):
+        if self._asked == _LOAD_BLOOM_AFTER and isinstance(getattr(self._bloom, "bits", None), _BlobWords):
             self._bloom = self._index.bloom()
         return self._bloom
 
