@@ -42,7 +42,8 @@ from rightscheck.text import fingerprints
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-SPARK_FORMAT = f"6/{FINGERPRINTS}/parquet2"  # 2: with bloom/ (6: the local layout when this was taken from it)
+SPARK_FORMAT = f"6/{FINGERPRINTS}/parquet3"  # 2: with bloom/; 3: its filter blocked, as checks/bloom.py's (6: the
+# local layout when this was taken from it)
 SOURCES_SCHEMA = ("source long, digest string, path string, real_path string, kind string, pack string, "
                   "tokens int, ids binary, data binary, charset string")
 POSTINGS_SCHEMA = "source long, hash array<long>, pos array<int>"  # a source's postings, as arrays
