@@ -612,6 +612,35 @@ def test_a_bloom_filter_file_that_does_not_copy_the_index_is_ignored_then_rewrit
     index.close()
 
 
+@pytest.mark.parametrize("checked_on_open", [True, False], ids=["small index", "index too big to check"])
+def test_a_bloom_filter_blob_of_a_size_no_filter_has_is_damage_never_a_traceback(
+        corpus, write, tmp_path, monkeypatch, checked_on_open):
+    """The filter is read as 64-bit words: a blob cut to 12 bytes cannot be one. A scan with its sources
+    rebuilds the index; read as it is, it is refused in one line, as a misshapen block of postings is."""
+    from rightscheck.checks import sourceindex
+    from rightscheck.core.errors import RightscheckError
+
+    write("site/a.txt", ARTICLE)
+    write("wire/later.txt", LATER)
+    index, path = _index(tmp_path)
+    expected = _sources_found(index, tmp_path)
+    index.close()
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE bloom SET bits = substr(bits, 1, 12)")
+    db.close()
+    _bloom_file(path).unlink()
+    if not checked_on_open:
+        monkeypatch.setattr(sourceindex, "_CHECKED_SIZE", 0)
+    with pytest.raises(RightscheckError, match="Bloom filter has the wrong size"):
+        index = read_index(path)
+        _sources_found(index, tmp_path)
+    index.close()
+    index, _ = _index(tmp_path)  # as a scan with sources opens it: rebuilt
+    assert "later.txt" in expected and _sources_found(index, tmp_path) == expected and len(_blob(path)) % 8 == 0
+    index.close()
+
+
 def test_the_source_count_is_read_as_stored_until_another_version_writes_the_index(corpus, write, tmp_path):
     """Counting a million sources takes 70 ms, paid by every scan (the boilerplate cut is relative to it): the
     count is stored with the filter's token, and counted again once a version that knows neither wrote."""

@@ -51,12 +51,15 @@ class Bloom:
     def add(self, hashes: np.ndarray) -> None:
         """Set the hashes' bits: all at once, then again those another hash's write to the same word
         overwrote (a million sources' 362 M words set this way: 53 against 150 ms a bucket for a byte a
-        bit, a pass per bit value)."""
-        where, which = (part.ravel() for part in self._probes(hashes))
-        while len(where):
-            self._words[where] |= which
-            lost = (self._words[where] & which) != which
-            where, which = where[lost], which[lost]
+        bit, a pass per bit value). At most a word's share of hashes go at a time: a whole filter's worth
+        at once meets each word 16 times over and took 32 rounds."""
+        step = max(1, len(self._words) // 8)
+        for start in range(0, len(hashes), step):
+            where, which = (part.ravel() for part in self._probes(hashes[start:start + step]))
+            while len(where):
+                self._words[where] |= which
+                lost = (self._words[where] & which) != which
+                where, which = where[lost], which[lost]
 
     def may_hold(self, hashes: np.ndarray) -> np.ndarray:
         where, which = self._probes(hashes)
