@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rightscheck.checks import postings
+from rightscheck.checks import postings, sourceindex
 from rightscheck.text import fingerprints
 from rightscheck.text import tokens
 from rightscheck.config import Config, SourceDir
@@ -687,6 +687,30 @@ def test_a_refresh_that_fails_leaves_no_bloom_filter_file(corpus, write, tmp_pat
     index, _ = _index(tmp_path)
     assert _mapped(index) and index.count() == 2
     index.close()
+
+
+def test_a_refresh_that_fails_after_its_writes_spilled_into_the_index_leaves_the_old_index_whole(
+        corpus, write, tmp_path, monkeypatch):
+    """A rebuild writes a temporary file with no rollback journal (a failed one is deleted); a refresh
+    writes the index itself, and one stopped after SQLite's page cache spilled into the file must roll back."""
+    index, path = _index(tmp_path)
+    index.close()
+    rng = random.Random(5)
+    for n in range(40):  # some 100 KB of token ids: far more than the cache's few pages
+        write(f"wire/more-{n}.txt", "Oslo, May 2 (AFP) - " + " ".join(f"w{rng.randrange(9000)}" for _ in range(600)))
+
+    def interrupted(self, folders):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(sourceindex, "_BUILD_CACHE_KB", 16)
+    monkeypatch.setattr(SourceIndex, "_remember_folders", interrupted)  # after every source and posting
+    with pytest.raises(KeyboardInterrupt):
+        _index(tmp_path)
+    monkeypatch.undo()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert db.execute("SELECT count(*) FROM sources").fetchone()[0] == 1
+    db.close()
 
 
 @pytest.mark.parametrize("carriers", [12, 40])  # below the document-frequency cut, and above it (boilerplate)

@@ -570,6 +570,8 @@ class SourceIndex:
         if self._final_path is not None:
             self._db.close()
             try:
+                with open(self.path, "rb") as written:  # on disk before it takes the index's name
+                    os.fsync(written.fileno())
                 os.replace(self.path, self._final_path)
             except OSError as exc:
                 self.path.unlink(missing_ok=True)
@@ -811,6 +813,10 @@ def open_index(path: Path | None, key: str, rebuild: bool = False) -> tuple[Sour
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.unlink(missing_ok=True)
         db = _create(temporary)
+        # no reader opens the temporary file and a failed rebuild deletes it: a rollback journal, and the
+        # syncs of one at every spill of the page cache, buy nothing there (_finish syncs the file once)
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
     except (OSError, sqlite3.Error) as exc:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
