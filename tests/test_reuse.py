@@ -498,6 +498,19 @@ def test_the_bloom_filter_never_says_no_to_a_posted_hash_and_rarely_yes_to_anoth
     assert bloom.may_hold(others).mean() < 0.05
 
 
+def test_a_bloom_filter_gets_the_same_bits_however_its_hashes_are_cut_into_pieces():
+    """add() probes a few thousand hashes at a time (their arrays stay in cache): the bits are those of the
+    hashes added one group at a time, whatever the groups."""
+    from rightscheck.checks.bloom import Bloom
+
+    posted = np.random.default_rng(19).integers(-2**63, 2**63 - 1, size=70_000, dtype=np.int64)
+    at_once, in_groups = Bloom.sized(1_000_000), Bloom.sized(1_000_000)
+    at_once.add(posted)
+    for start in range(0, len(posted), 997):
+        in_groups.add(posted[start:start + 997])
+    assert np.array_equal(at_once.bits, in_groups.bits) and at_once.may_hold(posted).all()
+
+
 ARTICLE = "Our story.\n\nEvery reservoir we build is a season of grazing we give back to families who have lost " \
           "everything, the minister said during a debate that ran late into the evening in the capital.\n"
 LATER = "Dakar, Mar 1 (AFP) - " + " ".join(f"filler{n}" for n in range(40)) + " " + ARTICLE  # a source ARTICLE copies
