@@ -570,7 +570,8 @@ class SourceIndex:
         if self._final_path is not None:
             self._db.close()
             try:
-                with open(self.path, "rb") as written:  # on disk before it takes the index's name
+                # on disk before it takes the index's name (opened for writing: Windows syncs no other handle)
+                with open(self.path, "r+b") as written:
                     os.fsync(written.fileno())
                 os.replace(self.path, self._final_path)
             except OSError as exc:
