@@ -28,6 +28,12 @@ class Bloom:
         self._words = bits.view(_WORD) if isinstance(bits, np.ndarray) else bits
         self._mask = np.uint64(len(bits) // _WORD.itemsize - 1)
 
+    @staticmethod
+    def can_be(size: int) -> bool:
+        """Whether a filter can be ``size`` bytes: a power of two of 64-bit words, as :meth:`sized` makes
+        (the probes mask word numbers), so stored bytes of any other size are damage."""
+        return size >= _WORD.itemsize and not size & (size - 1)
+
     @classmethod
     def sized(cls, capacity: int) -> "Bloom":
         size = 1 << max(16, int(capacity * cls.BITS_PER_HASH - 1).bit_length())  # bits: a power of two

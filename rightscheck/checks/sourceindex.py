@@ -491,7 +491,7 @@ class SourceIndex:
         total = self._db.execute("SELECT value FROM meta WHERE key = 'postings'").fetchone()
         total = (int(total[0]) if total else 0) + self._posted
         self._db.execute("INSERT OR REPLACE INTO meta VALUES ('postings', ?)", (str(total),))
-        if row is not None and total <= row[0] and _filter_size(len(row[1])):
+        if row is not None and total <= row[0] and Bloom.can_be(len(row[1])):
             return Bloom(np.frombuffer(row[1], dtype=np.uint8).copy()), False
         return Bloom.sized(max(total, 1)), row is not None  # a power of two of bits: up to twice the room
 
@@ -735,15 +735,10 @@ def _ahead(items: Iterator, pool: ThreadPoolExecutor) -> Iterator:
         yield item
 
 
-def _filter_size(size: int) -> bool:
-    """Whether a Bloom filter can be ``size`` bytes: a power of two of 64-bit words."""
-    return size >= 8 and not size & (size - 1)
-
-
 def _stored_filter(row: tuple[int, int]) -> tuple[int, int]:
     """The (token, size) row of the index's filter; a size no filter has is damage, met as SQLite's own
     would be (an index too big to check on open is trusted until then)."""
-    if not _filter_size(row[1]):
+    if not Bloom.can_be(row[1]):
         raise sqlite3.DatabaseError("the Bloom filter has the wrong size")
     return row
 
@@ -859,7 +854,7 @@ def _damage(db: sqlite3.Connection, size: int) -> str | None:
         return f"index damaged (the stored words of {misshapen[0]} have the wrong size)"
     if db.execute(postings.MISSHAPEN).fetchone():
         return "index damaged (a block of postings has the wrong size)"
-    if any(not _filter_size(size) for (size,) in db.execute("SELECT length(bits) FROM bloom")):
+    if any(not Bloom.can_be(size) for (size,) in db.execute("SELECT length(bits) FROM bloom")):
         return "index damaged (the Bloom filter has the wrong size)"
     return None
 
